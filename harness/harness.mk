@@ -1,0 +1,46 @@
+# harness/harness.mk: make targets of the ipclab harness (included by the top-level
+# Makefile). Owned by the harness; see harness/README.md.
+#
+#   make harness-bench     build + boot every variant (icount), store results/<UTC>-<commit>/
+#   make harness-regress   harness-bench, then compare with results/baseline (exit 1 on regression)
+#   make harness-baseline  harness-bench, then make that run results/baseline (commit it after)
+#   make harness-verify    boot each variant twice under icount, check the serial contract
+#   make harness-test      pytest of the harness (fixture logs and a fake QEMU; no boots)
+#
+# Selection and options (command line or environment only; a VARIANT default set in the
+# top-level Makefile does not narrow the matrix):
+#   VARIANT=a,b  EXPERIMENT=name  CLOCK=icount|kvm|tcg  SAMPLES=n  WARMUP=n  JOBS=n
+#   TIMEOUT=s  HARNESS_ARGS='...'  (extra options passed to the harness)
+
+PYTHON ?= /usr/bin/python3
+ARCH ?= x86_64
+HARNESS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+HARNESS ?= $(PYTHON) $(HARNESS_DIR)/harness
+
+_harness_given = $(filter command line environment environment override,$(origin $(1)))
+HARNESS_SELECT = $(if $(call _harness_given,VARIANT),--variants '$(VARIANT)') \
+                 $(if $(call _harness_given,EXPERIMENT),--experiment '$(EXPERIMENT)')
+HARNESS_OPTS = --arch $(ARCH) \
+               $(if $(SAMPLES),--samples $(SAMPLES)) $(if $(WARMUP),--warmup $(WARMUP)) \
+               $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
+               $(HARNESS_ARGS)
+
+.PHONY: harness-bench harness-regress harness-baseline harness-verify harness-test
+
+harness-bench:
+	$(HARNESS) bench $(HARNESS_SELECT) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS)
+
+harness-regress:
+	$(HARNESS) regress $(HARNESS_SELECT) $(HARNESS_OPTS)
+
+harness-baseline:
+	$(HARNESS) baseline --run $(HARNESS_OPTS)
+
+harness-verify:
+	$(HARNESS) verify $(if $(call _harness_given,VARIANT),$(subst $(_harness_comma), ,$(VARIANT))) \
+	    --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
+
+harness-test:
+	$(PYTHON) -m pytest -q $(HARNESS_DIR)/tests
+
+_harness_comma := ,

@@ -1,0 +1,389 @@
+"""Read a serial console log according to bench/FORMAT.md (format version 1).
+
+`parse(text)` turns the log into a `Log`: the BEGIN fields, the cases with their
+samples, SKIPs, CHECKs, END, PANIC and FAULT records, and a list of protocol errors
+(every `IPCLAB ` line that does not parse, every count/sum that does not add up).
+`validate(log, ...)` then judges a boot: exit status, timeout, truncation, config,
+the expected set of cases. Anything that is not a protocol line is log text and is
+never read for numbers.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import FORMAT_VERSION
+
+MAGIC = "IPCLAB"
+MAX_DATA_PER_LINE = 16
+
+# key=value fields each record must carry, and which of them are integers.
+SPEC = {
+    "BEGIN": (["variant", "arch", "clock", "transfer", "sched", "dest", "fastpath",
+               "reg_words", "samples", "warmup", "counter"], {"reg_words", "samples", "warmup"}),
+    "CASE": (["id", "bench", "space", "len", "metric", "overhead", "samples"],
+             {"id", "len", "overhead", "samples"}),
+    "CASE-END": (["id", "count", "sum"], {"id", "count", "sum"}),
+    "SKIP": (["bench", "space", "len", "reason"], {"len"}),
+    "CHECK": (["name", "expect", "got", "result"], {"expect", "got"}),
+    "END": (["status", "cases", "checks", "failed"], {"cases", "checks", "failed"}),
+    "FAULT": (["thread", "vector", "rip", "addr", "reason"], set()),
+}
+ENUMS = {
+    ("BEGIN", "transfer"): {"regs", "vregs", "mem"},
+    ("BEGIN", "sched"): {"lazy", "benno"},
+    ("BEGIN", "dest"): {"tid", "endpoint"},
+    ("BEGIN", "fastpath"): {"on", "off"},
+    ("CASE", "space"): {"self", "same", "cross"},
+    ("SKIP", "space"): {"self", "same", "cross"},
+    ("CHECK", "result"): {"pass", "fail"},
+    ("END", "status"): {"ok", "fail"},
+}
+INT_RE = re.compile(r"^-?[0-9]+$")
+KEY_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+# QEMU exit statuses with isa-debug-exit: (value << 1) | 1.
+EXIT_OK, EXIT_FAIL, EXIT_PANIC = 1, 3, 5
+
+
+@dataclass
+class Case:
+    id: int
+    bench: str
+    space: str
+    len: int
+    metric: str
+    overhead: int
+    samples: int
+    line: int
+    values: list = field(default_factory=list)
+    end_count: int | None = None
+    end_sum: int | None = None
+
+    @property
+    def key(self) -> tuple:
+        return (self.bench, self.space, self.metric, self.len)
+
+    @property
+    def name(self) -> str:
+        return case_name(*self.key)
+
+    @property
+    def closed(self) -> bool:
+        return self.end_count is not None
+
+
+def case_name(bench, space, metric, length) -> str:
+    """Canonical case name, e.g. 'ipc/cross/call/len4'."""
+    return f"{bench}/{space}/{metric}/len{length}"
+
+
+@dataclass
+class Log:
+    begin: dict | None = None
+    cases: list = field(default_factory=list)
+    skips: list = field(default_factory=list)
+    checks: list = field(default_factory=list)
+    end: dict | None = None
+    panic: str | None = None
+    faults: list = field(default_factory=list)
+    errors: list = field(default_factory=list)     # protocol errors: "line N: ..."
+    protocol_lines: int = 0
+
+    def case_map(self) -> dict:
+        return {c.key: c for c in self.cases}
+
+
+def _fields(kind: str, rest: str, lineno: int, errors: list) -> dict | None:
+    need, ints = SPEC[kind]
+    out = {}
+    # FAULT's reason runs to the end of the line (it may contain spaces).
+    if kind == "FAULT":
+        m = re.search(r"(^| )reason=", rest)
+        if m:
+            out["reason"] = rest[m.end():]
+            rest = rest[:m.start()]
+    for tok in rest.split(" ") if rest else []:
+        if "=" not in tok:
+            errors.append(f"line {lineno}: {kind}: field without '=': {tok!r}")
+            return None
+        k, v = tok.split("=", 1)
+        if not KEY_RE.match(k) or v == "":
+            errors.append(f"line {lineno}: {kind}: bad field {tok!r}")
+            return None
+        if k in out:
+            errors.append(f"line {lineno}: {kind}: duplicate field {k!r}")
+            return None
+        out[k] = v
+    missing = [k for k in need if k not in out]
+    if missing:
+        errors.append(f"line {lineno}: {kind}: missing field(s) {', '.join(missing)}")
+        return None
+    for k in ints:
+        if not INT_RE.match(out[k]):
+            errors.append(f"line {lineno}: {kind}: {k}={out[k]!r} is not an integer")
+            return None
+        out[k] = int(out[k])
+    for (knd, k), allowed in ENUMS.items():
+        if knd == kind and out[k] not in allowed:
+            errors.append(f"line {lineno}: {kind}: {k}={out[k]!r} not one of "
+                          f"{', '.join(sorted(allowed))}")
+            return None
+    return out
+
+
+def parse(text: str) -> Log:
+    log = Log()
+    errors = log.errors
+    open_case: Case | None = None
+    by_id: dict[int, Case] = {}
+    keys = set()
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip("\r")
+        if not line.startswith(MAGIC + " "):
+            continue
+        log.protocol_lines += 1
+        parts = line.split(" ", 3)
+        if len(parts) < 3:
+            errors.append(f"line {lineno}: truncated protocol line {line!r}")
+            continue
+        version, kind = parts[1], parts[2]
+        rest = parts[3] if len(parts) > 3 else ""
+        if version != str(FORMAT_VERSION):
+            errors.append(f"line {lineno}: format version {version!r}, this harness reads "
+                          f"version {FORMAT_VERSION}")
+            continue
+        if log.end is not None and kind != "PANIC":
+            errors.append(f"line {lineno}: {kind} after END")
+            continue
+        if kind != "BEGIN" and log.begin is None and kind not in ("PANIC", "FAULT"):
+            errors.append(f"line {lineno}: {kind} before BEGIN")
+            continue
+        if kind == "PANIC":
+            log.panic = rest[len("reason="):] if rest.startswith("reason=") else rest
+            continue
+        if kind == "DATA":
+            toks = rest.split(" ") if rest else []
+            if not toks or not toks[0].startswith("id=") or not INT_RE.match(toks[0][3:]):
+                errors.append(f"line {lineno}: DATA without id=<n>")
+                continue
+            cid = int(toks[0][3:])
+            vals = toks[1:]
+            if open_case is None or open_case.id != cid:
+                errors.append(f"line {lineno}: DATA for case id={cid}, which is not open")
+                continue
+            if not vals:
+                errors.append(f"line {lineno}: DATA line without values")
+                continue
+            if len(vals) > MAX_DATA_PER_LINE:
+                errors.append(f"line {lineno}: {len(vals)} values on one DATA line "
+                              f"(at most {MAX_DATA_PER_LINE})")
+                continue
+            bad = [v for v in vals if not INT_RE.match(v)]
+            if bad:
+                errors.append(f"line {lineno}: DATA value {bad[0]!r} is not an integer")
+                continue
+            open_case.values.extend(int(v) for v in vals)
+            continue
+        if kind not in SPEC:
+            errors.append(f"line {lineno}: unknown record kind {kind!r}")
+            continue
+        f = _fields(kind, rest, lineno, errors)
+        if f is None:
+            continue
+        if kind == "BEGIN":
+            if log.begin is not None:
+                errors.append(f"line {lineno}: second BEGIN")
+                continue
+            log.begin = f
+        elif kind == "CASE":
+            if open_case is not None:
+                errors.append(f"line {lineno}: CASE id={f['id']} opens while case "
+                              f"id={open_case.id} has no CASE-END")
+            if f["id"] in by_id:
+                errors.append(f"line {lineno}: duplicate case id={f['id']}")
+                open_case = None
+                continue
+            c = Case(f["id"], f["bench"], f["space"], f["len"], f["metric"], f["overhead"],
+                     f["samples"], lineno)
+            if c.key in keys:
+                errors.append(f"line {lineno}: case {c.name} printed twice")
+            keys.add(c.key)
+            by_id[c.id] = c
+            log.cases.append(c)
+            open_case = c
+        elif kind == "CASE-END":
+            c = by_id.get(f["id"])
+            if c is None or c is not open_case:
+                errors.append(f"line {lineno}: CASE-END id={f['id']} for a case that is "
+                              f"not open")
+                continue
+            c.end_count, c.end_sum = f["count"], f["sum"]
+            if f["count"] != len(c.values):
+                errors.append(f"line {lineno}: case {c.name}: CASE-END count={f['count']} "
+                              f"but {len(c.values)} values were printed")
+            elif f["sum"] != sum(c.values):
+                errors.append(f"line {lineno}: case {c.name}: CASE-END sum={f['sum']} "
+                              f"but the printed values sum to {sum(c.values)}")
+            if len(c.values) != c.samples:
+                errors.append(f"line {lineno}: case {c.name}: samples={c.samples} but "
+                              f"{len(c.values)} values")
+            open_case = None
+        elif kind == "SKIP":
+            log.skips.append(f)
+        elif kind == "CHECK":
+            log.checks.append(f)
+            ok = f["expect"] == f["got"]
+            if (f["result"] == "pass") != ok:
+                errors.append(f"line {lineno}: CHECK {f['name']}: expect={f['expect']} "
+                              f"got={f['got']} but result={f['result']}")
+        elif kind == "END":
+            if open_case is not None:
+                errors.append(f"line {lineno}: END while case {open_case.name} has no "
+                              f"CASE-END")
+                open_case = None
+            log.end = f
+        elif kind == "FAULT":
+            log.faults.append(f)
+    if open_case is not None:
+        errors.append(f"case {open_case.name} (line {open_case.line}) never closed: "
+                      f"output truncated")
+    return log
+
+
+# ------------------------------------------------------------------ expectations
+
+IPC_SPACES = ("same", "cross")
+IPC_METRICS = ("call", "reply", "round")
+IPC_LENS = (0, 1, 2, 4, 8, 16)
+FIXED_CASES = [("null_syscall", "self", "round", 0), ("counter", "self", "read", 0)]
+
+
+def expected_cases(transfer: str, reg_words: int | None = None):
+    """(cases that must run, (bench, space, len) that must be SKIPped instead)."""
+    run, skip = list(FIXED_CASES), []
+    for space in IPC_SPACES:
+        for length in IPC_LENS:
+            over = transfer == "regs" and (length > reg_words if reg_words is not None
+                                           else length >= 16)
+            if over:
+                skip.append(("ipc", space, length))
+            else:
+                run.extend(("ipc", space, m, length) for m in IPC_METRICS)
+    return run, skip
+
+
+@dataclass
+class Problem:
+    kind: str       # timeout | panic | qemu-exit | malformed | truncated | status-fail |
+                    # config | missing-case | check | implausible | fault
+    message: str
+
+    def __str__(self):
+        return f"{self.kind}: {self.message}"
+
+
+def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
+             timeout_s: float | None = None, variant=None, clock: str | None = None,
+             samples: int | None = None, warmup: int | None = None,
+             require_all_cases: bool = True, min_checks: int = 0,
+             max_value: int | None = None, min_value: int | None = None) -> list[Problem]:
+    """Judge one boot. Returns the problems found (empty list = a good run).
+    `variant` is a config.Variant whose axes BEGIN must echo."""
+    p: list[Problem] = []
+    if timed_out:
+        p.append(Problem("timeout", f"guest did not finish within {timeout_s} s and was "
+                         f"killed"))
+    if log.panic is not None or exit_code == EXIT_PANIC:
+        p.append(Problem("panic", f"kernel panic: {log.panic or '(no PANIC line)'}"
+                         f" (QEMU exit {exit_code})"))
+    elif not timed_out and exit_code not in (EXIT_OK, EXIT_FAIL):
+        p.append(Problem("qemu-exit", f"QEMU exited with status {exit_code} (expected 1 "
+                         f"= ok or 3 = fail): QEMU crashed, stopped or was killed"))
+    for e in log.errors:
+        kind = "truncated" if "truncated" in e else "malformed"
+        p.append(Problem(kind, e))
+    if log.begin is None:
+        p.append(Problem("truncated", "no BEGIN line"))
+    if log.end is None:
+        if log.panic is None:
+            p.append(Problem("truncated", "no END line: output truncated"))
+    else:
+        e = log.end
+        if e["status"] != "ok":
+            p.append(Problem("status-fail", f"END status={e['status']} failed={e['failed']}"))
+        if exit_code == EXIT_OK and e["status"] != "ok" or exit_code == EXIT_FAIL and \
+                e["status"] == "ok":
+            p.append(Problem("qemu-exit", f"END status={e['status']} but QEMU exit "
+                             f"status {exit_code}"))
+        if e["checks"] != len(log.checks):
+            p.append(Problem("malformed", f"END checks={e['checks']} but "
+                             f"{len(log.checks)} CHECK lines"))
+        nfail = sum(1 for c in log.checks if c["result"] != "pass")
+        if e["failed"] != nfail:
+            p.append(Problem("malformed", f"END failed={e['failed']} but {nfail} CHECK "
+                             f"lines failed"))
+        if e["cases"] not in (len(log.cases), len(log.cases) + len(log.skips)):
+            p.append(Problem("malformed", f"END cases={e['cases']} but {len(log.cases)} "
+                             f"cases (+{len(log.skips)} skipped) printed"))
+    for c in log.checks:
+        if c["result"] != "pass":
+            p.append(Problem("check", f"CHECK {c['name']} expect={c['expect']} "
+                             f"got={c['got']}"))
+    if len(log.checks) < min_checks:
+        p.append(Problem("check", f"only {len(log.checks)} CHECK lines (at least "
+                         f"{min_checks} required)"))
+    for f in log.faults:
+        p.append(Problem("fault", f"user fault thread={f['thread']} vector={f['vector']} "
+                         f"rip={f['rip']}: {f['reason']}"))
+    b = log.begin
+    if b is not None:
+        if variant is not None:
+            if b["variant"] != variant.name:
+                p.append(Problem("config", f"BEGIN variant={b['variant']}, booted "
+                                 f"{variant.name}"))
+            for key, val in variant.axes.items():
+                if key in b and str(b[key]) != val:
+                    p.append(Problem("config", f"BEGIN {key}={b[key]} but "
+                                     f"variants/{variant.name}.conf says {val}"))
+        if clock is not None and b["clock"] != clock:
+            p.append(Problem("config", f"BEGIN clock={b['clock']} but booted with "
+                             f"clock={clock}"))
+        if samples is not None and b["samples"] != samples:
+            p.append(Problem("config", f"BEGIN samples={b['samples']}, asked {samples}"))
+        if warmup is not None and b["warmup"] != warmup:
+            p.append(Problem("config", f"BEGIN warmup={b['warmup']}, asked {warmup}"))
+        for c in log.cases:
+            if c.samples != b["samples"]:
+                p.append(Problem("malformed", f"case {c.name}: samples={c.samples}, BEGIN "
+                                 f"says {b['samples']}"))
+        if require_all_cases:
+            run, skip = expected_cases(b["transfer"], b.get("reg_words"))
+            have = log.case_map()
+            missing = [case_name(*k) for k in run if k not in have]
+            if missing:
+                p.append(Problem("missing-case", f"{len(missing)} expected case(s) missing: "
+                                 f"{', '.join(missing[:6])}{' ...' if len(missing) > 6 else ''}"))
+            skipped = {(s["bench"], s["space"], s["len"]) for s in log.skips}
+            for k in skip:
+                if k not in skipped:
+                    p.append(Problem("missing-case", f"no SKIP for {k[0]}/{k[1]}/len{k[2]} "
+                                     f"(transfer={b['transfer']} must refuse it)"))
+            for s in log.skips:
+                if (s["bench"], s["space"], s["len"]) in skip and \
+                        s["reason"] != "over_register_limit":
+                    p.append(Problem("malformed", f"SKIP {s['bench']}/{s['space']}/"
+                                     f"len{s['len']} reason={s['reason']}, expected "
+                                     f"over_register_limit"))
+    for c in log.cases:
+        if min_value is not None:
+            low = [v for v in c.values if v < min_value]
+            if low:
+                p.append(Problem("implausible", f"case {c.name}: {len(low)} value(s) below "
+                                 f"{min_value}, e.g. {low[0]}"))
+        if max_value is not None:
+            high = [v for v in c.values if v > max_value]
+            if high:
+                p.append(Problem("implausible", f"case {c.name}: {len(high)} value(s) above "
+                                 f"{max_value}, e.g. {high[0]}"))
+    return p

@@ -1,0 +1,123 @@
+"""Markdown tables made from a stats frame (stats.csv) and a run's metadata."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+HEADLINE = [  # (column title, bench, space, metric)
+    ("null syscall", "null_syscall", "self", "round"),
+    ("same call", "ipc", "same", "call"),
+    ("same reply", "ipc", "same", "reply"),
+    ("same round", "ipc", "same", "round"),
+    ("cross call", "ipc", "cross", "call"),
+    ("cross reply", "ipc", "cross", "reply"),
+    ("cross round", "ipc", "cross", "round"),
+]
+
+
+def fmt(x, digits: int = 1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if float(x) == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.{digits}f}"
+
+
+def md_table(header: list, rows: list) -> str:
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def _lookup(st: pd.DataFrame):
+    return {(r.variant, r.bench, r.space, r.metric, int(r.len)): r for r in st.itertuples()}
+
+
+def headline_table(st: pd.DataFrame, variants: list, length: int = 0) -> str:
+    """Median per variant for the headline cases at one message length."""
+    idx = _lookup(st)
+    header = ["variant", "transfer", "sched", "dest", "fastpath"] + [h[0] for h in HEADLINE]
+    rows = []
+    for v in variants:
+        any_row = next((r for k, r in idx.items() if k[0] == v), None)
+        if any_row is None:
+            continue
+        row = [v, any_row.transfer, any_row.sched, any_row.dest, any_row.fastpath]
+        for _, bench, space, metric in HEADLINE:
+            r = idx.get((v, bench, space, metric, 0 if bench != "ipc" else length))
+            row.append(fmt(r.median) if r is not None else "-")
+        rows.append(row)
+    return md_table(header, rows)
+
+
+def length_table(st: pd.DataFrame, variants: list, space: str, metric: str = "call") -> str:
+    idx = _lookup(st)
+    lens = sorted({int(l) for l in st[st.bench == "ipc"]["len"]})
+    header = ["variant", "transfer"] + [f"len {l}" for l in lens]
+    rows = []
+    for v in variants:
+        rs = [idx.get((v, "ipc", space, metric, l)) for l in lens]
+        if all(r is None for r in rs):
+            continue
+        tr = next(r.transfer for r in rs if r is not None)
+        rows.append([v, tr] + [fmt(r.median) if r is not None else "skip" for r in rs])
+    return md_table(header, rows)
+
+
+def full_table(st: pd.DataFrame) -> str:
+    header = ["variant", "case", "n", "outliers", "min", "median", "mean", "stddev",
+              "95% CI"]
+    rows = []
+    for r in st.itertuples():
+        ci = "-" if pd.isna(r.ci95) else f"[{r.ci95_lo:.1f}, {r.ci95_hi:.1f}]"
+        rows.append([r.variant, f"{r.bench}/{r.space}/{r.metric}/len{int(r.len)}",
+                     int(r.count), int(r.outliers), fmt(r.min), fmt(r.median),
+                     fmt(r.mean, 2), fmt(r.stddev, 2), ci])
+    return md_table(header, rows)
+
+
+def run_header(meta: dict) -> str:
+    clock = meta.get("clock")
+    lines = [f"# ipclab run {meta.get('run_id')}", "",
+             f"- commit `{meta.get('git', {}).get('commit')}`"
+             f"{' (DIRTY working tree)' if meta.get('git', {}).get('dirty') else ''}",
+             f"- arch {meta.get('arch')}, clock **{clock}**, unit: **{meta.get('unit')}**",
+             f"- samples {meta.get('samples')}, warmup {meta.get('warmup')}",
+             f"- started {meta.get('started_utc')}, host {meta.get('host', {}).get('cpu_model')}"]
+    if meta.get("experiment"):
+        e = meta["experiment"]
+        lines.append(f"- experiment **{e['name']}**: {e['title']} (axis {e['axis']})")
+    for w in meta.get("warnings", []):
+        lines.append(f"- **WARNING: {w}**")
+    return "\n".join(lines)
+
+
+def failures_section(meta: dict) -> str:
+    bad = {v: i for v, i in meta.get("variants", {}).items() if i.get("status") != "ok"}
+    if not bad:
+        return "All variants ran and passed their checks."
+    rows = [[v, i.get("status"), "; ".join(i.get("problems", [])[:3]).replace("|", "/"),
+             i.get("log", "")] for v, i in bad.items()]
+    return "**FAILED variants (no results recorded for them):**\n\n" + \
+        md_table(["variant", "status", "problem", "log"], rows)
+
+
+def summary_markdown(meta: dict, st: pd.DataFrame, full: bool = True) -> str:
+    variants = [v for v in meta.get("variant_order", []) if v in set(st.variant)] \
+        if len(st) else []
+    unit = meta.get("unit", "")
+    parts = [run_header(meta), "", "## Failures", "", failures_section(meta)]
+    if variants:
+        parts += ["", f"## Headline: median per sample, message length 0 [{unit}]", "",
+                  "Statistics after the outlier policy of harness/README.md; one-way = "
+                  "call (client to server) and reply (server to client), round = a whole "
+                  "call measured by the client.", "",
+                  headline_table(st, variants)]
+        for space in ("same", "cross"):
+            parts += ["", f"## One-way call cost against message length, {space} address "
+                      f"space: median [{unit}]", "", length_table(st, variants, space)]
+        if full:
+            parts += ["", f"## Every case [{unit}]", "", full_table(st)]
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,191 @@
+"""Per-case statistics and the outlier policy (one policy, applied everywhere).
+
+Outlier policy
+--------------
+Within one group (run, variant, bench, space, metric, len) a sample is an outlier if it
+lies outside Tukey's far-out fences
+
+    [Q1 - 3 * W, Q3 + 3 * W],   W = max(IQR, 1% of |median|, 1 tick)
+
+The floor on W keeps a group whose samples are (nearly) all identical, as under icount,
+from declaring every sample that differs by a tick an outlier: a sample must differ
+from the bulk by more than 3% of the median before it is dropped. Outliers stay in the
+tidy CSV (column `outlier` = 1) and are counted (`outliers`), but every statistic in
+stats.csv, the tables and the figures is computed from the remaining samples. The exact
+comparison under icount (compare.py) ignores this policy and compares raw samples.
+
+Statistics: count (kept samples), min, median, mean, sample standard deviation
+(n - 1), and the 95% confidence interval of the mean, mean +- t(0.975, n-1) * sd/sqrt(n)
+(Student's t; `ci95_lo`, `ci95_hi`, half width `ci95`). Raw min/max over all samples
+are kept as `raw_min`, `raw_max`.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+FENCE_K = 3.0
+FENCE_FLOOR_REL = 0.01
+FENCE_FLOOR_ABS = 1.0
+CONFIDENCE = 0.95
+
+GROUP_COLS = ["variant", "bench", "space", "metric", "len"]
+
+
+# ----------------------------------------------------------------- distributions
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction for the incomplete beta function (modified Lentz)."""
+    tiny, eps = 1e-300, 3e-16
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 400):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < eps:
+            break
+    return h
+
+
+def betainc(a: float, b: float, x: float) -> float:
+    """Regularized incomplete beta I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    lbeta = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+    front = math.exp(lbeta + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+def t_cdf(t: float, df: float) -> float:
+    """CDF of Student's t distribution."""
+    x = df / (df + t * t)
+    tail = 0.5 * betainc(df / 2.0, 0.5, x)
+    return 1.0 - tail if t > 0 else tail
+
+
+def t_ppf(p: float, df: float) -> float:
+    """Quantile of Student's t (bisection on t_cdf; accurate to ~1e-10)."""
+    if not 0.0 < p < 1.0:
+        raise ValueError("p must be in (0, 1)")
+    if p < 0.5:
+        return -t_ppf(1.0 - p, df)
+    lo, hi = 0.0, 1.0
+    while t_cdf(hi, df) < p:
+        hi *= 2.0
+    for _ in range(200):
+        mid = (lo + hi) / 2.0
+        if t_cdf(mid, df) < p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12:
+            break
+    return (lo + hi) / 2.0
+
+
+def normal_sf(z: float) -> float:
+    return 0.5 * math.erfc(z / math.sqrt(2.0))
+
+
+def mann_whitney(a, b) -> tuple[float, float]:
+    """Two-sided Mann-Whitney U test, normal approximation with tie correction.
+    Returns (U of sample a, p-value). Used for kvm/tcg comparisons."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    n1, n2 = len(a), len(b)
+    if n1 == 0 or n2 == 0:
+        return float("nan"), float("nan")
+    ranks = pd.Series(np.concatenate([a, b])).rank(method="average").to_numpy()
+    u1 = ranks[:n1].sum() - n1 * (n1 + 1) / 2.0
+    n = n1 + n2
+    _, counts = np.unique(np.concatenate([a, b]), return_counts=True)
+    tie = float(((counts ** 3) - counts).sum())
+    var = n1 * n2 / 12.0 * ((n + 1) - tie / (n * (n - 1))) if n > 1 else 0.0
+    if var <= 0:
+        return u1, 1.0          # every value tied: no evidence of a difference
+    mu = n1 * n2 / 2.0
+    z = (abs(u1 - mu) - 0.5) / math.sqrt(var)   # continuity correction
+    return u1, min(1.0, 2.0 * normal_sf(max(z, 0.0)))
+
+
+# ----------------------------------------------------------------- outliers, stats
+
+def outlier_mask(values) -> np.ndarray:
+    """Boolean array: True where a value is an outlier under the policy above."""
+    v = np.asarray(values, dtype=float)
+    if len(v) < 4:
+        return np.zeros(len(v), dtype=bool)
+    q1, med, q3 = np.percentile(v, [25, 50, 75])
+    w = max(q3 - q1, FENCE_FLOOR_REL * abs(med), FENCE_FLOOR_ABS)
+    return (v < q1 - FENCE_K * w) | (v > q3 + FENCE_K * w)
+
+
+def describe(values) -> dict:
+    """Statistics of one group's raw samples, after the outlier policy."""
+    raw = np.asarray(values, dtype=float)
+    mask = outlier_mask(raw)
+    v = raw[~mask]
+    n = len(v)
+    out = {"count": n, "outliers": int(mask.sum()),
+           "raw_min": float(raw.min()) if len(raw) else math.nan,
+           "raw_max": float(raw.max()) if len(raw) else math.nan}
+    if n == 0:
+        out.update(min=math.nan, median=math.nan, mean=math.nan, stddev=math.nan,
+                   ci95=math.nan, ci95_lo=math.nan, ci95_hi=math.nan)
+        return out
+    mean = float(v.mean())
+    sd = float(v.std(ddof=1)) if n > 1 else math.nan
+    half = (t_ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / math.sqrt(n)) if n > 1 else math.nan
+    out.update(min=float(v.min()), median=float(np.median(v)), mean=mean, stddev=sd,
+               ci95=half, ci95_lo=mean - half, ci95_hi=mean + half)
+    return out
+
+
+def mark_outliers(samples: pd.DataFrame, by=None) -> pd.DataFrame:
+    """Add/refresh the 0/1 `outlier` column of a tidy samples frame."""
+    by = by or GROUP_COLS
+    df = samples.copy()
+    df["outlier"] = 0
+    for _, idx in df.groupby(by, sort=False).groups.items():
+        m = outlier_mask(df.loc[idx, "value"].to_numpy())
+        df.loc[idx, "outlier"] = m.astype(int)
+    return df
+
+
+STAT_COLS = ["count", "outliers", "min", "median", "mean", "stddev", "ci95", "ci95_lo",
+             "ci95_hi", "raw_min", "raw_max"]
+
+
+def summarize(samples: pd.DataFrame, by=None, keep=None) -> pd.DataFrame:
+    """One row per group with the statistics above. `keep` lists extra columns that are
+    constant within a group (axis values, unit, clock) to carry along."""
+    by = by or GROUP_COLS
+    keep = [c for c in (keep or []) if c in samples.columns and c not in by]
+    rows = []
+    for key, g in samples.groupby(by, sort=False):
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(by, key))
+        for c in keep:
+            row[c] = g[c].iloc[0]
+        row.update(describe(g["value"].to_numpy()))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=by + keep + STAT_COLS)

@@ -1,0 +1,96 @@
+"""`harness verify`: the kernel's correctness gate (used by `make test`).
+
+Each variant is booted twice under icount with few samples. A variant PASSes when both
+boots exit 1 with `END status=ok`, BEGIN echoes the variant's conf, every expected case
+is present (regs variants SKIP what exceeds reg_words), every case has exactly
+`samples` values whose count and sum match CASE-END, values lie in (0, 100000], at
+least 5 CHECK lines all pass, and the two boots print identical numbers.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from . import logparse
+from .bench import Matrix, Outcome, check_arch, headline, judge
+from .clock import CLOCKS
+from .config import REPO
+
+VERIFY_SAMPLES = 20
+VERIFY_WARMUP = 5
+MIN_CHECKS = 5
+
+
+def compare_boots(a: logparse.Log, b: logparse.Log) -> list[str]:
+    diffs = []
+    ma, mb = a.case_map(), b.case_map()
+    for key in sorted(set(ma) | set(mb), key=str):
+        ca, cb = ma.get(key), mb.get(key)
+        if ca is None or cb is None:
+            diffs.append(f"{logparse.case_name(*key)} only in boot {1 if cb is None else 2}")
+        elif ca.values != cb.values:
+            i = next((k for k, (x, y) in enumerate(zip(ca.values, cb.values)) if x != y),
+                     min(len(ca.values), len(cb.values)))
+            diffs.append(f"{ca.name} differs at sample {i}: "
+                         f"{ca.values[i] if i < len(ca.values) else '-'} vs "
+                         f"{cb.values[i] if i < len(cb.values) else '-'}")
+    if [(c["name"], c["got"]) for c in a.checks] != [(c["name"], c["got"]) for c in b.checks]:
+        diffs.append("CHECK results differ between the boots")
+    return diffs
+
+
+def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY_WARMUP,
+               jobs=None, timeout=120.0, build=True, logdir=None, repo=None,
+               progress=print) -> bool:
+    check_arch(arch)
+    repo = Path(repo or REPO)
+    logdir = Path(logdir or repo / "results" / "verify")
+    logdir.mkdir(parents=True, exist_ok=True)
+    clock = CLOCKS["icount"]
+    t0 = time.monotonic()
+    verdicts = {}
+    n = len(variants)
+
+    def on_done(v, b, boots):
+        if not b.ok:
+            p = logdir / f"{v.name}.build"
+            p.write_text(b.output)
+            verdicts[v.name] = False
+            progress(f"FAIL {v.name:<18} build failed ({b.seconds:.1f} s)  log: {p}")
+            return
+        outs = []
+        for r in boots:
+            o = Outcome(v, b, r)
+            judge(o, clock, samples, warmup, strict_values=True)
+            outs.append(o)
+        reasons = []
+        for i, o in enumerate(outs, 1):
+            reasons += [f"boot {i}: {p}  log: {o.boot.log_path}" for p in o.problems]
+        if not reasons:
+            reasons += [f"boots not identical: {d}  logs: {outs[0].boot.log_path}, "
+                        f"{outs[1].boot.log_path}" for d in compare_boots(outs[0].log,
+                                                                          outs[1].log)[:5]]
+        secs = sum(o.boot.seconds for o in outs)
+        verdicts[v.name] = not reasons
+        if not reasons:
+            lg = outs[0].log
+            progress(f"PASS {v.name:<18} 2 boots identical, {len(lg.cases)} cases, "
+                     f"{len(lg.skips)} skips, {len(lg.checks)} checks; "
+                     f"{headline(lg, clock.short_unit)}  ({secs:.1f} s boot, "
+                     f"{b.seconds:.1f} s build)  log: {outs[0].boot.log_path}")
+        else:
+            progress(f"FAIL {v.name:<18} {reasons[0]}")
+            for r in reasons[1:6]:
+                progress(f"     {'':<18} {r}")
+            if len(reasons) > 6:
+                progress(f"     {'':<18} ... {len(reasons) - 6} more problem(s)")
+
+    m = Matrix(variants, clock, arch, samples, warmup, jobs, timeout, build, repo, progress)
+    progress(f"verify: {n} variant(s) x 2 boots, clock=icount samples={samples} "
+             f"warmup={warmup}, {m.jobs} in parallel, timeout {timeout:g} s")
+    m.run(lambda v, i: logdir / f"{v.name}.boot{i + 1}.log", on_done, boots_per_variant=2)
+    failed = [v.name for v in variants if not verdicts.get(v.name)]
+    progress(f"verify: {n - len(failed)}/{n} PASS in {time.monotonic() - t0:.1f} s "
+             f"(builds {m.build_seconds:.1f} s, boots {m.boot_seconds:.1f} s summed)"
+             + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+    return not failed

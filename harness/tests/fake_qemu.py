@@ -1,0 +1,31 @@
+#!/usr/bin/python3
+"""A stand-in for qemu-system-x86_64 used by the runner tests (never boots anything).
+
+The file given to -kernel is a JSON "image": {"fixture": <path of a log to print>,
+"exit": <exit status>, "sleep": <seconds to hang after printing>,
+"variant": <rewrite BEGIN variant=>}. The printed text is the fixture, with the
+BEGIN line's clock= replaced by the clock= found in -append.
+"""
+import json
+import re
+import sys
+import time
+
+
+def main(argv):
+    kernel = argv[argv.index("-kernel") + 1]
+    append = argv[argv.index("-append") + 1] if "-append" in argv else ""
+    spec = json.load(open(kernel))
+    text = open(spec["fixture"]).read() if spec.get("fixture") else ""
+    m = re.search(r"clock=(\S+)", append)
+    if m:
+        text = re.sub(r"(IPCLAB 1 BEGIN .*?)clock=\S+", r"\1clock=" + m.group(1), text)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    if spec.get("sleep"):
+        time.sleep(spec["sleep"])
+    return spec.get("exit", 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
