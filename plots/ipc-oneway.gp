@@ -1,6 +1,7 @@
 # One-way IPC cost (call: client to server) per variant, same and cross address space,
 # bars = mean, error bars = 95% confidence interval of the mean, and each variant's
-# null-syscall floor drawn as a dashed black line across its pair of bars.
+# null-syscall floor drawn as a dashed black line across its pair of bars; each bar
+# carries its mean as a number.
 #
 # Driven by harness/ipclab/plots.py, which writes the data file and passes:
 #   datafile  columns: index variant same_mean same_ci cross_mean cross_ci null_mean
@@ -31,6 +32,8 @@ do for [fmt in "png svg"] {
          ''       using ($1+0.2):5:6 with boxerrorbars lc rgb "#ee6677" title "cross address space", \
          ''       using ($1-0.45):7:(0.9):(0) with vectors nohead dt 2 lw 2.5 lc rgb "black" \
                   title "null-syscall floor (same variant)", \
+         ''       using ($1-0.2):($3+$4):(sprintf("%.0f", $3)) with labels offset 0,0.6 font ",9" notitle, \
+         ''       using ($1+0.2):($5+$6):(sprintf("%.0f", $5)) with labels offset 0,0.6 font ",9" notitle, \
          ''       using 1:(NaN):xticlabels(2) notitle
     unset output
 }

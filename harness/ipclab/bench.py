@@ -314,6 +314,8 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
         title = experiment.title if experiment else None
         try:
             fig_files = plots.make_figures(st, meta, w.path / "figures", title=title)
+            if experiment is None:
+                fig_files += experiment_figures(st, meta, w.path / "figures", repo)
         except plots.PlotError as e:
             fig_err = str(e)
             progress(f"WARNING: figures failed: {e}")
@@ -321,7 +323,7 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
     t_end = time.monotonic()
     meta.update({
         "finished_utc": store.utc_stamp(), "complete": True,
-        "failed_variants": failed, "figures": [str(Path("figures") / f.name)
+        "failed_variants": failed, "figures": [str(Path(f).relative_to(w.path))
                                                for f in fig_files],
         "figure_error": fig_err,
         "timings_s": {"total_wall": round(t_end - t_start, 2),
@@ -347,6 +349,20 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
         progress(f"FAILED: {', '.join(failed)} (see {final}/summary.md)")
     progress(f"stored: {final}")
     return final, meta, not failed
+
+
+def experiment_figures(st, meta, figdir: Path, repo=None) -> list:
+    """figures/<experiment>/ for every experiment with at least two variants in st."""
+    from .config import experiments
+    files = []
+    have = set(st.variant)
+    for exp in experiments(repo).values():
+        vs = [v for v in exp.variants if v in have]
+        if len(vs) >= 2:
+            sub = st[st.variant.isin(vs)]
+            files += plots.make_figures(sub, dict(meta, variant_order=vs),
+                                        figdir / exp.name, vs, exp.title)
+    return files
 
 
 def _sha256(path) -> str:

@@ -279,7 +279,7 @@ def cmd_baseline(args):
             out(f"baseline NOT updated: {src} has failed variants: "
                 f"{', '.join(run.meta['failed_variants'])}")
             return 1
-    store.copy_run(src, BASELINE)
+    store.copy_run(src, BASELINE, with_figures=False)
     out(f"baseline updated from {src} -> {BASELINE}\n"
         f"commit it:  git add results/baseline && git commit -m 'results: new baseline'")
     return 0
