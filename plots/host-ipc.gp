@@ -17,7 +17,7 @@ set output outfile
 set datafile missing '?'
 set style fill solid 0.75 border -1
 set grid ytics
-set key top left
+set key below
 set xtics nomirror rotate by -20 left
 set boxwidth 0.9
 

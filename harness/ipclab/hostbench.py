@@ -380,10 +380,16 @@ def run(bin_dir: Path, run_dir: Path, bench_args: list[str], smoke: bool = False
                    "-o", str(raw / f"{binary}.perf"), "--", *cmd]
         log(f"hostbench: {' '.join(cmd)}")
         t0 = time.time()
-        stdout = subprocess.DEVNULL if smoke else None
-        p = subprocess.run(cmd, stdout=stdout)
+        if smoke:
+            # Quiet: the console output goes to a log, shown only when the binary fails.
+            with open(raw / f"{binary}.log", "w") as f:
+                p = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+        else:
+            p = subprocess.run(cmd)
         log(f"hostbench: {binary}: status {p.returncode}, {time.time() - t0:.1f} s")
         if p.returncode != 0:
+            if smoke:
+                sys.stderr.write((raw / f"{binary}.log").read_text()[-3000:])
             raise RuntimeError(f"{binary} exited with status {p.returncode}")
         paths.append(out)
     problems = check(paths)
@@ -576,7 +582,7 @@ def table(run_dir: Path) -> str:
         out.append(f"| {case:<22} | {cells[0]:>18} | {cells[1]:>18} |")
     k = lambda d: d[d["benchmark"] == "linux_null_syscall"]
     out.append(f"| {'null syscall (getppid)':<22} | {cell(k(med), k(cv)):>18} | {'-':>18} |")
-    out += ["", "sched_pick() median [host ns]; blocked share of the threads in brackets", ""]
+    out += ["", "sched_pick() median [host ns]; columns: policy and share of the threads blocked", ""]
     hdr = [f"{p} {b}%" for p in POLICIES for b in PICK_BLOCKED]
     out.append("| threads | " + " | ".join(f"{h:>10}" for h in hdr) + " |")
     out.append("|---------|" + "|".join("-" * 12 for _ in hdr) + "|")
