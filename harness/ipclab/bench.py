@@ -121,34 +121,45 @@ class Matrix:
         """Build each variant, boot it `boots_per_variant` times (log_paths(v, i) gives
         each log's path), call on_done(variant, [(build, boot)...]) as each finishes."""
         overlap = self.clock.parallel
-        results: dict[str, list] = {}
-        with cf.ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            futures = {}
-            builds = {}
+        results: dict[str, dict] = {}
+        builds = {}
+        pending = {}
+
+        def collect(fut):
+            v, i = pending.pop(fut)
+            results.setdefault(v.name, {})[i] = fut.result()
+            if len(results[v.name]) == boots_per_variant:
+                on_done(v, builds[v.name], [results[v.name][k]
+                                            for k in range(boots_per_variant)])
+
+        pool = cf.ThreadPoolExecutor(max_workers=self.jobs)
+        try:
             for v in self.variants:
-                b = self._build(v)
-                builds[v.name] = b
+                b = builds[v.name] = self._build(v)
                 if not b.ok:
                     on_done(v, b, [])
                     continue
                 if overlap:
                     for i in range(boots_per_variant):
-                        futures[pool.submit(self._boot, v, b.elf, log_paths(v, i))] = (v, i)
+                        pending[pool.submit(self._boot, v, b.elf, log_paths(v, i))] = (v, i)
+                    # report boots that finished while we were building
+                    for fut in [f for f in pending if f.done()]:
+                        collect(fut)
             if not overlap:
                 for v in self.variants:
                     b = builds[v.name]
-                    if not b.ok:
-                        continue
-                    boots = [self._boot(v, b.elf, log_paths(v, i))
-                             for i in range(boots_per_variant)]
-                    on_done(v, b, boots)
-                return
-            for fut in cf.as_completed(futures):
-                v, i = futures[fut]
-                results.setdefault(v.name, {})[i] = fut.result()
-                if len(results[v.name]) == boots_per_variant:
-                    boots = [results[v.name][k] for k in range(boots_per_variant)]
-                    on_done(v, builds[v.name], boots)
+                    if b.ok:
+                        on_done(v, b, [self._boot(v, b.elf, log_paths(v, i))
+                                       for i in range(boots_per_variant)])
+            while pending:
+                done, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
+                for fut in done:
+                    collect(fut)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            runner.kill_live()
+            raise
+        pool.shutdown(wait=True)
 
     def _boot(self, v, elf, log_path):
         r = runner.boot(v.name, elf, self.clock, log_path, arch=self.arch,

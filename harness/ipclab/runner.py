@@ -11,6 +11,7 @@ import os
 import shlex
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,33 @@ DEFAULT_QEMU = {"x86_64": "qemu-system-x86_64"}
 def qemu_binary(arch: str) -> str:
     """$IPCLAB_QEMU overrides the QEMU binary (the tests point it at a fake)."""
     return os.environ.get("IPCLAB_QEMU") or DEFAULT_QEMU[arch]
+
+
+_live: dict = {}          # pid -> Popen of the QEMU processes this harness started
+_live_lock = threading.Lock()
+
+
+def kill_live() -> None:
+    """Kill every QEMU process group this harness started and is still running (by id)."""
+    with _live_lock:
+        procs = list(_live.values())
+    for p in procs:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def make_env() -> dict:
+    """The environment for `make ... image`: a VARIANT= or ARCH= inherited through
+    MAKEFLAGS (e.g. `make bench VARIANT=a,b`) must not override the one we pass."""
+    env = dict(os.environ)
+    flags = env.get("MAKEFLAGS")
+    if flags:
+        toks = [t for t in flags.split(" ") if not t.startswith(("VARIANT=", "ARCH="))]
+        env["MAKEFLAGS"] = " ".join(toks).rstrip(" -") if toks else ""
+    env.pop("MAKEOVERRIDES", None)
+    return env
 
 
 def elf_path(variant: str, arch: str, repo: Path = None) -> Path:
@@ -47,7 +75,7 @@ def build(variant: str, arch: str, repo: Path = None, make: str = None) -> Build
     cmd = [make, "-s", f"VARIANT={variant}", f"ARCH={arch}", "image"]
     t0 = time.monotonic()
     try:
-        proc = subprocess.run(cmd, cwd=repo, stdout=subprocess.PIPE,
+        proc = subprocess.run(cmd, cwd=repo, stdout=subprocess.PIPE, env=make_env(),
                               stderr=subprocess.STDOUT, text=True, errors="replace")
         ok, out = proc.returncode == 0, proc.stdout
     except OSError as e:
@@ -95,6 +123,8 @@ def boot(variant: str, elf: Path, clock: Clock, log_path: Path, *, arch: str = "
             res.exit_code = None
             err.write(res.start_error.encode() + b"\n")
             return res
+        with _live_lock:
+            _live[proc.pid] = proc
         try:
             res.exit_code = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -111,6 +141,9 @@ def boot(variant: str, elf: Path, clock: Clock, log_path: Path, *, arch: str = "
                 pass
             proc.wait()
             raise
+        finally:
+            with _live_lock:
+                _live.pop(proc.pid, None)
     res.seconds = time.monotonic() - t0
     return res
 
