@@ -150,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 # ----------------------------------------------------------------------- helpers
 
-def resolve_run(name: str, results: Path = RESULTS) -> Path:
+def resolve_run(name: str, results: Path | None = None) -> Path:
+    results = Path(results or RESULTS)
     if name == "baseline":
         return results / "baseline"
     if name == "latest":
