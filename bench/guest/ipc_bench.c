@@ -1,0 +1,231 @@
+/*
+ * The IPC ping-pong: a client (the root thread) calls a server that answers with
+ * reply-and-wait, in one address space and across two, at each message length.
+ *
+ * One-way cost is measured the sel4bench way: the client's counter read just before
+ * its call against the server's read just after its receive returns (metric "call"),
+ * and the server's read just before its reply against the client's read just after
+ * its call returns (metric "reply"); "round" is the client's whole call. Each value
+ * has the overhead of the same stub with a nop for the trap subtracted (main.c).
+ *
+ * Before timing a length, a few exchanges with the VERIFY label have the server invert
+ * every word it received and send it back, so the client can check that each word
+ * travelled both ways, by whatever route (registers or UTCB) the variant uses.
+ */
+#include "runtime.h"
+
+#define MAX_ITERATIONS 0x8000u       /* the label carries the iteration number */
+#define LABEL_VERIFY 0x8000u
+#define VERIFY_ROUNDS 3
+#define CLIENT_BADGE 0xB0B
+#define SEND_CAP_SLOT_BASE 40
+
+static const unsigned lengths[] = {0, 1, 2, 4, 8, 16};
+
+static uint64_t call_before[MAX_ITERATIONS], call_after[MAX_ITERATIONS];
+static uint64_t recv_after[MAX_ITERATIONS], reply_before[MAX_ITERATIONS];
+static int64_t values[MAX_SAMPLES];
+
+struct server_ctx {
+    uint64_t recv_from;
+    uint64_t utcb_addr;
+    volatile uint64_t sender_seen;  /* what the server's receive reported as sender */
+    volatile uint64_t errors;
+};
+
+static struct server_ctx server_ctx[2];
+
+/* How many leading message words travel in registers; the rest go in the UTCB.
+ * Set by the client from the kernel info page before any server starts: a server in
+ * another address space cannot read the KIP (only the root task has it mapped). */
+static unsigned words_in_registers;
+
+/* Where message word i travels in this variant: a register slot of the stub's
+ * arguments, or the UTCB. */
+static uint64_t *message_word(struct ipc_args *a, struct utcb *utcb, unsigned i)
+{
+    return i < words_in_registers ? &a->mr[i] : &utcb->mr[i];
+}
+
+static void server(uint64_t arg)
+{
+    struct server_ctx *ctx = (struct server_ctx *)(uintptr_t)arg;
+    struct utcb *utcb = (struct utcb *)(uintptr_t)ctx->utcb_addr;
+    struct ipc_args a = {.nr = SYS_RECV, .from = ctx->recv_from};
+    ipc_stub(&a);
+    for (;;) {
+        if (a.error != E_OK) {
+            ctx->errors++;
+            a = (struct ipc_args){.nr = SYS_RECV, .from = ctx->recv_from};
+            ipc_stub(&a);
+            continue;
+        }
+        uint64_t label = (a.tag & TAG_LABEL_MASK) >> TAG_LABEL_SHIFT;
+        uint64_t len = tag_len(a.tag);
+        ctx->sender_seen = a.dest;
+        if (label & LABEL_VERIFY) {
+            for (unsigned i = 0; i < len; i++)
+                *message_word(&a, utcb, i) = ~*message_word(&a, utcb, i);
+        } else {
+            recv_after[label] = a.t_after;
+        }
+        a.nr = SYS_REPLY_WAIT;
+        a.tag = tag_make(len, label);
+        a.from = ctx->recv_from;
+        ipc_stub(&a); /* a.dest still names the client (thread-ID addressing) */
+        if (!(label & LABEL_VERIFY))
+            reply_before[label] = a.t_before;
+    }
+}
+
+static uint64_t pattern(unsigned len, unsigned round, unsigned i)
+{
+    return 0x5eed000000000000ull | ((uint64_t)len << 24) | ((uint64_t)round << 16) | i;
+}
+
+/* Echo check: every word comes back inverted. Returns the number of bad words. */
+static uint64_t verify_length(uint64_t dest, unsigned len, struct utcb *utcb)
+{
+    uint64_t bad = 0;
+    for (unsigned round = 0; round < VERIFY_ROUNDS; round++) {
+        struct ipc_args a = {.nr = SYS_CALL, .dest = dest};
+        a.tag = tag_make(len, LABEL_VERIFY | round);
+        for (unsigned i = 0; i < len; i++)
+            *message_word(&a, utcb, i) = pattern(len, round, i);
+        ipc_stub(&a);
+        if (a.error != E_OK || tag_len(a.tag) != len) {
+            bad += len + 1;
+            continue;
+        }
+        for (unsigned i = 0; i < len; i++)
+            bad += *message_word(&a, utcb, i) != ~pattern(len, round, i);
+    }
+    return bad;
+}
+
+static void check_name(char *buf, const char *what, const char *space, unsigned len)
+{
+    unsigned n = 0;
+    for (const char *p = what; *p; p++)
+        buf[n++] = *p;
+    buf[n++] = '_';
+    for (const char *p = space; *p; p++)
+        buf[n++] = *p;
+    buf[n++] = '_';
+    buf[n++] = 'l';
+    if (len >= 10)
+        buf[n++] = (char)('0' + len / 10);
+    buf[n++] = (char)('0' + len % 10);
+    buf[n] = '\0';
+}
+
+/* Start a server in the given space; returns the client's destination for it. */
+static int start_server(const char *space_name, uint64_t space, struct server_ctx *ctx,
+                        uint64_t *client_dest)
+{
+    ctx->recv_from = IPC_ANY;
+    if (str_eq(kip->dest, "endpoint")) {
+        struct sys_result ep = syscall5(SYS_ENDPOINT_CREATE, 0, 0, 0, 0, 0);
+        if (ep.error != E_OK)
+            return (int)ep.error;
+        uint64_t send_slot = SEND_CAP_SLOT_BASE + (space_name[0] == 'c');
+        struct sys_result m = syscall5(SYS_CAP_MINT, kip->root_space, ep.value, send_slot,
+                                       CLIENT_BADGE, CAP_RIGHT_SEND);
+        if (m.error == E_OK && space != kip->root_space)
+            m = syscall5(SYS_CAP_MINT, space, ep.value, ep.value, 0, CAP_RIGHT_RECV);
+        if (m.error != E_OK)
+            return (int)m.error;
+        ctx->recv_from = ep.value;
+        *client_dest = send_slot;
+    }
+    /* The server runs only once the client blocks (same priority), by which time
+     * ctx is complete. */
+    struct thread_info t;
+    int error = thread_spawn(space, server, (uint64_t)(uintptr_t)ctx, BENCH_PRIORITY, &t);
+    ctx->utcb_addr = t.utcb_addr;
+    if (!str_eq(kip->dest, "endpoint"))
+        *client_dest = t.tid;
+    return error;
+}
+
+static unsigned measure_space(const char *space_name, uint64_t space, struct server_ctx *ctx,
+                              unsigned id, unsigned samples, unsigned warmup,
+                              uint64_t overhead, unsigned *checks, unsigned *failed)
+{
+    char name[48];
+    uint64_t dest = IPC_NIL;
+    unsigned first_id = id;
+    int error = start_server(space_name, space, ctx, &dest);
+    check_name(name, "server_start", space_name, 0);
+    report_check_count(checks, failed, name, E_OK, (uint64_t)error);
+    if (error != E_OK)
+        return 0;
+    struct utcb *utcb = (struct utcb *)(uintptr_t)kip->root_utcb;
+    unsigned iterations = warmup + samples;
+
+    for (unsigned l = 0; l < sizeof(lengths) / sizeof(lengths[0]); l++) {
+        unsigned len = lengths[l];
+        if (len > kip->max_words) {
+            report_skip("ipc", space_name, len, "over_register_limit");
+            continue;
+        }
+        check_name(name, "echo", space_name, len);
+        report_check_count(checks, failed, name, 0, verify_length(dest, len, utcb));
+
+        uint64_t errors = 0;
+        struct ipc_args a;
+        for (unsigned i = 0; i < iterations; i++) {
+            a = (struct ipc_args){.nr = SYS_CALL, .dest = dest, .tag = tag_make(len, i)};
+            ipc_stub(&a);
+            errors += a.error != E_OK;
+            call_before[i] = a.t_before;
+            call_after[i] = a.t_after;
+        }
+        /* One more, untimed: the server stores its last reply timestamp only when
+         * its reply-and-wait returns, that is, when this request arrives. */
+        a = (struct ipc_args){.nr = SYS_CALL, .dest = dest, .tag = tag_make(len, iterations)};
+        ipc_stub(&a);
+        errors += a.error != E_OK;
+        check_name(name, "ipc_errors", space_name, len);
+        errors += ctx->errors;
+        report_check_count(checks, failed, name, 0, errors);
+        if (errors) {
+            /* Timestamps of failed exchanges measure nothing: record no values. */
+            report_skip("ipc", space_name, len, "ipc_error");
+            continue;
+        }
+
+        for (unsigned i = 0; i < samples; i++)
+            values[i] = (int64_t)(recv_after[warmup + i] - call_before[warmup + i] - overhead);
+        report_case(id++, "ipc", space_name, len, "call", overhead, values, samples);
+        for (unsigned i = 0; i < samples; i++)
+            values[i] = (int64_t)(call_after[warmup + i] - reply_before[warmup + i] - overhead);
+        report_case(id++, "ipc", space_name, len, "reply", overhead, values, samples);
+        for (unsigned i = 0; i < samples; i++)
+            values[i] = (int64_t)(call_after[warmup + i] - call_before[warmup + i] - overhead);
+        report_case(id++, "ipc", space_name, len, "round", overhead, values, samples);
+    }
+
+    /* What the server saw as sender: the badge with endpoints, never a thread ID. */
+    uint64_t expect = str_eq(kip->dest, "endpoint") ? CLIENT_BADGE : kip->root_tid;
+    check_name(name, "sender_id", space_name, 0);
+    report_check_count(checks, failed, name, expect, ctx->sender_seen);
+    return id - first_id;
+}
+
+unsigned ipc_benchmarks(unsigned first_case_id, unsigned samples, unsigned warmup,
+                        uint64_t overhead, unsigned *checks, unsigned *failed)
+{
+    unsigned id = first_case_id;
+    words_in_registers = str_eq(kip->transfer, "mem") ? 0 : ABI_REG_WORDS;
+    if (warmup + samples + 1 > MAX_ITERATIONS)
+        warmup = MAX_ITERATIONS - samples - 1;
+    id += measure_space("same", kip->root_space, &server_ctx[0], id, samples, warmup,
+                        overhead, checks, failed);
+    int64_t other = space_with_root_image();
+    report_check_count(checks, failed, "space_create_cross", 1, other >= 0);
+    if (other >= 0)
+        id += measure_space("cross", (uint64_t)other, &server_ctx[1], id, samples, warmup,
+                            overhead, checks, failed);
+    return id - first_case_id;
+}

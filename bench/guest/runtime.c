@@ -1,0 +1,58 @@
+/*
+ * Threads and address spaces for the benchmark, built from the kernel's system calls:
+ * each new thread gets a stack from a static pool and a UTCB page at the next free
+ * address of the UTCB area; a new address space gets the whole root image mapped at
+ * the same addresses (code, data and result arrays, shared frames), so a server in it
+ * writes its timestamps straight into the root task's arrays while every switch into
+ * it is a real address-space switch.
+ */
+#include "runtime.h"
+
+#define STACK_SIZE 16384
+#define MAX_THREADS 16
+#define UTCB_AREA (ROOT_UTCB_ADDRESS + 0x100000)
+
+extern char __image_base[], __image_end[];
+
+static unsigned char stacks[MAX_THREADS][STACK_SIZE] __attribute__((aligned(16)));
+static unsigned threads_made;
+
+int thread_make(uint64_t space, unsigned prio, struct thread_info *out)
+{
+    if (threads_made >= MAX_THREADS)
+        return E_NO_MEMORY;
+    uint64_t utcb = UTCB_AREA + threads_made * USER_PAGE_SIZE;
+    struct sys_result r = syscall5(SYS_THREAD_CREATE, space, utcb, prio, 0, 0);
+    if (r.error != E_OK)
+        return (int)r.error;
+    out->tid = r.value;
+    out->utcb_addr = utcb;
+    threads_made++;
+    return E_OK;
+}
+
+int thread_spawn(uint64_t space, void (*fn)(uint64_t), uint64_t arg, unsigned prio,
+                 struct thread_info *out)
+{
+    int error = thread_make(space, prio, out);
+    if (error != E_OK)
+        return error;
+    /* As if called: the return address slot below a 16-byte aligned top. */
+    uint64_t sp = (uint64_t)(uintptr_t)&stacks[threads_made - 1][STACK_SIZE] - 8;
+    struct sys_result r = syscall5(SYS_THREAD_START, out->tid, (uint64_t)(uintptr_t)fn, sp,
+                                   arg, 0);
+    return (int)r.error;
+}
+
+int64_t space_with_root_image(void)
+{
+    struct sys_result s = syscall5(SYS_SPACE_CREATE, 0, 0, 0, 0, 0);
+    if (s.error != E_OK)
+        return -1;
+    uint64_t base = (uint64_t)(uintptr_t)__image_base;
+    uint64_t pages = ((uint64_t)(uintptr_t)__image_end - base) / USER_PAGE_SIZE;
+    struct sys_result m = syscall5(SYS_MAP, s.value, base, base, pages, MAP_WRITABLE);
+    if (m.error != E_OK)
+        return -1;
+    return (int64_t)s.value;
+}

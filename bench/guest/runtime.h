@@ -1,0 +1,38 @@
+/* The benchmark's user-level runtime: threads, spaces and the result lines. */
+#ifndef IPCLAB_GUEST_RUNTIME_H
+#define IPCLAB_GUEST_RUNTIME_H
+
+#include "sys.h"
+
+extern const struct kip *kip;
+
+/* A thread running fn(arg) in space, with its own stack and UTCB; 0 on failure. */
+struct thread_info {
+    uint64_t tid;
+    uint64_t utcb_addr;
+};
+int thread_spawn(uint64_t space, void (*fn)(uint64_t), uint64_t arg, unsigned prio,
+                 struct thread_info *out);
+/* Create the thread only (not started): for tests of thread_start. */
+int thread_make(uint64_t space, unsigned prio, struct thread_info *out);
+/* A new address space sharing the root image's frames; the handle or -1. */
+int64_t space_with_root_image(void);
+
+/* Result lines of bench/FORMAT.md. */
+void report_case(unsigned id, const char *bench, const char *space, unsigned len,
+                 const char *metric, uint64_t overhead, const int64_t *values, unsigned n);
+void report_skip(const char *bench, const char *space, unsigned len, const char *reason);
+/* Print one CHECK line; returns 1 if it failed. */
+unsigned report_check(const char *name, uint64_t expect, uint64_t got);
+void report_check_count(unsigned *checks, unsigned *failed, const char *name,
+                        uint64_t expect, uint64_t got);
+
+/* The pieces main() runs. */
+void bad_input_checks(unsigned *checks, unsigned *failed);
+unsigned ipc_benchmarks(unsigned first_case_id, unsigned samples, unsigned warmup,
+                        uint64_t overhead, unsigned *checks, unsigned *failed);
+
+#define BENCH_PRIORITY 100
+#define MAX_SAMPLES 16384
+
+#endif

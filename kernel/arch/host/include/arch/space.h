@@ -1,0 +1,16 @@
+/* On the host an address space is only a name: tests never run user code. */
+#ifndef IPCLAB_ARCH_HOST_SPACE_H
+#define IPCLAB_ARCH_HOST_SPACE_H
+
+#include <stdint.h>
+
+#define HOST_SPACE_PAGES 16
+
+struct arch_space {
+    uint64_t pages;                       /* how many entries below are used */
+    uint64_t vaddr[HOST_SPACE_PAGES];
+    uint64_t paddr[HOST_SPACE_PAGES];
+    uint8_t writable[HOST_SPACE_PAGES];
+};
+
+#endif

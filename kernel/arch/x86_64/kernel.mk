@@ -1,0 +1,39 @@
+# Builds build/x86_64/<variant>/ipclab.elf: the portable core (kernel/core) and this
+# directory, linked at 1 MiB, with the root task image (bench/guest) carried inside.
+# QEMU's multiboot loader takes ELF32 only, so the ELF64 link is converted at the end.
+
+CC      ?= gcc
+KCC     := gcc
+OBJCOPY := objcopy
+
+KERNEL_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-builtin \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+	-mcmodel=small -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
+	-MMD -MP
+KERNEL_CPPFLAGS := -I$(BUILD) -Ikernel/core -Ikernel/include -Ikernel/arch/x86_64/include \
+	-Ikernel/arch/x86_64
+KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-dynamic-linker -Wl,-z,max-page-size=4096 \
+	-Wl,-z,noexecstack -Wl,--build-id=none -Wl,--no-warn-rwx-segments
+
+KERNEL_SRCS := $(wildcard kernel/core/*.c) $(wildcard kernel/arch/x86_64/*.c) \
+	$(wildcard kernel/arch/x86_64/*.S)
+KERNEL_OBJS := $(patsubst kernel/%,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
+
+$(BUILD)/kernel/%.c.o: kernel/%.c $(BUILD)/config.h
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	@$(KCC) $(KERNEL_CPPFLAGS) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/arch/x86_64/user_image.S.o: $(BUILD)/user.bin
+$(BUILD)/kernel/%.S.o: kernel/%.S $(BUILD)/config.h
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	@$(KCC) $(KERNEL_CPPFLAGS) -DUSER_IMAGE='"$(BUILD)/user.bin"' -MMD -MP -c $< -o $@
+
+$(BUILD)/kernel64.elf: $(KERNEL_OBJS) kernel/arch/x86_64/kernel.ld
+	$(KCC) $(KERNEL_LDFLAGS) -T kernel/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJS)
+
+$(IMAGE): $(BUILD)/kernel64.elf
+	$(OBJCOPY) -O elf32-i386 $< $@
+
+-include $(KERNEL_OBJS:.o=.d)

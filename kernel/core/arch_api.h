@@ -1,0 +1,43 @@
+/*
+ * What the portable core asks of an architecture. Each kernel/arch/<arch>/ implements
+ * these (kernel/arch/host/ implements them for host-built tests and benchmarks).
+ */
+#ifndef IPCLAB_CORE_ARCH_API_H
+#define IPCLAB_CORE_ARCH_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#include <arch/space.h>
+
+struct tcb;
+struct space;
+
+void arch_console_putc(char c);
+noreturn void arch_shutdown(unsigned status);
+
+/* Resume t in user mode from its saved registers; never returns. */
+noreturn void arch_return_to_user(struct tcb *t);
+/*
+ * On the fast path, defined inline by each architecture in <arch/inline.h>:
+ *   void arch_set_current(struct tcb *t)  - t's frame receives the next kernel entry
+ *   void arch_switch_space(const struct arch_space *to) - load the next address space
+ *   void arch_fastpath_copy_mrs(struct tcb *from, struct tcb *to) - the message
+ *        registers the fast path cannot leave in the CPU (see <arch/regs.h>)
+ */
+
+/* A fresh address space: kernel mapped supervisor-only, user half empty. */
+bool arch_space_init(struct arch_space *as);
+/* Map one user page; false when out of memory. */
+bool arch_map_page(struct arch_space *as, uint64_t vaddr, uint64_t paddr, bool writable);
+/* The frame behind a mapped user page; false when not mapped. */
+bool arch_lookup_page(const struct arch_space *as, uint64_t vaddr, uint64_t *paddr,
+                      bool *writable);
+
+/* A new thread's registers: enter user mode at ip with stack sp and one argument. */
+void arch_init_user_regs(struct tcb *t, uint64_t ip, uint64_t sp, uint64_t arg);
+
+#include <arch/inline.h>
+
+#endif

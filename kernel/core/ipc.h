@@ -1,0 +1,22 @@
+/*
+ * Synchronous IPC: the general path (ipc.c), the fast path (fastpath.c) and the
+ * message copy they share (transfer.h).
+ */
+#ifndef IPCLAB_CORE_IPC_H
+#define IPCLAB_CORE_IPC_H
+
+#include "tcb.h"
+
+/* The general path of SYS_SEND, SYS_RECV, SYS_CALL and SYS_REPLY_WAIT for the running
+ * thread self. Returns the thread to run next (self if it goes on). */
+struct tcb *ipc_general(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag,
+                        uint64_t from);
+
+/* The fast path: the thread to switch to, or NULL to take the general path. */
+struct tcb *fastpath_call(uint64_t dest, uint64_t tag);
+struct tcb *fastpath_reply_wait(uint64_t dest, uint64_t tag, uint64_t from);
+
+/* Wake a blocked thread with an error (partner died, ...). */
+void ipc_abort(struct tcb *t, uint64_t error);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * Fixed-priority round-robin scheduling with both ready-queue policies of the SCHED
+ * axis side by side (see sched.h). Each priority has a circular list; a two-level
+ * bitmap (one summary word over four 64-bit words) finds the highest non-empty
+ * priority with two count-leading-zeros, whatever the number of threads.
+ */
+#include "sched.h"
+
+#define PRIO_WORDS (SCHED_PRIOS / 64)
+
+static struct link ready[SCHED_PRIOS];
+static uint64_t prio_bits[PRIO_WORDS];
+static uint64_t prio_summary;
+
+uint64_t sched_lazy_dropped;
+
+void sched_init(void)
+{
+    for (int p = 0; p < SCHED_PRIOS; p++)
+        list_init(&ready[p]);
+    for (int w = 0; w < PRIO_WORDS; w++)
+        prio_bits[w] = 0;
+    prio_summary = 0;
+    sched_lazy_dropped = 0;
+}
+
+static void mark_nonempty(unsigned prio)
+{
+    prio_bits[prio / 64] |= 1ull << (prio % 64);
+    prio_summary |= 1ull << (prio / 64);
+}
+
+static void mark_if_empty(unsigned prio)
+{
+    if (!list_empty(&ready[prio]))
+        return;
+    prio_bits[prio / 64] &= ~(1ull << (prio % 64));
+    if (prio_bits[prio / 64] == 0)
+        prio_summary &= ~(1ull << (prio / 64));
+}
+
+static void enqueue(struct tcb *t)
+{
+    list_add_tail(&ready[t->prio], &t->ready_link);
+    t->queued = true;
+    mark_nonempty(t->prio);
+}
+
+static void dequeue(struct tcb *t)
+{
+    list_remove(&t->ready_link);
+    t->queued = false;
+    mark_if_empty(t->prio);
+}
+
+static int highest_prio(void)
+{
+    if (prio_summary == 0)
+        return -1;
+    int word = 63 - __builtin_clzll(prio_summary);
+    return word * 64 + (63 - __builtin_clzll(prio_bits[word]));
+}
+
+void sched_wake(struct tcb *t)
+{
+    if (!t->queued)
+        enqueue(t);
+}
+
+void sched_block(struct tcb *t)
+{
+#if CONFIG_SCHED_LAZY
+    /* Left queued on purpose: sched_pick() drops it only if it is still blocked
+     * when the scheduler gets there, which IPC ping-pong rarely lets happen. */
+    (void)t;
+#else
+    if (t->queued)
+        dequeue(t);
+#endif
+}
+
+void sched_remove(struct tcb *t)
+{
+    if (t->queued)
+        dequeue(t);
+}
+
+void sched_rotate(struct tcb *t)
+{
+    if (t->queued)
+        dequeue(t);
+    enqueue(t);
+}
+
+struct tcb *sched_pick(void)
+{
+    for (;;) {
+        int prio = highest_prio();
+        if (prio < 0)
+            return NULL;
+        struct tcb *t = container_of(ready[prio].next, struct tcb, ready_link);
+#if CONFIG_SCHED_LAZY
+        if (!thread_runnable(t)) {
+            dequeue(t);
+            sched_lazy_dropped++;
+            continue;
+        }
+#else
+        dequeue(t);
+#endif
+        return t;
+    }
+}
+
+bool sched_tick(struct tcb *t)
+{
+    if (t->timeslice_left > 1) {
+        t->timeslice_left--;
+        return false;
+    }
+    t->timeslice_left = SCHED_TIMESLICE_TICKS;
+    return true;
+}

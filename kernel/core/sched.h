@@ -1,0 +1,54 @@
+/*
+ * Ready queues and the choice of the next thread: fixed priorities, round robin within
+ * a priority, and a constant-time lookup of the highest non-empty priority.
+ *
+ * The two policies of the SCHED axis share every function here:
+ *   lazy  (CONFIG_SCHED_LAZY)  - the queue holds the running thread too; a thread that
+ *         blocks is left queued and sched_pick() drops it when it walks past.
+ *   benno (CONFIG_SCHED_BENNO) - the queue holds only runnable threads other than the
+ *         one running; a thread switched to directly by IPC never enters it.
+ */
+#ifndef IPCLAB_CORE_SCHED_H
+#define IPCLAB_CORE_SCHED_H
+
+#include "tcb.h"
+
+#define SCHED_PRIOS 256
+#define SCHED_TIMESLICE_TICKS 10
+
+void sched_init(void);
+
+/* t became runnable and is not the one about to run: make it eligible. */
+void sched_wake(struct tcb *t);
+
+/* t stopped being runnable (it blocked, or was killed). */
+void sched_block(struct tcb *t);
+
+/* t leaves the scheduler for good (it is being killed), whatever the policy. */
+void sched_remove(struct tcb *t);
+
+/* IPC switches straight to t, bypassing sched_pick(). Inline: it is on the fast path. */
+static inline void sched_activate_direct(struct tcb *t)
+{
+#if CONFIG_SCHED_LAZY
+    /* The running thread belongs to the queue; it usually still is there. */
+    if (!t->queued)
+        sched_wake(t);
+#else
+    (void)t; /* Benno: the running thread is never queued */
+#endif
+}
+
+/* The running thread t used up its timeslice or yielded: move it behind its peers. */
+void sched_rotate(struct tcb *t);
+
+/* The highest-priority runnable thread, now to run; NULL when none is runnable. */
+struct tcb *sched_pick(void);
+
+/* One timer tick charged to the running thread t; true when its timeslice is over. */
+bool sched_tick(struct tcb *t);
+
+/* Threads sched_pick() stepped over and dropped (lazy), for tests and benchmarks. */
+extern uint64_t sched_lazy_dropped;
+
+#endif

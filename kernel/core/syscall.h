@@ -1,0 +1,13 @@
+/* The general system call path and the root task's space. */
+#ifndef IPCLAB_CORE_SYSCALL_H
+#define IPCLAB_CORE_SYSCALL_H
+
+#include "tcb.h"
+
+extern struct space *root_space;
+
+/* Carry out the system call in self's saved registers; the thread to run next
+ * (NULL when no thread is runnable). */
+struct tcb *syscall_dispatch(struct tcb *self);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * The thread control block: everything the kernel knows about one thread.
+ *
+ * The saved user registers come first so that the architecture's entry code can
+ * reach them at a fixed offset from the TCB pointer. Every other field is portable.
+ */
+#ifndef IPCLAB_CORE_TCB_H
+#define IPCLAB_CORE_TCB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "list.h"
+#include <arch/regs.h>
+#include <ipclab/abi.h>
+
+enum thread_state {
+    THREAD_FREE = 0,        /* slot unused */
+    THREAD_INACTIVE,        /* created, not started */
+    THREAD_READY,           /* running or runnable */
+    THREAD_SEND_BLOCKED,    /* waiting for a receiver (send phase of send or call) */
+    THREAD_RECV_BLOCKED,    /* waiting for a sender */
+    THREAD_REPLY_BLOCKED,   /* endpoint call: waiting for the reply of the thread it called */
+};
+
+struct space;
+struct endpoint;
+
+/* A power of two at least the TCB's size, so that finding a TCB from a thread number
+ * is a shift rather than a multiplication. */
+#define TCB_ALIGN 512
+
+struct tcb {
+    struct arch_regs regs;       /* must stay first: see the arch entry code */
+
+    uint8_t state;               /* enum thread_state */
+    uint8_t prio;
+    bool queued;                 /* linked into its priority's ready queue */
+    bool calling;                /* a blocked send is the first phase of a call */
+    uint32_t timeslice_left;     /* timer ticks before round robin moves on */
+    struct link ready_link;
+
+    struct space *space;
+    struct utcb *utcb;           /* the UTCB as the kernel addresses it */
+    uint64_t utcb_addr;          /* the UTCB as its thread addresses it */
+    uint64_t tid;                /* global thread ID: number and version */
+
+    /* IPC wait state. */
+    struct link wait_link;       /* in a thread's sender queue or an endpoint queue */
+    uint64_t send_tag;           /* tag of a blocked send */
+    uint64_t wait_from;          /* tid addressing: IPC_ANY or the awaited sender */
+    struct tcb *partner;         /* the thread a blocked sender or caller waits on */
+#if CONFIG_DEST_TID
+    struct link senders;         /* threads blocked sending to this thread */
+#else
+    struct endpoint *blocked_on; /* endpoint whose queue holds this thread */
+    uint64_t send_badge;         /* badge of the capability a blocked sender used */
+    struct tcb *reply_to;        /* the caller this thread owes a reply, if any */
+#endif
+} __attribute__((aligned(TCB_ALIGN)));
+
+static inline bool thread_runnable(const struct tcb *t)
+{
+    return t->state == THREAD_READY;
+}
+
+#endif

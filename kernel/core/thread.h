@@ -1,0 +1,40 @@
+/*
+ * Threads: a fixed array of TCBs indexed by the number part of a thread ID, so that
+ * resolving an ID is one shift, one bounds check and one version comparison.
+ */
+#ifndef IPCLAB_CORE_THREAD_H
+#define IPCLAB_CORE_THREAD_H
+
+#include "tcb.h"
+
+#define MAX_THREADS 64
+
+extern struct tcb tcb_array[MAX_THREADS];
+extern struct tcb *current;
+
+static inline uint64_t tid_make(uint64_t number, uint64_t version)
+{
+    return (number << TID_VERSION_BITS) | (version & TID_VERSION_MASK);
+}
+
+/* The live thread an ID names, or NULL when the number is out of range, the slot is
+ * free, or the version is stale. */
+static inline struct tcb *thread_lookup(uint64_t tid)
+{
+    uint64_t number = tid >> TID_VERSION_BITS;
+    if (number >= MAX_THREADS)
+        return NULL;
+    struct tcb *t = &tcb_array[number];
+    if (t->tid != tid || t->state == THREAD_FREE)
+        return NULL;
+    return t;
+}
+
+void thread_table_init(void);
+/* A new inactive thread in space s with its UTCB frame already mapped at utcb_addr. */
+struct tcb *thread_create(struct space *s, uint64_t utcb_addr, unsigned prio, int *error);
+void thread_start(struct tcb *t, uint64_t ip, uint64_t sp, uint64_t arg);
+/* Remove t from every queue, fail its partners with E_ABORTED, free its slot. */
+void thread_kill(struct tcb *t);
+
+#endif

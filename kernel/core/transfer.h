@@ -1,0 +1,31 @@
+/*
+ * Message transfer, the MESSAGE TRANSFER axis: how len words get from sender to
+ * receiver. Both IPC paths use this one definition.
+ *   regs  - registers only: the words are in the sender's saved frame.
+ *   vregs - the first ABI_REG_WORDS in registers, the rest from the sender's UTCB to the
+ *           receiver's (both pinned, so the kernel copies without faults).
+ *   mem   - every word from UTCB to UTCB.
+ */
+#ifndef IPCLAB_CORE_TRANSFER_H
+#define IPCLAB_CORE_TRANSFER_H
+
+#include "kernel.h"
+#include "tcb.h"
+
+static inline void transfer_message(struct tcb *from, struct tcb *to, uint64_t len)
+{
+#if CONFIG_TRANSFER_REGS || CONFIG_TRANSFER_VREGS
+    uint64_t in_regs = len < ABI_REG_WORDS ? len : ABI_REG_WORDS;
+    for (uint64_t i = 0; i < in_regs; i++)
+        *arch_regs_mr(&to->regs, i) = *arch_regs_mr(&from->regs, i);
+#endif
+#if CONFIG_TRANSFER_VREGS
+    if (len > ABI_REG_WORDS)
+        memcpy(&to->utcb->mr[ABI_REG_WORDS], &from->utcb->mr[ABI_REG_WORDS],
+               (len - ABI_REG_WORDS) * sizeof(uint64_t));
+#elif CONFIG_TRANSFER_MEM
+    memcpy(to->utcb->mr, from->utcb->mr, len * sizeof(uint64_t));
+#endif
+}
+
+#endif
