@@ -285,6 +285,8 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
         else:
             judge(out, clock, samples, warmup)
             r = out.boot
+            if out.log is not None and out.log.faults:
+                info["user_faults"] = out.log.faults
             info.update(boot_cmd=r.cmdline, boot_s=round(r.seconds, 2),
                         exit_code=r.exit_code, timed_out=r.timed_out, log=rel(r.log_path),
                         elf=str(b.elf), elf_sha256=_sha256(b.elf))

@@ -276,7 +276,7 @@ def expected_cases(transfer: str, reg_words: int | None = None):
 @dataclass
 class Problem:
     kind: str       # timeout | panic | qemu-exit | malformed | truncated | status-fail |
-                    # config | missing-case | check | implausible | fault
+                    # config | missing-case | check | implausible
     message: str
 
     def __str__(self):
@@ -333,9 +333,10 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
     if len(log.checks) < min_checks:
         p.append(Problem("check", f"only {len(log.checks)} CHECK lines (at least "
                          f"{min_checks} required)"))
-    for f in log.faults:
-        p.append(Problem("fault", f"user fault thread={f['thread']} vector={f['vector']} "
-                         f"rip={f['rip']}: {f['reason']}"))
+    # A FAULT alone is not a failure: the kernel kills the thread and runs on, and the
+    # bad-input test provokes faults on purpose (e.g. a partner dying mid-call). Whether
+    # the run is good is said by END status and the CHECK lines; faults are kept in the
+    # Log (and in meta.json) for the reader.
     b = log.begin
     if b is not None:
         if variant is not None:

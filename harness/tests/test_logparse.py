@@ -155,10 +155,13 @@ def test_clock_and_samples_mismatch():
     assert "clock=icount" in msgs and "samples=4" in msgs
 
 
-def test_user_fault_reported():
+def test_user_fault_is_recorded_not_fatal():
+    # the kernel kills a faulting thread and runs on; the bad-input test does this on
+    # purpose, so END status and the CHECKs decide, not the FAULT line
     log, p = judge("fault.log")
     assert log.faults[0]["reason"] == "page fault at null"
-    assert "fault" in kinds(p)
+    assert log.faults[0]["rip"] == "0x401000"
+    assert p == []
 
 
 def test_min_checks_and_plausibility():
