@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="build and boot variants, store a run under results/",
                        description="Build and boot a matrix of variants and store one run "
-                       "under results/<UTC>-<commit>/ (raw logs, samples.csv, stats.csv, "
+                       "under results/<UTC>-<commit>/ (raw logs, samples.csv.gz, stats.csv, "
                        "meta.json, summary.md, figures/).")
     _add_selection(p)
     _add_matrix_opts(p, bench.DEFAULT_SAMPLES, bench.DEFAULT_WARMUP)
@@ -280,7 +280,7 @@ def cmd_baseline(args):
             out(f"baseline NOT updated: {src} has failed variants: "
                 f"{', '.join(run.meta['failed_variants'])}")
             return 1
-    store.copy_run(src, BASELINE, with_figures=False)
+    store.copy_run(src, BASELINE, with_figures=False, compress_logs=True)
     out(f"baseline updated from {src} -> {BASELINE}\n"
         f"commit it:  git add results/baseline && git commit -m 'results: new baseline'")
     return 0

@@ -4,19 +4,20 @@
         COMPLETE          written last; a directory without it is not a run
         meta.json         commit, dirty flag, tool versions, host, clock, command lines,
                           per-variant status and timings
-        samples.csv       tidy: one row per sample (columns: SAMPLE_COLS)
+        samples.csv.gz    tidy CSV, gzip-compressed: one row per sample (SAMPLE_COLS)
         stats.csv         one row per (variant, bench, space, metric, len) (stats.py)
         summary.md        the Markdown tables printed at the end of the run
         logs/<variant>.log     raw serial console, byte for byte
         logs/<variant>.stderr  QEMU's own stderr
         logs/<variant>.build   build output (only when the build failed)
-        figures/*.png *.svg    made from samples.csv by plots.py
+        figures/*.png *.svg    made from stats.csv by plots.py
 
 A run is assembled in results/.partial-<id>/ and renamed to results/<id>/ only after
 COMPLETE is written; a killed run leaves a .partial-* directory that nothing loads.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import platform
@@ -32,6 +33,7 @@ from . import RUN_LAYOUT_VERSION, stats
 from .config import REPO
 
 COMPLETE = "COMPLETE"
+SAMPLES_FILE = "samples.csv.gz"     # tidy CSV, gzip (about 60x smaller; pandas reads it)
 SAMPLE_COLS = ["run_id", "commit", "variant", "transfer", "sched", "dest", "fastpath",
                "arch", "clock", "unit", "bench", "space", "metric", "len", "case",
                "case_id", "sample", "value", "overhead", "outlier"]
@@ -57,9 +59,10 @@ def _git(args, repo) -> str:
 def git_info(repo: Path = None) -> dict:
     repo = Path(repo or REPO)
     commit = _git(["rev-parse", "HEAD"], repo)
-    # results/ holds the run being written; its own churn does not make the source dirty.
-    status = _git(["status", "--porcelain", "--untracked-files=no", "--", ".",
-                   ":(exclude)results"], repo)
+    # Modified or untracked source makes the tree dirty (the image may be built from
+    # files the commit does not have); results/ and build/ are outputs, not source.
+    status = _git(["status", "--porcelain", "--untracked-files=all", "--", ".",
+                   ":(exclude)results", ":(exclude)build"], repo)
     dirty = [l[3:] for l in status.splitlines() if l.strip()]
     return {"commit": commit or "unknown", "short": commit[:8] if commit else "nogit",
             "branch": _git(["rev-parse", "--abbrev-ref", "HEAD"], repo),
@@ -137,10 +140,13 @@ class RunWriter:
 
 
 def write_tables(path: Path, samples: pd.DataFrame, stats_df: pd.DataFrame) -> None:
-    for name, df in (("samples.csv", samples), ("stats.csv", stats_df)):
-        tmp = path / (name + ".tmp")
-        df.to_csv(tmp, index=False, float_format="%.6g")
-        os.replace(tmp, path / name)
+    tmp = path / (SAMPLES_FILE + ".tmp")
+    samples.to_csv(tmp, index=False, float_format="%.6g",
+                   compression={"method": "gzip", "compresslevel": 6, "mtime": 0})
+    os.replace(tmp, path / SAMPLES_FILE)
+    tmp = path / "stats.csv.tmp"
+    stats_df.to_csv(tmp, index=False, float_format="%.6g")
+    os.replace(tmp, path / "stats.csv")
 
 
 @dataclass
@@ -172,7 +178,8 @@ def load_run(path) -> Run:
                        f"or is still being written; refusing to use it")
     try:
         meta = json.loads((path / "meta.json").read_text())
-        samples = pd.read_csv(path / "samples.csv")
+        f = path / SAMPLES_FILE
+        samples = pd.read_csv(f if f.is_file() else path / "samples.csv")
     except (OSError, ValueError) as e:
         raise RunError(f"{path}: cannot read run: {e}")
     st = pd.read_csv(path / "stats.csv") if (path / "stats.csv").is_file() \
@@ -190,8 +197,10 @@ def complete_runs(results_dir: Path) -> list[Path]:
                   and is_complete(p))
 
 
-def copy_run(src: Path, dst: Path, with_figures: bool = True) -> None:
-    """Copy a complete run to dst atomically (used for the baseline)."""
+def copy_run(src: Path, dst: Path, with_figures: bool = True,
+             compress_logs: bool = False) -> None:
+    """Copy a complete run to dst atomically (used for the baseline, which keeps no
+    figures and gzips its logs: logs/<v>.log.gz)."""
     src, dst = Path(src), Path(dst)
     load_run(src)                                  # refuse incomplete runs
     tmp = dst.parent / f".partial-{dst.name}"
@@ -199,6 +208,12 @@ def copy_run(src: Path, dst: Path, with_figures: bool = True) -> None:
         shutil.rmtree(tmp)
     ignore = None if with_figures else shutil.ignore_patterns("figures")
     shutil.copytree(src, tmp, ignore=ignore)
+    if compress_logs:
+        for log in (tmp / "logs").glob("*.log"):
+            with open(log, "rb") as fi, open(str(log) + ".gz", "wb") as raw, \
+                    gzip.GzipFile(filename=log.name, mode="wb", fileobj=raw, mtime=0) as fo:
+                shutil.copyfileobj(fi, fo)
+            log.unlink()
     (tmp / COMPLETE).unlink()
     (tmp / COMPLETE).write_text(f"copy of run {src.name} made at {utc_stamp()}\n")
     old = dst.parent / f".old-{dst.name}"

@@ -86,6 +86,7 @@ def test_report_and_baseline_from_stored_run(fake_repo, monkeypatch, capsys):
     rc, out, err = run_cli(["baseline", "--from", "latest"], capsys)
     assert rc == 0, err
     base = store.load_run(fake_repo / "results" / "baseline")
+    assert (base.path / "logs" / "sel4-like.log.gz").is_file()
     assert not (base.path / "figures").exists() and len(base.samples) == len(
         store.load_run(path).samples)
     rc, out, err = run_cli(["compare", "baseline", "latest", "--report",
