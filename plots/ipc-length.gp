@@ -18,6 +18,7 @@ set xlabel "message length [words]" noenhanced
 set xrange [-0.5:16.5]
 set xtics (0, 1, 2, 4, 8, 16)
 set yrange [0:*]
+set offsets 0, 0, graph 0.10, 0
 set grid lc rgb "#dddddd"
 set key outside below center horizontal maxcols 4 noenhanced
 set errorbars 0.3

@@ -17,7 +17,8 @@ set xlabel "variant" noenhanced
 set yrange [0:*]
 set xrange [-0.6:nvar-0.4]
 set grid ytics lc rgb "#dddddd"
-set key top left opaque box noenhanced
+set key outside top center horizontal noenhanced
+set offsets 0, 0, graph 0.12, 0
 set style fill solid 0.85 border rgb "#333333"
 set boxwidth 0.38
 set xtics rotate by -30 left noenhanced nomirror

@@ -47,6 +47,9 @@ def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY
     logdir = Path(logdir or repo / "results" / "verify")
     logdir.mkdir(parents=True, exist_ok=True)
     clock = CLOCKS["icount"]
+    for v in variants:                      # no stale log of an earlier verify survives
+        for old in logdir.glob(f"{v.name}.*"):
+            old.unlink()
     t0 = time.monotonic()
     verdicts = {}
     n = len(variants)
