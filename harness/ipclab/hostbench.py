@@ -318,9 +318,14 @@ def git_commit() -> dict:
                                   timeout=30).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
-    dirty = g("status", "--porcelain", "--untracked-files=no", "--", "bench/host",
-              "kernel/core", "kernel/include", "kernel/arch/host")
-    return {"commit": g("rev-parse", "HEAD") or "unknown", "dirty": bool(dirty)}
+    # Only the sources that go into the host benchmark binaries.
+    srcs = ["bench/host", "kernel/core/sched.c", "kernel/core/sched.h", "kernel/core/tcb.h",
+            "kernel/core/list.h", "kernel/core/config_check.h", "kernel/include",
+            "kernel/arch/host", "kernel/config.mk", "variants"]
+    status = g("status", "--porcelain", "--", *srcs)
+    dirty = [line[3:] for line in status.splitlines() if line.strip()]
+    return {"commit": g("rev-parse", "HEAD") or "unknown", "dirty": bool(dirty),
+            "dirty_files": dirty[:50], "sources": srcs}
 
 
 def write_meta(run_dir: Path, paths, perf: dict, extra: dict | None = None) -> Path:
@@ -412,11 +417,11 @@ def run(bin_dir: Path, run_dir: Path, bench_args: list[str], smoke: bool = False
 def kernel_medians(run_dir: Path) -> pd.DataFrame | None:
     """Median kernel IPC numbers of a kernel run in the same directory, if any:
     columns variant, what (one-way / round trip / null syscall), value, unit, clock.
-    Reads the harness's stats.csv (median column), else samples.csv (median of the
+    Reads the harness's stats.csv (median column), else samples.csv[.gz] (median of the
     samples not marked outliers), else a results.csv with a value column."""
     run_dir = Path(run_dir)
     df = None
-    for name in ("stats.csv", "samples.csv", "results.csv"):
+    for name in ("stats.csv", "samples.csv.gz", "samples.csv", "results.csv"):
         f = run_dir / name
         if f.is_file():
             try:
