@@ -90,6 +90,15 @@ def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False) -> 
         min_value=1 if clock.name == "icount" else None,
         max_value=ICOUNT_MAX_VALUE if (strict_values and clock.name == "icount") else None,
         min_checks=5 if strict_values else 0)
+    if any(p.kind in ("qemu-exit", "timeout") for p in out.problems):
+        try:
+            err = [l for l in b.stderr_path.read_text(errors="replace").splitlines()
+                   if l.strip()]
+        except OSError:
+            err = []
+        if err:
+            out.problems.insert(1, logparse.Problem(
+                "qemu-stderr", " / ".join(err[-2:])[:400] + f" (see {b.stderr_path.name})"))
 
 
 class Matrix:

@@ -48,10 +48,11 @@ def utc_stamp(t: float | None = None) -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t))
 
 
-def _git(args, repo) -> str:
+def _git(args, repo, strip: bool = True) -> str:
     try:
-        return subprocess.run(["git", *args], cwd=repo, stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True, timeout=30).stdout.strip()
+        out = subprocess.run(["git", *args], cwd=repo, stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, timeout=30).stdout
+        return out.strip() if strip else out
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -61,9 +62,9 @@ def git_info(repo: Path = None) -> dict:
     commit = _git(["rev-parse", "HEAD"], repo)
     # Modified or untracked source makes the tree dirty (the image may be built from
     # files the commit does not have); results/ and build/ are outputs, not source.
-    status = _git(["status", "--porcelain", "--untracked-files=all", "--", ".",
-                   ":(exclude)results", ":(exclude)build"], repo)
-    dirty = [l[3:] for l in status.splitlines() if l.strip()]
+    status = _git(["status", "--porcelain", "--untracked-files=all", "-z", "--", ".",
+                   ":(exclude)results", ":(exclude)build"], repo, strip=False)
+    dirty = [e[3:] for e in status.split("\0") if len(e) > 3 and e[2] == " "]
     return {"commit": commit or "unknown", "short": commit[:8] if commit else "nogit",
             "branch": _git(["rev-parse", "--abbrev-ref", "HEAD"], repo),
             "dirty": bool(dirty), "dirty_files": dirty[:50],

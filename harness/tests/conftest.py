@@ -27,12 +27,12 @@ def fake_repo(tmp_path, monkeypatch):
     shutil.copytree(REPO / "variants", tmp_path / "variants")
     monkeypatch.setenv("IPCLAB_QEMU", str(HERE / "fake_qemu.py"))
 
-    def make_image(variant, fixture, exit=1, sleep=0):
+    def make_image(variant, fixture, exit=1, sleep=0, stderr=None):
         d = tmp_path / "build" / "x86_64" / variant
         d.mkdir(parents=True, exist_ok=True)
         (d / "ipclab.elf").write_text(json.dumps(
             {"fixture": str(FIX / fixture) if fixture else None, "exit": exit,
-             "sleep": sleep}))
+             "sleep": sleep, "stderr": stderr}))
     repo = FakeRepo(tmp_path)
     repo.make_image = make_image
     return repo

@@ -3,7 +3,7 @@
 
 The file given to -kernel is a JSON "image": {"fixture": <path of a log to print>,
 "exit": <exit status>, "sleep": <seconds to hang after printing>,
-"variant": <rewrite BEGIN variant=>}. The printed text is the fixture, with the
+"stderr": <text for stderr>}. The printed text is the fixture, with the
 BEGIN line's clock= replaced by the clock= found in -append.
 """
 import json
@@ -22,6 +22,8 @@ def main(argv):
         text = re.sub(r"(IPCLAB 1 BEGIN .*?)clock=\S+", r"\1clock=" + m.group(1), text)
     sys.stdout.write(text)
     sys.stdout.flush()
+    if spec.get("stderr"):
+        sys.stderr.write(spec["stderr"] + "\n")
     if spec.get("sleep"):
         time.sleep(spec["sleep"])
     return spec.get("exit", 1)
