@@ -27,12 +27,12 @@ ifeq ($(filter $(ARCH),$(ARCHES)),)
 $(error unknown ARCH '$(ARCH)'; valid architectures: $(ARCHES))
 endif
 
+BUILD      := build/$(ARCH)/$(VARIANT)
+IMAGE      := $(BUILD)/ipclab.elf
+
 include variants/$(VARIANT).conf
 include kernel/config.mk
 $(foreach a,$(AXES),$(eval $(call check_axis,$(a))))
-
-BUILD      := build/$(ARCH)/$(VARIANT)
-IMAGE      := $(BUILD)/ipclab.elf
 
 .PHONY: all image config variants run bench test unit regress host-bench deps help clean
 all: image
@@ -42,15 +42,6 @@ config: $(BUILD)/config.h
 help:
 	@sed -n '3,12p' Makefile | sed 's/^# //'
 	@echo "variants: $(VARIANTS)"
-
-$(BUILD)/config.h: variants/$(VARIANT).conf kernel/config.mk Makefile
-	@mkdir -p $(@D)
-	@printf '/* generated from variants/$(VARIANT).conf by kernel/config.mk: do not edit */\n' > $@.tmp
-	@printf '#ifndef IPCLAB_CONFIG_H\n#define IPCLAB_CONFIG_H\n' >> $@.tmp
-	@printf '#define CONFIG_VARIANT "$(VARIANT)"\n#define CONFIG_ARCH "$(ARCH)"\n' >> $@.tmp
-	@printf '$(foreach a,$(AXES),$(call config_lines,$(a)))' >> $@.tmp
-	@printf '#include "config_check.h"\n#endif\n' >> $@.tmp
-	@mv $@.tmp $@
 
 include kernel/arch/$(ARCH)/kernel.mk
 include bench/guest/guest.mk

@@ -14,5 +14,16 @@ $(if $(filter-out 1,$(words $($(1)))),$(error variant '$(VARIANT)': option $(1) 
 $(if $(filter $($(1)),$(AXIS_$(1))),,$(error variant '$(VARIANT)': option $(1)=$($(1)) is invalid; valid values: $(AXIS_$(1))))
 endef
 
-# $(call config_lines,NAME): one #define per value of the axis, 1 for the chosen one.
-config_lines = $(foreach v,$(AXIS_$(1)),\#define CONFIG_$(1)_$(shell echo $(v) | tr a-z- A-Z_) $(if $(filter $(v),$($(1))),1,0)\n)\#define CONFIG_$(1)_NAME "$($(1))"\n
+# config.h: for each axis one CONFIG_<AXIS>_<VALUE> macro per value (1 for the chosen
+# one, 0 for the others) and CONFIG_<AXIS>_NAME, the chosen value as a string.
+$(BUILD)/config.h: variants/$(VARIANT).conf kernel/config.mk
+	@mkdir -p $(@D)
+	@{ echo '/* generated from variants/$(VARIANT).conf by kernel/config.mk: do not edit */'; \
+	  echo '#ifndef IPCLAB_CONFIG_H'; echo '#define IPCLAB_CONFIG_H'; \
+	  echo '#define CONFIG_VARIANT "$(VARIANT)"'; echo '#define CONFIG_ARCH "$(ARCH)"'; \
+	  $(foreach a,$(AXES),for v in $(AXIS_$(a)); do \
+	    n=0; [ "$$v" = "$($(a))" ] && n=1; \
+	    echo "#define CONFIG_$(a)_$$(echo $$v | tr a-z- A-Z_) $$n"; done; \
+	    echo '#define CONFIG_$(a)_NAME "$($(a))"';) \
+	  echo '#include "config_check.h"'; echo '#endif'; } > $@.tmp
+	@mv $@.tmp $@

@@ -23,8 +23,8 @@ noreturn void arch_return_to_user(struct tcb *t);
  * On the fast path, defined inline by each architecture in <arch/inline.h>:
  *   void arch_set_current(struct tcb *t)  - t's frame receives the next kernel entry
  *   void arch_switch_space(const struct arch_space *to) - load the next address space
- *   void arch_fastpath_copy_mrs(struct tcb *from, struct tcb *to) - the message
- *        registers the fast path cannot leave in the CPU (see <arch/regs.h>)
+ * and the fast path copies no message register: every architecture keeps them in the
+ * CPU across it (see <arch/regs.h>).
  */
 
 /* A fresh address space: kernel mapped supervisor-only, user half empty. */

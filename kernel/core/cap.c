@@ -4,20 +4,10 @@
 #include "kernel.h"
 #include "space.h"
 
-struct cap *cap_lookup(struct space *s, uint64_t slot, unsigned type, unsigned rights)
-{
-    if (slot == IPC_NIL || slot >= CAP_SLOTS)
-        return NULL;
-    struct cap *c = &s->caps[slot];
-    if (c->type != type || (c->rights & rights) != rights)
-        return NULL;
-    return c;
-}
-
 int cap_mint(struct space *from, uint64_t src, struct space *to, uint64_t dst,
              uint64_t badge, uint64_t rights)
 {
-    struct cap *c = cap_lookup(from, src, CAP_ENDPOINT, 0);
+    struct cap *c = cap_lookup(from->caps, src, CAP_ENDPOINT, 0);
     if (!c)
         return E_INVALID_CAP;
     if (dst == IPC_NIL || dst >= CAP_SLOTS || to->caps[dst].type != CAP_EMPTY)

@@ -22,26 +22,4 @@ struct endpoint *endpoint_create(void)
     return NULL;
 }
 
-void endpoint_enqueue(struct endpoint *ep, struct tcb *t, enum endpoint_state as)
-{
-    list_add_tail(&ep->queue, &t->wait_link);
-    ep->state = (unsigned char)as;
-    t->blocked_on = ep;
-}
-
-void endpoint_remove(struct endpoint *ep, struct tcb *t)
-{
-    list_remove(&t->wait_link);
-    t->blocked_on = NULL;
-    if (list_empty(&ep->queue))
-        ep->state = EP_IDLE;
-}
-
-struct tcb *endpoint_dequeue(struct endpoint *ep)
-{
-    struct tcb *t = container_of(ep->queue.next, struct tcb, wait_link);
-    endpoint_remove(ep, t);
-    return t;
-}
-
 #endif

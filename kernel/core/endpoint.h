@@ -23,14 +23,39 @@ struct endpoint {
     bool used;
 };
 
-struct tcb;
+#include "tcb.h"
 
 struct endpoint *endpoint_create(void);
+
+/* The queue operations are inline: the IPC fast path may call nothing out of line. */
+#if CONFIG_DEST_ENDPOINT
+
 /* Queue t on ep as a sender or receiver; ep must be idle or hold the same kind. */
-void endpoint_enqueue(struct endpoint *ep, struct tcb *t, enum endpoint_state as);
-/* The first queued thread, removed. ep must not be idle. */
-struct tcb *endpoint_dequeue(struct endpoint *ep);
+static inline void endpoint_enqueue(struct endpoint *ep, struct tcb *t,
+                                    enum endpoint_state as)
+{
+    list_add_tail(&ep->queue, &t->wait_link);
+    ep->state = (unsigned char)as;
+    t->blocked_on = ep;
+}
+
 /* Remove t from whatever position it holds in ep's queue. */
-void endpoint_remove(struct endpoint *ep, struct tcb *t);
+static inline void endpoint_remove(struct endpoint *ep, struct tcb *t)
+{
+    list_remove(&t->wait_link);
+    t->blocked_on = NULL;
+    if (list_empty(&ep->queue))
+        ep->state = EP_IDLE;
+}
+
+/* The first queued thread, removed. ep must not be idle. */
+static inline struct tcb *endpoint_dequeue(struct endpoint *ep)
+{
+    struct tcb *t = container_of(ep->queue.next, struct tcb, wait_link);
+    endpoint_remove(ep, t);
+    return t;
+}
+
+#endif
 
 #endif

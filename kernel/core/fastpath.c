@@ -32,20 +32,34 @@
 static inline struct tcb *commit_switch(struct tcb *self, struct tcb *to, uint64_t tag,
                                         uint64_t sender_id)
 {
-    to->state = THREAD_READY;
-    sched_activate_direct(to);
+    to->state = THREAD_READY; /* no queue operation: see partner_schedulable() */
 #if CONFIG_TRANSFER_MEM
     for (uint64_t i = 0; i < tag_len(tag); i++)
         to->utcb->mr[i] = self->utcb->mr[i];
-#else
-    arch_fastpath_copy_mrs(self, to);
 #endif
+    /* regs and vregs: the words are still in the CPU's message registers, which this
+     * code never touches (see <arch/regs.h>); they reach the receiver as they are. */
     arch_regs_set_result(&to->regs, E_OK, sender_id, tag);
     if (to->space != self->space)
         arch_switch_space(&to->space->arch);
     current = to;
     arch_set_current(to);
     return to;
+}
+
+/*
+ * The thread we switch to must not need a ready-queue operation. Lazy: it must still be
+ * queued (if the scheduler dropped it while it was blocked, the general path puts it
+ * back). Benno: a blocked thread is never queued and the one running never is, so
+ * nothing to do. Then a direct switch must be allowed: priority at least ours.
+ */
+static inline bool partner_schedulable(const struct tcb *self, const struct tcb *to)
+{
+#if CONFIG_SCHED_LAZY
+    if (!to->queued)
+        return false;
+#endif
+    return to->prio >= self->prio;
 }
 
 struct tcb *fastpath_call(uint64_t dest, uint64_t tag)
@@ -60,12 +74,12 @@ struct tcb *fastpath_call(uint64_t dest, uint64_t tag)
     if (to->wait_from != self->tid && to->wait_from != IPC_ANY)
         return NULL;
 #else
-    struct cap *cap = cap_lookup(self->space, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
+    struct cap *cap = cap_lookup(self->space->caps, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
     if (!cap || cap->ep->state != EP_RECEIVERS)
         return NULL;
     struct tcb *to = container_of(cap->ep->queue.next, struct tcb, wait_link);
 #endif
-    if (to->prio < self->prio)
+    if (!partner_schedulable(self, to))
         return NULL;
 
     /* Point of no return. The caller blocks; under both policies it is not in the
@@ -100,11 +114,11 @@ struct tcb *fastpath_reply_wait(uint64_t dest, uint64_t tag, uint64_t from)
     struct tcb *to = self->reply_to;
     if (!to || to->state != THREAD_REPLY_BLOCKED || to->partner != self)
         return NULL;
-    struct cap *cap = cap_lookup(self->space, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
+    struct cap *cap = cap_lookup(self->space->caps, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
     if (!cap || cap->ep->state == EP_SENDERS)
         return NULL;
 #endif
-    if (to->prio < self->prio)
+    if (!partner_schedulable(self, to))
         return NULL;
 
     /* Point of no return: the server waits for the next request, the client runs. */
@@ -121,6 +135,21 @@ struct tcb *fastpath_reply_wait(uint64_t dest, uint64_t tag, uint64_t from)
 }
 
 #else /* CONFIG_FASTPATH_OFF: every IPC takes the general path. */
+
+/*
+ * The thread we switch to must not need a ready-queue operation. Lazy: it must still be
+ * queued (if the scheduler dropped it while it was blocked, the general path puts it
+ * back). Benno: a blocked thread is never queued and the one running never is, so
+ * nothing to do. Then a direct switch must be allowed: priority at least ours.
+ */
+static inline bool partner_schedulable(const struct tcb *self, const struct tcb *to)
+{
+#if CONFIG_SCHED_LAZY
+    if (!to->queued)
+        return false;
+#endif
+    return to->prio >= self->prio;
+}
 
 struct tcb *fastpath_call(uint64_t dest, uint64_t tag)
 {

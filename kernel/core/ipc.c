@@ -119,7 +119,7 @@ static uint64_t send_phase(struct tcb *self, unsigned op, uint64_t dest, uint64_
         *woken = caller;
         return E_OK;
     }
-    struct cap *cap = cap_lookup(self->space, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
+    struct cap *cap = cap_lookup(self->space->caps, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
     if (!cap)
         return E_INVALID_CAP;
     struct endpoint *ep = cap->ep;
@@ -189,7 +189,7 @@ static uint64_t recv_phase(struct tcb *self, uint64_t from, uint64_t tag, struct
     self->wait_from = from;
     return E_OK;
 #else
-    struct cap *cap = cap_lookup(self->space, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
+    struct cap *cap = cap_lookup(self->space->caps, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
     if (!cap)
         return E_INVALID_CAP;
     struct endpoint *ep = cap->ep;

@@ -19,10 +19,19 @@ KERNEL_SRCS := $(wildcard kernel/core/*.c) $(wildcard kernel/arch/x86_64/*.c) \
 	$(wildcard kernel/arch/x86_64/*.S)
 KERNEL_OBJS := $(patsubst kernel/%,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 
+# The fast path must leave the message registers it does not save in the CPU: no
+# callee-saved register needs this, r8-r10 do (see include/arch/regs.h).
+$(BUILD)/kernel/core/fastpath.c.o: KERNEL_CFLAGS += -ffixed-r8 -ffixed-r9 -ffixed-r10
+# ...which only holds if it calls nothing compiled without those flags: refuse any call.
+FASTPATH_CHECK = if objdump -d $@ | grep -qE '\<call'; then \
+	echo "$<: the fast path must not call out of line (it would clobber r8-r10):" >&2; \
+	objdump -d $@ | grep -E '\<call' >&2; rm -f $@; exit 1; fi
+
 $(BUILD)/kernel/%.c.o: kernel/%.c $(BUILD)/config.h
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(KCC) $(KERNEL_CPPFLAGS) $(KERNEL_CFLAGS) -c $< -o $@
+	@$(if $(filter %/fastpath.c.o,$@),$(FASTPATH_CHECK))
 
 $(BUILD)/kernel/arch/x86_64/user_image.S.o: $(BUILD)/user.bin
 $(BUILD)/kernel/%.S.o: kernel/%.S $(BUILD)/config.h

@@ -27,6 +27,7 @@ OFFSET_IS(r15, REGS_R15);
 OFFSET_IS(rcx, REGS_RCX);
 OFFSET_IS(r11, REGS_R11);
 OFFSET_IS(resume_kind, REGS_RESUME_KIND);
+_Static_assert(REGS_PARTIAL_END == REGS_RSP + 8, "partial frame");
 _Static_assert(RESUME_IRET == RESUME_KIND_IRET, "resume kind");
 _Static_assert(__builtin_offsetof(struct tcb, regs) == 0, "entry code needs regs first");
 

@@ -3,12 +3,13 @@
  *
  * Entry saves only what the fast path needs, straight into the running thread's TCB
  * (entry_frame_top points just past the partial frame, see regs.h): user rsp, rflags
- * (r11), rip (rcx), rbp, r8-r10 and the arguments. rbx and r12-r15 stay in the CPU: the
- * C fast path preserves them (callee-saved), so they reach the receiver untouched. If
- * the fast path declines, they are saved too and the general path runs.
+ * (r11), rip (rcx), and the call number and arguments. The message registers (r8-r10,
+ * rbx, r12-r15) and rbp stay in the CPU: the C fast path never touches them, so they
+ * reach the receiver as they are. If the fast path declines, they are saved too and
+ * the general path runs.
  *
- * The null system call returns from here, through the same entry and exit code as the
- * fast path: the floor of any system call on this kernel.
+ * Dispatch tests SYS_CALL first, then SYS_REPLY_WAIT, then the null system call,
+ * which returns from here: through the same entry and exit code as the fast path.
  */
 #include <arch/regs_offsets.h>
 #include <ipclab/abi.h>
@@ -25,51 +26,50 @@ syscall_entry:
     pushq user_rsp_scratch(%rip)
     pushq %r11
     pushq %rcx
-    pushq %rbp
-    pushq %r10
-    pushq %r9
-    pushq %r8
     pushq %rdx
     pushq %rsi
     pushq %rdi
     pushq %rax
-    testq %rax, %rax
-    jz pop_frame                    /* SYS_NULL: rax (E_OK) is already in place */
-    leaq kernel_stack_top(%rip), %rsp
     cmpq $SYS_CALL, %rax
-    je 1f
-    cmpq $SYS_REPLY_WAIT, %rax
-    je 2f
-slow_path:
-    movq entry_frame_top(%rip), %rax
-    movq %rbx, (REGS_RBX - REGS_RBX)(%rax)
-    movq %r12, (REGS_R12 - REGS_RBX)(%rax)
-    movq %r13, (REGS_R13 - REGS_RBX)(%rax)
-    movq %r14, (REGS_R14 - REGS_RBX)(%rax)
-    movq %r15, (REGS_R15 - REGS_RBX)(%rax)
-    call syscall_slowpath           /* never returns */
-1:  call fastpath_call              /* (rdi dest, rsi tag) -> next thread or NULL */
+    jne 1f
+    leaq kernel_stack_top(%rip), %rsp
+    call fastpath_call              /* (rdi dest, rsi tag) -> next thread or NULL */
     testq %rax, %rax
     jz slow_path
     movq %rax, %rsp                 /* the TCB starts with its register frame */
-    jmp pop_frame
-2:  call fastpath_reply_wait        /* (rdi dest, rsi tag, rdx from) */
-    testq %rax, %rax
-    jz slow_path
-    movq %rax, %rsp
-pop_frame:
+pop_partial_frame:
     popq %rax
     popq %rdi
     popq %rsi
     popq %rdx
-    popq %r8
-    popq %r9
-    popq %r10
-    popq %rbp
     popq %rcx
     popq %r11
     popq %rsp
     sysretq
+1:  cmpq $SYS_REPLY_WAIT, %rax
+    jne 2f
+    leaq kernel_stack_top(%rip), %rsp
+    call fastpath_reply_wait        /* (rdi dest, rsi tag, rdx from) */
+    testq %rax, %rax
+    jz slow_path
+    movq %rax, %rsp
+    jmp pop_partial_frame
+2:  testq %rax, %rax
+    jz pop_partial_frame            /* SYS_NULL: rax (E_OK) is already in place */
+slow_path:
+    movq entry_frame_top(%rip), %rax
+    movq %rbx, (REGS_RBX - REGS_PARTIAL_END)(%rax)
+    movq %rbp, (REGS_RBP - REGS_PARTIAL_END)(%rax)
+    movq %r8, (REGS_R8 - REGS_PARTIAL_END)(%rax)
+    movq %r9, (REGS_R9 - REGS_PARTIAL_END)(%rax)
+    movq %r10, (REGS_R10 - REGS_PARTIAL_END)(%rax)
+    movq %r12, (REGS_R12 - REGS_PARTIAL_END)(%rax)
+    movq %r13, (REGS_R13 - REGS_PARTIAL_END)(%rax)
+    movq %r14, (REGS_R14 - REGS_PARTIAL_END)(%rax)
+    movq %r15, (REGS_R15 - REGS_PARTIAL_END)(%rax)
+    leaq kernel_stack_top(%rip), %rsp
+    call syscall_slowpath           /* never returns */
+    ud2
 
 /* noreturn void arch_return_to_user(struct tcb *t): resume t from its frame. */
     .global arch_return_to_user
@@ -78,12 +78,16 @@ arch_return_to_user:
     cmpq $RESUME_KIND_IRET, REGS_RESUME_KIND(%rdi)
     je 3f
     movq REGS_RBX(%rdi), %rbx
+    movq REGS_RBP(%rdi), %rbp
+    movq REGS_R8(%rdi), %r8
+    movq REGS_R9(%rdi), %r9
+    movq REGS_R10(%rdi), %r10
     movq REGS_R12(%rdi), %r12
     movq REGS_R13(%rdi), %r13
     movq REGS_R14(%rdi), %r14
     movq REGS_R15(%rdi), %r15
     movq %rdi, %rsp
-    jmp pop_frame
+    jmp pop_partial_frame
 3:  /* Interrupted or faulted: every register back, through iretq. */
     movq $0, REGS_RESUME_KIND(%rdi)
     leaq kernel_stack_top(%rip), %rsp

@@ -8,10 +8,11 @@
  *        r8, r9, r10, rbx, r12, r13, r14, r15 = message registers MR0..MR7
  *   out: rax = error code, rdi = sender (thread ID or badge), rsi = tag,
  *        MR registers = message words (for lengths up to ABI_REG_WORDS)
- *   rcx and r11 are destroyed by the syscall instruction itself; rbp and rsp are kept.
- *   After an IPC, message registers past the received length hold undefined values
- *   (possibly the sender's register contents, as in L4 X.2: the kernel does not spend
- *   instructions on clearing them).
+ *   rcx and r11 are destroyed by the syscall instruction itself; rsp is kept; the
+ *   other system calls keep every other register. An IPC that receives leaves rbp and
+ *   the message registers past the received length undefined: they may hold the
+ *   sender's register contents (as in L4 X.2, the fast path spends no instructions
+ *   clearing them; the user stub saves rbp itself).
  */
 #ifndef IPCLAB_ABI_H
 #define IPCLAB_ABI_H

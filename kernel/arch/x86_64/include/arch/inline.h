@@ -18,21 +18,12 @@ extern uint64_t entry_frame_top;
 
 static inline void arch_set_current(struct tcb *t)
 {
-    entry_frame_top = (uint64_t)(uintptr_t)&t->regs + REGS_RBX;
+    entry_frame_top = (uint64_t)(uintptr_t)&t->regs + REGS_PARTIAL_END;
 }
 
 static inline void arch_switch_space(const struct arch_space *to)
 {
     write_cr3(to->pml4);
-}
-
-static inline void arch_fastpath_copy_mrs(struct tcb *from, struct tcb *to)
-{
-    /* MR0-MR2 live in caller-saved registers, which the C fast path may clobber, so
-     * they travel through the frames; MR3-MR7 never leave the CPU. */
-    to->regs.r8 = from->regs.r8;
-    to->regs.r9 = from->regs.r9;
-    to->regs.r10 = from->regs.r10;
 }
 
 #endif

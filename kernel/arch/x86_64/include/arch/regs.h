@@ -1,12 +1,13 @@
 /*
  * The user register frame of an x86_64 thread, kept at the start of its TCB.
  *
- * The order is the entry code's push order, reversed: a syscall saves the first
- * eleven words (up to rsp) and nothing else; the fast path never touches the rest,
- * which is what lets rbx and r12-r15 carry message words from sender to receiver
- * straight through the C fast path (they are callee-saved in the C ABI). The slow path
- * and interrupts save the remaining words too. Offsets are mirrored in regs_offsets.h
- * for the assembly; a static assertion in regs.c keeps the two in step.
+ * The order is the entry code's push order, reversed. A system call saves the first
+ * seven words (up to rsp) and nothing else: the fast path leaves every message
+ * register (r8-r10, rbx, r12-r15) and rbp in the CPU, where they reach the receiver
+ * untouched (rbx, rbp and r12-r15 are callee-saved in the C ABI, and fastpath.c is
+ * compiled never to use r8-r10). The general path and interrupts save the remaining
+ * words too. Offsets are mirrored in regs_offsets.h for the assembly; static
+ * assertions in regs.c keep the two in step.
  */
 #ifndef IPCLAB_ARCH_X86_64_REGS_H
 #define IPCLAB_ARCH_X86_64_REGS_H
@@ -20,9 +21,10 @@ enum resume_kind {
 
 struct arch_regs {
     uint64_t rax, rdi, rsi, rdx;        /* call number and arguments; results */
-    uint64_t r8, r9, r10, rbp;          /* MR0-MR2, and the frame pointer */
     uint64_t rip, rflags, rsp;          /* from rcx, r11 and the user stack pointer */
-    uint64_t rbx, r12, r13, r14, r15;   /* MR3-MR7: saved on the slow path only */
+    uint64_t rbx, rbp;                  /* saved from here on: general path only */
+    uint64_t r8, r9, r10;
+    uint64_t r12, r13, r14, r15;
     uint64_t rcx, r11;                  /* live only in an interrupted thread */
     uint64_t resume_kind;               /* enum resume_kind */
 };

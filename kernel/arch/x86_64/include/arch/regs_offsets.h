@@ -6,14 +6,14 @@
 #define REGS_RDI 8
 #define REGS_RSI 16
 #define REGS_RDX 24
-#define REGS_R8 32
-#define REGS_R9 40
-#define REGS_R10 48
-#define REGS_RBP 56
-#define REGS_RIP 64
-#define REGS_RFLAGS 72
-#define REGS_RSP 80
-#define REGS_RBX 88
+#define REGS_RIP 32
+#define REGS_RFLAGS 40
+#define REGS_RSP 48
+#define REGS_RBX 56
+#define REGS_RBP 64
+#define REGS_R8 72
+#define REGS_R9 80
+#define REGS_R10 88
 #define REGS_R12 96
 #define REGS_R13 104
 #define REGS_R14 112
@@ -21,6 +21,9 @@
 #define REGS_RCX 128
 #define REGS_R11 136
 #define REGS_RESUME_KIND 144
+
+/* The partial frame a system call saves ends where rbx begins. */
+#define REGS_PARTIAL_END REGS_RBX
 
 #define RESUME_KIND_IRET 1
 
