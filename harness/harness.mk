@@ -9,7 +9,8 @@
 #
 # Selection and options (command line or environment only; a VARIANT default set in the
 # top-level Makefile does not narrow the matrix):
-#   VARIANT=a,b  EXPERIMENT=name  CLOCK=icount|kvm|tcg  SAMPLES=n  WARMUP=n  JOBS=n
+#   VARIANT=name  VARIANTS="a b" (a list; the top-level Makefile accepts only a single
+#   valid VARIANT)  EXPERIMENT=name  CLOCK=icount|kvm|tcg  SAMPLES=n  WARMUP=n  JOBS=n
 #   TIMEOUT=s  HARNESS_ARGS='...'  (extra options passed to the harness)
 
 PYTHON ?= /usr/bin/python3
@@ -19,6 +20,7 @@ HARNESS ?= $(PYTHON) $(HARNESS_DIR)/harness
 
 _harness_given = $(filter command line environment environment override,$(origin $(1)))
 HARNESS_SELECT = $(if $(call _harness_given,VARIANT),--variants '$(VARIANT)') \
+                 $(if $(call _harness_given,VARIANTS),--variants '$(VARIANTS)') \
                  $(if $(call _harness_given,EXPERIMENT),--experiment '$(EXPERIMENT)')
 HARNESS_OPTS = --arch $(ARCH) \
                $(if $(SAMPLES),--samples $(SAMPLES)) $(if $(WARMUP),--warmup $(WARMUP)) \
@@ -38,6 +40,7 @@ harness-baseline:
 
 harness-verify:
 	$(HARNESS) verify $(if $(call _harness_given,VARIANT),$(subst $(_harness_comma), ,$(VARIANT))) \
+	    $(if $(call _harness_given,VARIANTS),$(subst $(_harness_comma), ,$(VARIANTS))) \
 	    --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 harness-test:
