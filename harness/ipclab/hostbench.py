@@ -370,6 +370,7 @@ def run(bin_dir: Path, run_dir: Path, bench_args: list[str], smoke: bool = False
     raw.mkdir(parents=True, exist_ok=True)
     perf = perf_status()
     log(f"hostbench: perf: {perf['detail']}")
+    load_before = os.getloadavg()
     paths = []
     for binary in expected():
         exe = bin_dir / binary
@@ -398,7 +399,9 @@ def run(bin_dir: Path, run_dir: Path, bench_args: list[str], smoke: bool = False
             raise RuntimeError(f"{binary} exited with status {p.returncode}")
         paths.append(out)
     problems = check(paths)
-    extra = {"mode": "smoke" if smoke else "full", "benchmark_args": bench_args}
+    # Other work on the machine disturbs host timings: the load says how much there was.
+    extra = {"mode": "smoke" if smoke else "full", "benchmark_args": bench_args,
+             "loadavg_before": load_before, "loadavg_after": os.getloadavg()}
     if perf["hardware_counters"] and not smoke:
         extra["perf_counts"] = {
             b: dict(parse_perf_csv((raw / f"{b}.perf").read_text()),

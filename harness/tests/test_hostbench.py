@@ -294,3 +294,51 @@ def test_table_mentions_every_case(tmp_path):
     for word in hb.IPC_CASES + ["getppid", "same core", "cross core", "lazy 90%",
                                 "benno 90%", "4096"]:
         assert word in t
+
+
+# ---------------------------------------------------------------- run, end to end
+
+def _fake_binaries(tmp_path, drop=None):
+    """Scripts named like the real binaries that write the fixture JSON to
+    --benchmark_out (optionally without one benchmark)."""
+    bins = tmp_path / "bin"
+    bins.mkdir()
+    for src in JSONS:
+        doc = json.loads(src.read_text())
+        if drop:
+            doc["benchmarks"] = [b for b in doc["benchmarks"]
+                                 if not b["run_name"].startswith(drop)]
+        data = tmp_path / f"{src.stem}.data.json"
+        data.write_text(json.dumps(doc))
+        exe = bins / src.stem
+        exe.write_text("#!/bin/sh\nfor a in \"$@\"; do case $a in --benchmark_out=*) "
+                       f"/bin/cp {data} \"${{a#--benchmark_out=}}\";; esac; done\n"
+                       "echo \"$@\" > \"$0.args\"\n")
+        exe.chmod(0o755)
+    return bins
+
+
+def test_run_end_to_end_with_fake_binaries(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")      # no perf: recorded, not fatal
+    bins = _fake_binaries(tmp_path)
+    run_dir = tmp_path / "results" / "r1-host"
+    out, problems = hb.run(bins, run_dir, ["--benchmark_repetitions=2",
+                                           "--ipclab_pick_iterations=5"],
+                           smoke=True, log=lambda *_: None)
+    assert problems == [] and out == run_dir
+    assert not (tmp_path / "results" / ".partial-r1-host").exists()
+    assert (run_dir / "host.csv").is_file()
+    meta = json.loads((run_dir / "host-meta.json").read_text())
+    assert meta["perf"]["available"] is False and meta["check"] == "complete"
+    # --ipclab_* flags go to the scheduler binaries only.
+    assert "--ipclab_pick_iterations=5" not in (bins / "ipc_bench.args").read_text()
+    assert "--ipclab_pick_iterations=5" in (bins / "sched_bench_lazy.args").read_text()
+
+
+def test_run_reports_incomplete_output(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    bins = _fake_binaries(tmp_path, drop="sched_pick/policy:lazy/nthreads:4096/blocked:90")
+    _, problems = hb.run(bins, tmp_path / "r2", [], smoke=True, log=lambda *_: None)
+    assert problems == ["sched_bench_lazy: sched_pick/policy:lazy/nthreads:4096/blocked:90: "
+                        "missing"]
+    assert not (tmp_path / "r2" / "host.csv").exists()
