@@ -8,6 +8,11 @@
 
 static struct endpoint endpoints[MAX_ENDPOINTS];
 
+void endpoint_table_init(void)
+{
+    memset(endpoints, 0, sizeof(endpoints));
+}
+
 struct endpoint *endpoint_create(void)
 {
     for (unsigned i = 0; i < MAX_ENDPOINTS; i++) {

@@ -25,6 +25,7 @@ struct endpoint {
 
 #include "tcb.h"
 
+void endpoint_table_init(void);
 struct endpoint *endpoint_create(void);
 
 /* The queue operations are inline: the IPC fast path may call nothing out of line. */

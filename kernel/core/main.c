@@ -6,6 +6,7 @@
 
 #include "arch_api.h"
 #include "dispatch.h"
+#include "endpoint.h"
 #include "frame.h"
 #include "kernel.h"
 #include "sched.h"
@@ -63,6 +64,10 @@ noreturn void kernel_start(const struct boot_info *bi)
     frame_init(bi->free_start, bi->free_end);
     sched_init();
     thread_table_init();
+    space_table_init();
+#if CONFIG_DEST_ENDPOINT
+    endpoint_table_init();
+#endif
 
     root_space = space_create();
     if (!root_space)

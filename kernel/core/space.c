@@ -6,6 +6,11 @@
 
 static struct space spaces[MAX_SPACES];
 
+void space_table_init(void)
+{
+    memset(spaces, 0, sizeof(spaces));
+}
+
 struct space *space_create(void)
 {
     for (uint32_t i = 0; i < MAX_SPACES; i++) {

@@ -20,6 +20,7 @@ struct space {
     struct cap caps[CAP_SLOTS];
 };
 
+void space_table_init(void);
 struct space *space_create(void);
 struct space *space_lookup(uint64_t handle);
 

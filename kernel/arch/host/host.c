@@ -1,0 +1,82 @@
+/*
+ * The "host" architecture: the arch_api.h hooks for the portable kernel core built
+ * into a Linux program (unit tests, host benchmarks). Page tables are a short list per
+ * space, frames come from a static pool, the console is stdout, and anything that
+ * would enter user mode or stop the machine ends the program instead.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch_api.h"
+#include "kernel.h"
+#include "tcb.h"
+
+struct tcb *host_entry_thread;
+const struct arch_space *host_loaded_space;
+unsigned long host_space_switches;
+
+void arch_console_putc(char c)
+{
+    putchar(c);
+}
+
+noreturn void arch_shutdown(unsigned status)
+{
+    fflush(stdout);
+    exit(status == EXIT_OK ? 0 : 100 + (int)status);
+}
+
+noreturn void arch_return_to_user(struct tcb *t)
+{
+    (void)t;
+    fprintf(stderr, "host: arch_return_to_user called: no user mode on the host\n");
+    abort();
+}
+
+bool arch_space_init(struct arch_space *as)
+{
+    memset(as, 0, sizeof(*as));
+    return true;
+}
+
+bool arch_map_page(struct arch_space *as, uint64_t vaddr, uint64_t paddr, bool writable)
+{
+    if (vaddr < USER_BASE || vaddr >= USER_TOP)
+        return false;
+    for (uint64_t i = 0; i < as->pages; i++) {
+        if (as->vaddr[i] == vaddr) {
+            as->paddr[i] = paddr;
+            as->writable[i] = writable;
+            return true;
+        }
+    }
+    if (as->pages == HOST_SPACE_PAGES)
+        return false;
+    as->vaddr[as->pages] = vaddr;
+    as->paddr[as->pages] = paddr;
+    as->writable[as->pages] = writable;
+    as->pages++;
+    return true;
+}
+
+bool arch_lookup_page(const struct arch_space *as, uint64_t vaddr, uint64_t *paddr,
+                      bool *writable)
+{
+    for (uint64_t i = 0; i < as->pages; i++) {
+        if (as->vaddr[i] == vaddr) {
+            *paddr = as->paddr[i];
+            *writable = as->writable[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+void arch_init_user_regs(struct tcb *t, uint64_t ip, uint64_t sp, uint64_t arg)
+{
+    memset(&t->regs, 0, sizeof(t->regs));
+    t->regs.ip = ip;
+    t->regs.sp = sp;
+    t->regs.arg[0] = arg;
+}
