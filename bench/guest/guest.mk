@@ -8,20 +8,21 @@ GUEST_CPPFLAGS := -Ikernel/include -Ibench/guest
 GUEST_SRCS := $(wildcard bench/guest/*.c) $(wildcard bench/guest/*.S)
 GUEST_OBJS := $(patsubst bench/guest/%,$(BUILD)/user/%.o,$(GUEST_SRCS))
 
-$(BUILD)/user/%.c.o: bench/guest/%.c
+$(BUILD)/user/%.c.o: bench/guest/%.c bench/guest/guest.mk
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(KCC) $(GUEST_CPPFLAGS) $(GUEST_CFLAGS) -c $< -o $@
 
-$(BUILD)/user/%.S.o: bench/guest/%.S
+$(BUILD)/user/%.S.o: bench/guest/%.S bench/guest/guest.mk
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(KCC) $(GUEST_CPPFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/user.elf: $(GUEST_OBJS) bench/guest/user.ld
-	$(KCC) $(KERNEL_LDFLAGS) -T bench/guest/user.ld -o $@ $(GUEST_OBJS)
+	@echo "  LD      $@"
+	@$(KCC) $(KERNEL_LDFLAGS) -T bench/guest/user.ld -o $@ $(GUEST_OBJS)
 
 $(BUILD)/user.bin: $(BUILD)/user.elf
-	$(OBJCOPY) -O binary $< $@
+	@$(OBJCOPY) -O binary $< $@
 
 -include $(GUEST_OBJS:.o=.d)

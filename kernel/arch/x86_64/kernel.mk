@@ -6,7 +6,7 @@ CC      ?= gcc
 KCC     := gcc
 OBJCOPY := objcopy
 
-KERNEL_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-builtin \
+KERNEL_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
 	-mcmodel=small -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
 	-MMD -MP
@@ -27,22 +27,23 @@ FASTPATH_CHECK = if objdump -d $@ | grep -qE '\<call'; then \
 	echo "$<: the fast path must not call out of line (it would clobber r8-r10):" >&2; \
 	objdump -d $@ | grep -E '\<call' >&2; rm -f $@; exit 1; fi
 
-$(BUILD)/kernel/%.c.o: kernel/%.c $(BUILD)/config.h
+$(BUILD)/kernel/%.c.o: kernel/%.c $(BUILD)/config.h kernel/arch/x86_64/kernel.mk
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	@$(KCC) $(KERNEL_CPPFLAGS) $(KERNEL_CFLAGS) -c $< -o $@
 	@$(if $(filter %/fastpath.c.o,$@),$(FASTPATH_CHECK))
 
 $(BUILD)/kernel/arch/x86_64/user_image.S.o: $(BUILD)/user.bin
-$(BUILD)/kernel/%.S.o: kernel/%.S $(BUILD)/config.h
+$(BUILD)/kernel/%.S.o: kernel/%.S $(BUILD)/config.h kernel/arch/x86_64/kernel.mk
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
 	@$(KCC) $(KERNEL_CPPFLAGS) -DUSER_IMAGE='"$(BUILD)/user.bin"' -MMD -MP -c $< -o $@
 
 $(BUILD)/kernel64.elf: $(KERNEL_OBJS) kernel/arch/x86_64/kernel.ld
-	$(KCC) $(KERNEL_LDFLAGS) -T kernel/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJS)
+	@echo "  LD      $@"
+	@$(KCC) $(KERNEL_LDFLAGS) -T kernel/arch/x86_64/kernel.ld -o $@ $(KERNEL_OBJS)
 
 $(IMAGE): $(BUILD)/kernel64.elf
-	$(OBJCOPY) -O elf32-i386 $< $@
+	@$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
 
 -include $(KERNEL_OBJS:.o=.d)
