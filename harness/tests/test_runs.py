@@ -111,27 +111,76 @@ def test_seeded_change_is_caught(fake_repo, tmp_path):
     assert set(back.rows[back.rows.bench != "ipc"].verdict) == {"same"}   # not bumped
 
 
-def test_single_instruction_change_is_caught(fake_repo):
-    fake_repo.make_image("sel4-like", "good-sel4-like.log")
-    a, *_ = run(fake_repo, ["sel4-like"], figures=False)
+def _bump_one_sample(fake_repo, case_id, index, by):
+    """A copy of good-sel4-like.log with one sample of one case changed by `by`."""
     text = (Path(__file__).parent / "fixtures" / "good-sel4-like.log").read_text()
-    one = text.replace("IPCLAB 1 DATA id=9 ", "IPCLAB 1 DATA id=9 ", 1)
-    lines = one.splitlines()
-    i = next(k for k, l in enumerate(lines) if l.startswith("IPCLAB 1 DATA id=9 "))
+    lines = text.splitlines()
+    i = next(k for k, l in enumerate(lines) if l.startswith(f"IPCLAB 1 DATA id={case_id} "))
     vals = lines[i].split()
-    vals[4] = str(int(vals[4]) + 1)
+    vals[4 + index] = str(int(vals[4 + index]) + by)
     lines[i] = " ".join(vals)
-    j = next(k for k, l in enumerate(lines) if l.startswith("IPCLAB 1 CASE-END id=9 "))
+    j = next(k for k, l in enumerate(lines) if l.startswith(f"IPCLAB 1 CASE-END id={case_id} "))
     s = int(lines[j].split("sum=")[1])
-    lines[j] = lines[j].split("sum=")[0] + f"sum={s + 1}"
-    fx = fake_repo / "one.log"
+    lines[j] = lines[j].split("sum=")[0] + f"sum={s + by}"
+    fx = fake_repo / f"bumped-{case_id}-{by}.log"
     fx.write_text("\n".join(lines) + "\n")
     d = fake_repo / "build" / "x86_64" / "sel4-like" / "ipclab.elf"
     d.write_text(json.dumps({"fixture": str(fx), "exit": 1}))
+
+
+def test_single_instruction_change_is_caught(fake_repo):
+    fake_repo.make_image("sel4-like", "good-sel4-like.log")
+    a, *_ = run(fake_repo, ["sel4-like"], figures=False)
+    _bump_one_sample(fake_repo, 9, 0, +1)
     b, *_ = run(fake_repo, ["sel4-like"], figures=False)
     c = compare.compare_runs(store.load_run(a), store.load_run(b))
     changed = c.rows[c.rows.verdict != "same"]
     assert len(changed) == 1 and changed.iloc[0].verdict == "REGRESSION"
+    assert changed.iloc[0].delta == 0.25                 # +1 over 4 samples
+
+
+def test_moved_timer_interrupt_is_changed_not_regression(fake_repo):
+    # a timer tick (+131 instructions) landing in another sample after an unrelated
+    # change: reported as changed, but the IPC path did not get slower
+    from make_fixtures import log_text
+
+    def image(text):
+        fx = fake_repo / f"fx{abs(hash(text))}.log"
+        fx.write_text(text)
+        d = fake_repo / "build" / "x86_64" / "sel4-like"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "ipclab.elf").write_text(json.dumps({"fixture": str(fx), "exit": 1}))
+
+    base = log_text("sel4-like", "vregs", "benno", "endpoint", "on", samples=20)
+    lines = [l for l in base.splitlines() if not l.startswith("IPCLAB 1 DATA id=9 ")]
+    j = next(k for k, l in enumerate(lines) if l.startswith("IPCLAB 1 CASE-END id=9 "))
+
+    def tick_at(idx):
+        vals = [300] * 20
+        if idx is not None:
+            vals[idx] += 131
+        out = list(lines)
+        out[j:j + 1] = ["IPCLAB 1 DATA id=9 " + " ".join(map(str, vals[:16])),
+                        "IPCLAB 1 DATA id=9 " + " ".join(map(str, vals[16:])),
+                        f"IPCLAB 1 CASE-END id=9 count=20 sum={sum(vals)}"]
+        return "\n".join(out) + "\n"
+    base = tick_at(None)
+    image(base)
+    a, *_ = run(fake_repo, ["sel4-like"], figures=False, samples=20)
+    image(tick_at(3))                             # the tick now lands in this case
+    b, *_ = run(fake_repo, ["sel4-like"], figures=False, samples=20)
+    image(tick_at(7))                             # ... in another sample of it
+    d, *_ = run(fake_repo, ["sel4-like"], figures=False, samples=20)
+    a, b, d = (store.load_run(x) for x in (a, b, d))
+    c = compare.compare_runs(a, b)
+    changed = c.rows[c.rows.verdict != "same"]
+    assert len(changed) == 1 and changed.iloc[0].verdict == "changed", changed
+    assert changed.iloc[0].outliers == "0->1" and not c.regressed
+    assert "changed" in compare.markdown(c)
+    c = compare.compare_runs(b, a)                # the tick leaves the case
+    assert not c.regressed and set(c.rows.verdict) == {"same", "changed"}
+    c = compare.compare_runs(b, d)                # sample order does not matter
+    assert set(c.rows.verdict) == {"same"}
 
 
 def test_missing_case_and_failed_variant_are_regressions(fake_repo):
