@@ -193,9 +193,11 @@ def complete_runs(results_dir: Path) -> list[Path]:
     d = Path(results_dir)
     if not d.is_dir():
         return []
+    # Other tools (host-bench) store their own directories here too: a kernel run has
+    # COMPLETE and a meta.json.
     return sorted(p for p in d.iterdir()
                   if p.is_dir() and not p.name.startswith(".") and p.name != "baseline"
-                  and is_complete(p))
+                  and is_complete(p) and (p / "meta.json").is_file())
 
 
 def copy_run(src: Path, dst: Path, with_figures: bool = True,
