@@ -8,6 +8,7 @@
 #   make unit                  host-built unit tests of the portable kernel core
 #   make regress               default matrix against results/baseline/
 #   make host-bench            Linux IPC and scheduler benchmarks on the host
+#   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
 #   make help                  this text
 
 ARCH    ?= x86_64
@@ -34,13 +35,13 @@ include variants/$(VARIANT).conf
 include kernel/config.mk
 $(foreach a,$(AXES),$(eval $(call check_axis,$(a))))
 
-.PHONY: all image config variants run bench test unit regress host-bench deps help clean
+.PHONY: all image config variants run bench test unit regress host-bench profile deps help clean
 all: image
 image: $(IMAGE)
 config: $(BUILD)/config.h
 
 help:
-	@sed -n '3,12p' Makefile | sed 's/^# //'
+	@sed -n '3,13p' Makefile | sed 's/^# //'
 	@echo "variants: $(VARIANTS)"
 
 include kernel/arch/$(ARCH)/kernel.mk
@@ -62,6 +63,9 @@ run: deps $(IMAGE)
 bench: deps
 	$(MAKE) --no-print-directory harness-bench
 	$(MAKE) --no-print-directory host-bench
+
+profile: deps
+	$(PYTHON) bench/profile/ipc_path_profile.py --variant $(VARIANT) --arch $(ARCH)
 
 regress: deps
 	$(MAKE) --no-print-directory harness-regress

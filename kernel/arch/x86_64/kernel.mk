@@ -37,7 +37,7 @@ $(BUILD)/kernel/arch/x86_64/user_image.S.o: $(BUILD)/user.bin
 $(BUILD)/kernel/%.S.o: kernel/%.S $(BUILD)/config.h kernel/arch/x86_64/kernel.mk
 	@mkdir -p $(@D)
 	@echo "  AS      $<"
-	@$(KCC) $(KERNEL_CPPFLAGS) -DUSER_IMAGE='"$(BUILD)/user.bin"' -MMD -MP -c $< -o $@
+	@$(KCC) $(KERNEL_CPPFLAGS) -DUSER_IMAGE='"$(BUILD)/user.bin"' -g -MMD -MP -c $< -o $@
 
 $(BUILD)/kernel64.elf: $(KERNEL_OBJS) kernel/arch/x86_64/kernel.ld
 	@echo "  LD      $@"

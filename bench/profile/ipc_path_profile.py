@@ -1,0 +1,213 @@
+#!/usr/bin/python3
+"""Where the instructions of one IPC go: entry, lookup, checks, commit, switch, exit.
+
+Boots one variant under QEMU with every guest instruction logged (TCG, one instruction
+per translation block, `-d exec,nochain`, filtered to the kernel's text), cuts the trace
+into kernel entries (from `syscall_entry` to the `sysretq` that leaves), keeps the ones
+the fast path finished, and attributes each executed instruction to the source line
+the compiler emitted it for (addr2line on the kernel's debug information). GCC
+interleaves code of neighbouring lines, so the boundaries between categories are
+approximate to an instruction or two; the totals are exact, and equal what the
+benchmark reports as one-way cost under icount.
+
+Categories, from the source line of each instruction:
+  entry   syscall_entry.S up to the call into C
+  lookup  thread.h (thread IDs), cap.h (capabilities)
+  checks  fastpath.c before its "Point of no return"
+  commit  fastpath.c after it, endpoint.h queue operations, list.h
+  switch  the address-space and current-thread switch (arch inline.h and cpu.h, and the
+          lines of fastpath.c's commit_switch() that call it or store `current`)
+  exit    syscall_entry.S after the call returns: the receiver's frame and sysretq
+"""
+from __future__ import annotations
+
+import argparse
+import bisect
+import collections
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TRACE_PC = re.compile(r"\[[0-9a-f]+/([0-9a-f]{16})/")
+CATEGORIES = ("entry", "lookup", "checks", "commit", "switch", "exit")
+
+
+@dataclass(frozen=True)
+class Symbol:
+    address: int
+    name: str
+
+
+def symbols(elf: Path) -> list[Symbol]:
+    out = subprocess.run(["nm", "-n", str(elf)], check=True, capture_output=True, text=True)
+    result = []
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tT":
+            result.append(Symbol(int(parts[0], 16), parts[2]))
+    return result
+
+
+def source_lines(elf: Path, pcs: set[int]) -> dict[int, tuple[str, int]]:
+    """file basename and line of each pc, from the debug information."""
+    ordered = sorted(pcs)
+    out = subprocess.run(["addr2line", "-e", str(elf)] + [hex(pc) for pc in ordered],
+                         check=True, capture_output=True, text=True)
+    result = {}
+    for pc, line in zip(ordered, out.stdout.splitlines()):
+        name, _, number = line.rpartition(":")
+        number = number.split()[0]
+        result[pc] = (os.path.basename(name), int(number) if number.isdigit() else 0)
+    return result
+
+
+def no_return_lines(fastpath_c: Path) -> list[int]:
+    text = fastpath_c.read_text().splitlines()
+    return [i + 1 for i, line in enumerate(text) if "Point of no return" in line]
+
+
+def switch_lines(fastpath_c: Path) -> set[int]:
+    text = fastpath_c.read_text().splitlines()
+    return {i + 1 for i, line in enumerate(text)
+            if "arch_switch_space" in line or "current = to" in line
+            or "arch_set_current" in line or "to->space != self->space" in line}
+
+
+def categorise(pc: int, where: tuple[str, int], call_seen: bool, fp_lines: list[int],
+               fp_switch: set[int], fn_start: int) -> str:
+    name, line = where
+    if name == "syscall_entry.S":
+        return "exit" if call_seen else "entry"
+    if name in ("thread.h", "cap.h"):
+        return "lookup"
+    if name in ("inline.h", "cpu.h"):
+        return "switch"
+    if name in ("endpoint.h", "list.h"):
+        return "commit"
+    if name == "fastpath.c":
+        if line in fp_switch:
+            return "switch"
+        # The no-return marker of the function this line belongs to: the last marker
+        # above the line, if that marker lies below the function's start.
+        markers = [m for m in fp_lines if m <= line and m >= fn_start]
+        return "commit" if markers else "checks"
+    return "commit" if call_seen else "checks"
+
+
+def trace(image: Path, elf: Path, text_end: int, samples: int, log: Path) -> None:
+    cmd = ["qemu-system-x86_64", "-M", "pc", "-m", "256M", "-cpu", "qemu64",
+           "-accel", "tcg", "-icount", "shift=0,align=off,sleep=off",
+           "-display", "none", "-monitor", "none", "-serial", f"file:{log}.serial",
+           "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-kernel", str(image), "-append", f"clock=icount samples={samples} warmup=1",
+           "-singlestep", "-d", "exec,nochain", "-dfilter", f"0x100000..{text_end:#x}",
+           "-D", str(log)]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    if result.returncode != 1:
+        sys.exit(f"ipc-path-profile: the traced boot failed (QEMU exit {result.returncode});"
+                 f" console: {log}.serial")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Count where the kernel's instructions go on the IPC fast path of one "
+                    "variant (entry, lookup, checks, commit, switch, exit), from a QEMU "
+                    "instruction trace attributed to source lines.")
+    parser.add_argument("--variant", default="l4-classic", help="variant name (variants/*.conf)")
+    parser.add_argument("--arch", default="x86_64", choices=["x86_64"])
+    parser.add_argument("--samples", type=int, default=3,
+                        help="benchmark samples per case in the traced boot (default 3)")
+    args = parser.parse_args(argv)
+
+    variants = sorted(p.stem for p in (ROOT / "variants").glob("*.conf"))
+    if args.variant not in variants:
+        parser.error(f"unknown variant '{args.variant}'; valid: {' '.join(variants)}")
+    build = ROOT / "build" / args.arch / args.variant
+    build_run = subprocess.run(["make", "-s", "--no-print-directory", f"VARIANT={args.variant}",
+                                f"ARCH={args.arch}", "image"], cwd=ROOT, capture_output=True,
+                               text=True)
+    if build_run.returncode != 0:
+        sys.exit(f"ipc-path-profile: building {args.variant} failed:\n{build_run.stderr}")
+    elf, image = build / "kernel64.elf", build / "ipclab.elf"
+    syms = symbols(elf)
+    addresses = [s.address for s in syms]
+    by_name = {s.name: s.address for s in syms}
+    text_end = max(addresses) + 0x1000
+
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "trace.log"
+        trace(image, elf, text_end, args.samples, log)
+        pcs = []
+        with open(log) as f:
+            for line in f:
+                m = TRACE_PC.search(line)
+                if m:
+                    pcs.append(int(m.group(1), 16))
+
+    def symbol_of(pc: int) -> str:
+        return syms[bisect.bisect_right(addresses, pc) - 1].name
+
+    entry = by_name["syscall_entry"]
+    segments, current = [], None
+    for pc in pcs:
+        if pc == entry:
+            if current:
+                segments.append(current)
+            current = [pc]
+        elif current is not None:
+            current.append(pc)
+    if current:
+        segments.append(current)
+
+    lines = source_lines(elf, set(pcs))
+    fastpath_c = ROOT / "kernel" / "core" / "fastpath.c"
+    fp_markers, fp_switch = no_return_lines(fastpath_c), switch_lines(fastpath_c)
+    fn_start = {name: lines.get(by_name.get(name, -1), ("", 0))[1]
+                for name in ("fastpath_call", "fastpath_reply_wait")}
+
+    seen: dict[tuple[str, int], collections.Counter] = {}
+    counts: collections.Counter = collections.Counter()
+    null_path = None
+    for seg in segments:
+        names = {symbol_of(pc) for pc in seg}
+        if names <= {"syscall_entry", "pop_partial_frame"} and null_path is None:
+            null_path = len(seg)
+        if "slow_path" in names or "trap_handler" in names:
+            continue
+        op = "call" if "fastpath_call" in names else "reply_wait" if "fastpath_reply_wait" in names else None
+        if op is None:
+            continue
+        counts[(op, len(seg))] += 1
+        if (op, len(seg)) in seen:
+            continue
+        cats: collections.Counter = collections.Counter()
+        call_seen = False
+        fn = "fastpath_call" if op == "call" else "fastpath_reply_wait"
+        for pc in seg:
+            where = lines.get(pc, ("?", 0))
+            in_c = symbol_of(pc) in ("fastpath_call", "fastpath_reply_wait")
+            if in_c:
+                call_seen = True
+            cats[categorise(pc, where, call_seen, fp_markers, fp_switch, fn_start[fn])] += 1
+        seen[(op, len(seg))] = cats
+
+    print(f"variant {args.variant}: kernel instructions per fast-path IPC, syscall_entry "
+          f"to sysretq (the syscall instruction itself not included)")
+    print(f"{'operation':<12} {'total':>5} " + " ".join(f"{c:>6}" for c in CATEGORIES) + "  seen")
+    for (op, total), cats in sorted(seen.items()):
+        print(f"{op:<12} {total:>5} " + " ".join(f"{cats[c]:>6}" for c in CATEGORIES)
+              + f"  {counts[(op, total)]}x")
+    if null_path is not None:
+        print(f"{'null syscall':<12} {null_path:>5}  (entry and exit only)")
+    if not seen:
+        print("no fast-path IPC in the trace (fast path off?)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
