@@ -180,7 +180,7 @@ class Matrix:
 
 # ------------------------------------------------------------------------ bench
 
-def kvm_gate(variants, arch, force: bool, progress, repo=None) -> dict:
+def kvm_gate(variants, arch, force: bool, progress, repo=None, build=True) -> dict:
     """Host checks, then one small calibration boot. Refuses (UsageError) unless
     `force`; with force the run goes on and is flagged untrusted everywhere."""
     host = clockmod.kvm_host_checks()
@@ -198,7 +198,11 @@ def kvm_gate(variants, arch, force: bool, progress, repo=None) -> dict:
     # Guest calibration: a short boot of the first variant; its counter-read and
     # null-syscall costs show whether rdtsc or ring 0 trap.
     v = variants[0]
-    b = runner.build(v.name, arch, repo)
+    if build:
+        b = runner.build(v.name, arch, repo)
+    else:
+        elf = runner.elf_path(v.name, arch, repo)
+        b = runner.BuildResult(v.name, elf.is_file(), 0.0, [], f"{elf} missing", elf)
     if not b.ok:
         raise UsageError(f"kvm calibration: cannot build {v.name}:\n{b.output[-2000:]}")
     import tempfile
@@ -239,7 +243,7 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
     warnings = []
     kvm_info = None
     if clock.name == "kvm":
-        kvm_info = kvm_gate(variants, arch, force_untrusted_kvm, progress, repo)
+        kvm_info = kvm_gate(variants, arch, force_untrusted_kvm, progress, repo, build)
         if not kvm_info["trusted"]:
             warnings.append("UNTRUSTED clock=kvm: " + "; ".join(kvm_info["reasons"]))
     if clock.name == "tcg":

@@ -256,3 +256,41 @@ def test_figures_are_made_and_not_empty(fake_repo):
     svg = (path / "figures" / "oneway-len0.svg").read_text()
     assert "guest instructions" in svg and "clock=icount" in svg
     assert "null-syscall floor" in svg
+
+
+def _kvm_fixture(fake_repo, counter_read, null_syscall):
+    """good-sel4-like.log as if booted under kvm, with chosen calibration costs."""
+    text = (Path(__file__).parent / "fixtures" / "good-sel4-like.log").read_text()
+    out = []
+    for line in text.splitlines():
+        for cid, v in ((0, null_syscall), (1, counter_read)):
+            if line.startswith(f"IPCLAB 1 DATA id={cid} "):
+                line = f"IPCLAB 1 DATA id={cid} " + " ".join([str(v)] * 4)
+            if line.startswith(f"IPCLAB 1 CASE-END id={cid} "):
+                line = f"IPCLAB 1 CASE-END id={cid} count=4 sum={4 * v}"
+        out.append(line)
+    fx = fake_repo / f"kvm-{counter_read}-{null_syscall}.log"
+    fx.write_text("\n".join(out) + "\n")
+    d = fake_repo / "build" / "x86_64" / "sel4-like"
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "ipclab.elf").write_text(json.dumps({"fixture": str(fx), "exit": 1}))
+
+
+def test_kvm_guest_calibration(fake_repo, monkeypatch):
+    monkeypatch.setattr(clock, "kvm_host_checks", lambda **k: {
+        "usable": True, "trusted": True, "reasons": [], "facts": {}})
+    kvm = clock.CLOCKS["kvm"]
+    # a real host: rdtsc pair ~40 cycles, null syscall ~300 -> trusted run
+    _kvm_fixture(fake_repo, 40, 300)
+    path, meta, ok, out = run(fake_repo, ["sel4-like"], clk=kvm, figures=False)
+    assert ok and meta["trusted"] is True and meta["kvm"]["guest"]["counter_read_median"] == 40
+    assert store.load_run(path).samples.unit.iloc[0] == "cycles"
+    # rdtsc traps (~4400 cycles a read): refused ...
+    _kvm_fixture(fake_repo, 8800, 9000)
+    with pytest.raises(config.UsageError, match="rdtsc traps"):
+        run(fake_repo, ["sel4-like"], clk=kvm, figures=False)
+    # ... or, forced, recorded but flagged untrusted everywhere
+    path, meta, ok, out = run(fake_repo, ["sel4-like"], clk=kvm, figures=False,
+                              force_untrusted_kvm=True)
+    assert meta["trusted"] is False and "UNTRUSTED" in out
+    assert "UNTRUSTED" in (path / "summary.md").read_text()
