@@ -247,6 +247,10 @@ def cmd_regress(args):
     warmup = args.warmup if args.warmup is not None else bmeta.get("warmup")
     out(f"regress: against {base} (run {bmeta.get('run_id')}, clock={clk.name}, "
         f"samples={samples})")
+    if (samples, warmup) != (bmeta.get("samples"), bmeta.get("warmup")):
+        out(f"WARNING: the baseline has samples={bmeta.get('samples')} "
+            f"warmup={bmeta.get('warmup')}; this run uses samples={samples} "
+            f"warmup={warmup}, so cases may show as changed")
     path, meta, ok = bench.run_bench(
         variants, clk, arch=args.arch, samples=samples, warmup=warmup, jobs=args.jobs,
         timeout=args.timeout, build=not args.no_build, results_dir=Path(args.results),
