@@ -136,21 +136,6 @@ struct tcb *fastpath_reply_wait(uint64_t dest, uint64_t tag, uint64_t from)
 
 #else /* CONFIG_FASTPATH_OFF: every IPC takes the general path. */
 
-/*
- * The thread we switch to must not need a ready-queue operation. Lazy: it must still be
- * queued (if the scheduler dropped it while it was blocked, the general path puts it
- * back). Benno: a blocked thread is never queued and the one running never is, so
- * nothing to do. Then a direct switch must be allowed: priority at least ours.
- */
-static inline bool partner_schedulable(const struct tcb *self, const struct tcb *to)
-{
-#if CONFIG_SCHED_LAZY
-    if (!to->queued)
-        return false;
-#endif
-    return to->prio >= self->prio;
-}
-
 struct tcb *fastpath_call(uint64_t dest, uint64_t tag)
 {
     (void)dest;

@@ -45,7 +45,7 @@ static void make_ready(struct tcb *t)
     t->state = THREAD_READY;
 }
 
-void ipc_abort(struct tcb *t, uint64_t error)
+void ipc_leave_wait_queue(struct tcb *t)
 {
 #if CONFIG_DEST_TID
     if (t->state == THREAD_SEND_BLOCKED)
@@ -54,6 +54,11 @@ void ipc_abort(struct tcb *t, uint64_t error)
     if (t->blocked_on)
         endpoint_remove(t->blocked_on, t);
 #endif
+}
+
+void ipc_abort(struct tcb *t, uint64_t error)
+{
+    ipc_leave_wait_queue(t);
     fail(t, error);
     make_ready(t);
     sched_wake(t);
@@ -70,6 +75,26 @@ static void await_reply(struct tcb *caller, struct tcb *callee)
     caller->partner = callee;
     callee->reply_to = caller;
 #endif
+}
+
+/* The receiver to is waiting: it takes the message; a caller then awaits the reply. */
+static uint64_t send_to_waiting(struct tcb *self, struct tcb *to, unsigned op, uint64_t tag,
+                                uint64_t sender_id, struct tcb **woken)
+{
+    deliver(self, to, tag, sender_id);
+    make_ready(to);
+    *woken = to;
+    if (op == SYS_CALL)
+        await_reply(self, to);
+    return E_OK;
+}
+
+/* Nobody waits for the message: self blocks holding it. */
+static void block_sending(struct tcb *self, unsigned op, uint64_t tag)
+{
+    self->state = THREAD_SEND_BLOCKED;
+    self->send_tag = tag;
+    self->calling = op == SYS_CALL;
 }
 
 /*
@@ -91,20 +116,12 @@ static uint64_t send_phase(struct tcb *self, unsigned op, uint64_t dest, uint64_
     if (to == self)
         return E_SELF_IPC;
     if (to->state == THREAD_RECV_BLOCKED &&
-        (to->wait_from == IPC_ANY || to->wait_from == self->tid)) {
-        deliver(self, to, tag, self->tid);
-        make_ready(to);
-        *woken = to;
-        if (op == SYS_CALL)
-            await_reply(self, to);
-        return E_OK;
-    }
+        (to->wait_from == IPC_ANY || to->wait_from == self->tid))
+        return send_to_waiting(self, to, op, tag, self->tid, woken);
     if (nonblocking)
         return E_WOULD_BLOCK;
-    self->state = THREAD_SEND_BLOCKED;
+    block_sending(self, op, tag);
     self->partner = to;
-    self->send_tag = tag;
-    self->calling = op == SYS_CALL;
     list_add_tail(&to->senders, &self->wait_link);
     return E_OK;
 #else
@@ -123,21 +140,12 @@ static uint64_t send_phase(struct tcb *self, unsigned op, uint64_t dest, uint64_
     if (!cap)
         return E_INVALID_CAP;
     struct endpoint *ep = cap->ep;
-    if (ep->state == EP_RECEIVERS) {
-        struct tcb *to = endpoint_dequeue(ep);
-        deliver(self, to, tag, cap->badge);
-        make_ready(to);
-        *woken = to;
-        if (op == SYS_CALL)
-            await_reply(self, to);
-        return E_OK;
-    }
+    if (ep->state == EP_RECEIVERS)
+        return send_to_waiting(self, endpoint_dequeue(ep), op, tag, cap->badge, woken);
     if (nonblocking)
         return E_WOULD_BLOCK;
-    self->state = THREAD_SEND_BLOCKED;
-    self->send_tag = tag;
+    block_sending(self, op, tag);
     self->send_badge = cap->badge;
-    self->calling = op == SYS_CALL;
     endpoint_enqueue(ep, self, EP_SENDERS);
     return E_OK;
 #endif

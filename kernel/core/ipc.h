@@ -16,6 +16,9 @@ struct tcb *ipc_general(struct tcb *self, unsigned op, uint64_t dest, uint64_t t
 struct tcb *fastpath_call(uint64_t dest, uint64_t tag);
 struct tcb *fastpath_reply_wait(uint64_t dest, uint64_t tag, uint64_t from);
 
+/* Take a blocked thread out of the sender or endpoint queue it waits in, if any. */
+void ipc_leave_wait_queue(struct tcb *t);
+
 /* Wake a blocked thread with an error (partner died, ...). */
 void ipc_abort(struct tcb *t, uint64_t error);
 

@@ -9,9 +9,6 @@
 #include "kernel.h"
 #include "sched.h"
 #include "space.h"
-#if CONFIG_DEST_ENDPOINT
-#include "endpoint.h"
-#endif
 
 struct tcb tcb_array[MAX_THREADS];
 struct tcb *current;
@@ -102,15 +99,7 @@ static void abort_partners(struct tcb *t)
 
 void thread_kill(struct tcb *t)
 {
-    if (t->state == THREAD_SEND_BLOCKED || t->state == THREAD_RECV_BLOCKED) {
-#if CONFIG_DEST_TID
-        if (t->state == THREAD_SEND_BLOCKED)
-            list_remove(&t->wait_link);
-#else
-        if (t->blocked_on)
-            endpoint_remove(t->blocked_on, t);
-#endif
-    }
+    ipc_leave_wait_queue(t);
     abort_partners(t);
     sched_remove(t);
     t->state = THREAD_FREE;
