@@ -292,7 +292,8 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
         if not b.ok:
             p = w.path / "logs" / f"{v.name}.build"
             p.write_text(b.output)
-            out.problems = [logparse.Problem("build-failed", f"build failed, see {p}")]
+            out.problems = [logparse.Problem(
+                "build-failed", f"build failed, see {w.final / 'logs' / p.name}")]
             info.update(status="build-failed", problems=[str(x) for x in out.problems],
                         log=rel(p))
         else:

@@ -217,6 +217,9 @@ def copy_run(src: Path, dst: Path, with_figures: bool = True,
                     gzip.GzipFile(filename=log.name, mode="wb", fileobj=raw, mtime=0) as fo:
                 shutil.copyfileobj(fi, fo)
             log.unlink()
+        for err in (tmp / "logs").glob("*.stderr"):
+            if err.stat().st_size == 0:
+                err.unlink()
     (tmp / COMPLETE).unlink()
     (tmp / COMPLETE).write_text(f"copy of run {src.name} made at {utc_stamp()}\n")
     old = dst.parent / f".old-{dst.name}"
