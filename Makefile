@@ -73,6 +73,7 @@ regress: deps
 test: deps
 	$(MAKE) --no-print-directory variants
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory build-errors
 	$(MAKE) --no-print-directory harness-test
 	$(MAKE) --no-print-directory harness-verify
 	$(MAKE) --no-print-directory host-bench-smoke

@@ -19,3 +19,8 @@ unit-one: $(UNIT_BUILD)/unit_tests
 
 unit:
 	@set -e; for v in $(VARIANTS); do $(MAKE) -s --no-print-directory VARIANT=$$v unit-one; done
+
+# The build's own refusals of bad configurations.
+.PHONY: build-errors
+build-errors:
+	@kernel/tests/build_errors.sh
