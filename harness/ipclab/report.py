@@ -24,9 +24,22 @@ def fmt(x, digits: int = 1) -> str:
     return f"{x:.{digits}f}"
 
 
+def _numeric(cell) -> bool:
+    t = str(cell).strip().lstrip("+-").rstrip("%")
+    if t in ("-", "skip", ""):
+        return True
+    try:
+        float(t)
+        return True
+    except ValueError:
+        return False
+
+
 def md_table(header: list, rows: list) -> str:
-    out = ["| " + " | ".join(header) + " |",
-           "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    """Numbers right-aligned, text left-aligned."""
+    align = ["---:" if rows and all(_numeric(r[i]) for r in rows) else "---"
+             for i in range(len(header))]
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
 
