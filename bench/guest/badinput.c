@@ -2,7 +2,8 @@
  * Bad input from user mode: each misuse of a system call must come back with its
  * error code while the kernel and every other thread run on. Also checks that a
  * faulting thread is killed alone, that its thread ID is then refused, and that a
- * caller waiting on it is released with E_ABORTED.
+ * caller waiting on it is released with E_ABORTED, and that the timer preempts a thread
+ * that never blocks.
  */
 #include "runtime.h"
 
@@ -133,6 +134,32 @@ static void endpoint_checks(void)
           sys(SYS_THREAD_START, crash.tid, ROOT_IMAGE_BASE, ROOT_UTCB_ADDRESS, 0, 0));
 }
 
+/* A thread that never blocks until told: only the timer can take the CPU from it. */
+static volatile uint64_t spin_count, spin_stop;
+
+static void spinning_thread(uint64_t block_on)
+{
+    while (!spin_stop)
+        spin_count++;
+    ipc(SYS_RECV, 0, 0, block_on); /* nobody ever sends: blocked for good */
+}
+
+/* Timeslices: the root yields to a spinner of its own priority and gets the CPU back
+ * only if the timer preempts the spinner and round robin comes back to the root. */
+static void preemption_check(void)
+{
+    uint64_t block_on = IPC_ANY;
+    if (str_eq(kip->dest, "endpoint"))
+        block_on = syscall5(SYS_ENDPOINT_CREATE, 0, 0, 0, 0, 0).value;
+    struct thread_info spinner;
+    check("spawn_spinner", E_OK, (uint64_t)thread_spawn(kip->root_space, spinning_thread,
+                                                        block_on, BENCH_PRIORITY, &spinner));
+    check("yield", E_OK, sys(SYS_YIELD, 0, 0, 0, 0, 0));
+    check("preempted_spinner_ran", 1, spin_count > 0);
+    spin_stop = 1;
+    sys(SYS_YIELD, 0, 0, 0, 0, 0);
+}
+
 void bad_input_checks(unsigned *checks, unsigned *failed)
 {
     n_checks = checks;
@@ -142,6 +169,7 @@ void bad_input_checks(unsigned *checks, unsigned *failed)
         endpoint_checks();
     else
         tid_checks();
+    preemption_check();
     /* After all of it the kernel still serves a plain system call. */
     check("kernel_runs_on", E_OK, sys(SYS_NULL, 0, 0, 0, 0, 0));
 }

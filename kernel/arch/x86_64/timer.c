@@ -15,7 +15,7 @@
 #define PIT_CHANNEL0 0x40
 #define PIT_COMMAND 0x43
 #define PIT_HZ 1193182u
-#define TIMER_HZ 100u
+#define TIMER_HZ 1000u /* with SCHED_TIMESLICE_TICKS = 10: a 10 ms timeslice */
 
 void timer_init(void)
 {
