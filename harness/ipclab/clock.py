@@ -35,7 +35,10 @@ class Clock:
         if self.name == "icount":
             return ["-cpu", "qemu64", "-accel", "tcg", "-icount", "shift=0,align=off,sleep=off"]
         if self.name == "kvm":
-            return ["-accel", "kvm", "-cpu", "host"]
+            # $IPCLAB_KVM_CPU overrides the CPU model (default host): on the nested
+            # kvm_pvm machines `-cpu host` makes QEMU 7.2 abort ("failed to set MSR
+            # 0x10a"), `-cpu host,-arch-capabilities` gets past that.
+            return ["-accel", "kvm", "-cpu", os.environ.get("IPCLAB_KVM_CPU") or "host"]
         return ["-cpu", "qemu64", "-accel", "tcg"]
 
     def axis_label(self, what: str) -> str:
