@@ -19,8 +19,8 @@ from . import FORMAT_VERSION, RUN_LAYOUT_VERSION, clock as clockmod, logparse, p
 from .config import REPO, UsageError, Variant
 
 SUPPORTED_ARCHES = ("x86_64",)
-DEFAULT_SAMPLES = 100
-DEFAULT_WARMUP = 10
+DEFAULT_SAMPLES = 1000        # same defaults as the top-level Makefile (SAMPLES, WARMUP)
+DEFAULT_WARMUP = 100
 DEFAULT_TIMEOUT = 120.0
 ICOUNT_MAX_VALUE = 100_000     # verify: a sample above this under icount is implausible
 
