@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_matrix_opts(p, None, None)
     p.add_argument("--log", default=None, help="log path (default results/boot/<v>-<clock>.log)")
     p.add_argument("--quiet", "-q", action="store_true", help="do not echo the console")
+    p.add_argument("--force-untrusted-kvm", action="store_true",
+                   help="boot with clock=kvm on a host whose KVM is nested/paravirtual; "
+                   "its numbers are then not real cycles")
 
     p = sub.add_parser("report", help="tables and figures again from a stored run "
                        "(no re-measurement)")
@@ -324,6 +327,11 @@ def cmd_boot(args):
         host = clockmod.kvm_host_checks()
         if not host["usable"]:
             raise UsageError("clock=kvm impossible here:\n  " + "\n  ".join(host["reasons"]))
+        if not host["trusted"] and not args.force_untrusted_kvm:
+            raise UsageError("clock=kvm refused: KVM on this host does not count real cycles:"
+                             "\n  " + "\n  ".join(host["reasons"]) +
+                             "\n  use CLOCK=icount (exact guest instructions), or "
+                             "--force-untrusted-kvm to boot anyway")
         for r in host["reasons"]:
             out(f"WARNING (kvm untrusted): {r}")
     log = Path(args.log) if args.log else RESULTS / "boot" / f"{v.name}-{clk.name}.log"
