@@ -148,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_matrix_opts(p, None, None, clock=False)
 
     sub.add_parser("kvm-check", help="say whether KVM on this host counts real cycles")
+
+    p = sub.add_parser("latest", help="print the directory of the newest complete run "
+                       "(for scripts: make bench stores the host benchmarks beside it)")
+    p.add_argument("--results", default=str(RESULTS), help="where runs are stored")
     return ap
 
 
@@ -419,7 +423,12 @@ def cmd_kvm_check(args):
     return 0 if h["trusted"] else 1
 
 
-COMMANDS = {"list": cmd_list, "bench": cmd_bench, "compare": cmd_compare,
+def cmd_latest(args):
+    out(str(resolve_run("latest", Path(args.results))))
+    return 0
+
+
+COMMANDS = {"latest": cmd_latest, "list": cmd_list, "bench": cmd_bench, "compare": cmd_compare,
             "regress": cmd_regress, "baseline": cmd_baseline, "report": cmd_report,
             "boot": cmd_boot, "verify": cmd_verify, "kvm-check": cmd_kvm_check}
 

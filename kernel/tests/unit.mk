@@ -5,7 +5,7 @@ UNIT_BUILD := build/host/$(VARIANT)
 UNIT_SRCS  := $(filter-out kernel/core/main.c kernel/core/string.c,$(wildcard kernel/core/*.c)) \
 	$(wildcard kernel/arch/host/*.c) kernel/tests/unit_tests.c
 UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
-	-fno-sanitize-recover=all -I$(BUILD) -Ikernel/core -Ikernel/include \
+	-fno-sanitize-recover=all -I$(BUILD) -iquote kernel/core -Ikernel/include \
 	-Ikernel/arch/host/include
 
 .PHONY: unit unit-one

@@ -10,7 +10,7 @@ KERNEL_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-built
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
 	-mcmodel=small -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
 	-MMD -MP
-KERNEL_CPPFLAGS := -I$(BUILD) -Ikernel/core -Ikernel/include -Ikernel/arch/x86_64/include \
+KERNEL_CPPFLAGS := -I$(BUILD) -iquote kernel/core -Ikernel/include -Ikernel/arch/x86_64/include \
 	-Ikernel/arch/x86_64
 KERNEL_LDFLAGS := -nostdlib -static -no-pie -Wl,--no-dynamic-linker -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--build-id=none -Wl,--no-warn-rwx-segments
