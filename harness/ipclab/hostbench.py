@@ -41,6 +41,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .store import cpu_model
+
 REPO = Path(os.environ.get("IPCLAB_REPO", Path(__file__).resolve().parents[2]))
 PLOTS_DIR = REPO / "plots"
 
@@ -294,14 +296,7 @@ def parse_perf_csv(text: str) -> dict:
 
 
 def host_info() -> dict:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    model = cpu_model()
     try:
         allowed = len(os.sched_getaffinity(0))
     except OSError:

@@ -72,15 +72,19 @@ def git_info(repo: Path = None) -> dict:
             "bench_tree": _git(["rev-parse", "HEAD:bench"], repo)}
 
 
-def host_info() -> dict:
-    model = ""
+def cpu_model() -> str:
+    """The host CPU's model name from /proc/cpuinfo ('' where there is none)."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return ""
+
+
+def host_info() -> dict:
+    model = cpu_model()
     return {"cpu_model": model, "cpus": os.cpu_count(), "uname": " ".join(platform.uname()),
             "python": platform.python_version(), "pandas": pd.__version__}
 

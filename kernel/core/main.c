@@ -6,9 +6,9 @@
 
 #include "arch_api.h"
 #include "dispatch.h"
-#include "endpoint.h"
 #include "frame.h"
 #include "kernel.h"
+#include "objects.h"
 #include "sched.h"
 #include "space.h"
 #include "syscall.h"
@@ -62,12 +62,7 @@ noreturn void kernel_start(const struct boot_info *bi)
             CONFIG_VARIANT, CONFIG_ARCH, CONFIG_TRANSFER_NAME, CONFIG_SCHED_NAME,
             CONFIG_DEST_NAME, CONFIG_FASTPATH_NAME);
     frame_init(bi->free_start, bi->free_end);
-    sched_init();
-    thread_table_init();
-    space_table_init();
-#if CONFIG_DEST_ENDPOINT
-    endpoint_table_init();
-#endif
+    kernel_objects_init();
 
     root_space = space_create();
     if (!root_space)

@@ -13,6 +13,7 @@
 #include "frame.h"
 #include "ipc.h"
 #include "kernel.h"
+#include "objects.h"
 #include "sched.h"
 #include "space.h"
 #include "thread.h"
@@ -50,12 +51,7 @@ static void reset(void)
 {
     frame_init((uint64_t)(uintptr_t)frame_pool,
                (uint64_t)(uintptr_t)frame_pool + sizeof(frame_pool));
-    sched_init();
-    thread_table_init();
-    space_table_init();
-#if CONFIG_DEST_ENDPOINT
-    endpoint_table_init();
-#endif
+    kernel_objects_init();
     next_utcb = USER_BASE;
     space_a = space_create();
     space_b = space_create();
@@ -247,6 +243,23 @@ static void test_thread_ids(void)
 
 /* ---- IPC ---- */
 
+#if CONFIG_FASTPATH_ON
+/* Lazy: the pick that chose the next thread dropped the blocked receiver from the
+ * queue; the fast path declines a receiver that is not queued, and the general path
+ * puts it back when it switches to it. Model that one general-path switch. */
+static void requeue_if_lazy(struct tcb *receiver, uint64_t dest)
+{
+#if CONFIG_SCHED_LAZY
+    EXPECT(!receiver->queued);
+    EXPECT(fastpath_call(dest, 0) == NULL);
+    sched_wake(receiver);
+#else
+    (void)receiver;
+    (void)dest;
+#endif
+}
+#endif
+
 #if CONFIG_DEST_TID
 
 static void test_ipc_call_reply_tid(void)
@@ -335,20 +348,6 @@ static void test_ipc_errors_tid(void)
 }
 
 #if CONFIG_FASTPATH_ON
-/* Lazy: the pick that chose the next thread dropped the blocked receiver from the
- * queue; the fast path declines a receiver that is not queued, and the general path
- * puts it back when it switches to it. Model that one general-path switch. */
-static void requeue_if_lazy(struct tcb *receiver, uint64_t dest)
-{
-#if CONFIG_SCHED_LAZY
-    EXPECT(!receiver->queued);
-    EXPECT(fastpath_call(dest, 0) == NULL);
-    sched_wake(receiver);
-#else
-    (void)receiver;
-    (void)dest;
-#endif
-}
 
 static void test_fastpath_tid(void)
 {
@@ -484,20 +483,6 @@ static void test_ipc_errors_endpoint(void)
 }
 
 #if CONFIG_FASTPATH_ON
-/* Lazy: the pick that chose the next thread dropped the blocked receiver from the
- * queue; the fast path declines a receiver that is not queued, and the general path
- * puts it back when it switches to it. Model that one general-path switch. */
-static void requeue_if_lazy(struct tcb *receiver, uint64_t dest)
-{
-#if CONFIG_SCHED_LAZY
-    EXPECT(!receiver->queued);
-    EXPECT(fastpath_call(dest, 0) == NULL);
-    sched_wake(receiver);
-#else
-    (void)receiver;
-    (void)dest;
-#endif
-}
 
 static void test_fastpath_endpoint(void)
 {

@@ -1,0 +1,17 @@
+/* Resetting every kernel object table at once (see objects.h). */
+#include "objects.h"
+
+#include "endpoint.h"
+#include "sched.h"
+#include "space.h"
+#include "thread.h"
+
+void kernel_objects_init(void)
+{
+    sched_init();
+    thread_table_init();
+    space_table_init();
+#if CONFIG_DEST_ENDPOINT
+    endpoint_table_init();
+#endif
+}
