@@ -71,6 +71,15 @@ def no_return_lines(fastpath_c: Path) -> list[int]:
     return [i + 1 for i, line in enumerate(text) if "Point of no return" in line]
 
 
+def commit_lines(fastpath_c: Path) -> range:
+    """The lines of commit_switch(), which runs only after the point of no return."""
+    text = fastpath_c.read_text().splitlines()
+    start = next((i + 1 for i, l in enumerate(text) if "*commit_switch(" in l), 0)
+    end = next((i + 1 for i, l in enumerate(text)
+                if i + 1 > start and l.startswith("struct tcb *fastpath_")), start)
+    return range(start, end)
+
+
 def switch_lines(fastpath_c: Path) -> set[int]:
     text = fastpath_c.read_text().splitlines()
     return {i + 1 for i, line in enumerate(text)
@@ -79,7 +88,7 @@ def switch_lines(fastpath_c: Path) -> set[int]:
 
 
 def categorise(pc: int, where: tuple[str, int], call_seen: bool, fp_lines: list[int],
-               fp_switch: set[int], fn_start: int) -> str:
+               fp_switch: set[int], fp_commit: range, fn_start: int) -> str:
     name, line = where
     if name == "syscall_entry.S":
         return "exit" if call_seen else "entry"
@@ -92,6 +101,8 @@ def categorise(pc: int, where: tuple[str, int], call_seen: bool, fp_lines: list[
     if name == "fastpath.c":
         if line in fp_switch:
             return "switch"
+        if line in fp_commit:
+            return "commit"
         # The no-return marker of the function this line belongs to: the last marker
         # above the line, if that marker lies below the function's start.
         markers = [m for m in fp_lines if m <= line and m >= fn_start]
@@ -167,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = source_lines(elf, set(pcs))
     fastpath_c = ROOT / "kernel" / "core" / "fastpath.c"
     fp_markers, fp_switch = no_return_lines(fastpath_c), switch_lines(fastpath_c)
+    fp_commit = commit_lines(fastpath_c)
     fn_start = {name: lines.get(by_name.get(name, -1), ("", 0))[1]
                 for name in ("fastpath_call", "fastpath_reply_wait")}
 
@@ -193,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             in_c = symbol_of(pc) in ("fastpath_call", "fastpath_reply_wait")
             if in_c:
                 call_seen = True
-            cats[categorise(pc, where, call_seen, fp_markers, fp_switch, fn_start[fn])] += 1
+            cats[categorise(pc, where, call_seen, fp_markers, fp_switch, fp_commit,
+                            fn_start[fn])] += 1
         seen[(op, len(seg))] = cats
 
     print(f"variant {args.variant}: kernel instructions per fast-path IPC, syscall_entry "
