@@ -16,7 +16,6 @@ noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
-size_t strlen(const char *s);
 void strlcpy_k(char *dst, const char *src, size_t size);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

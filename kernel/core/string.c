@@ -19,14 +19,6 @@ void *memset(void *dst, int c, size_t n)
     return dst;
 }
 
-size_t strlen(const char *s)
-{
-    size_t n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
-
 void strlcpy_k(char *dst, const char *src, size_t size)
 {
     size_t i = 0;

@@ -36,7 +36,6 @@
 #define SYS_DEBUG_WRITE 11    /* (rdi address, rsi length): print to the console */
 #define SYS_SHUTDOWN 12       /* (rdi status): end the run; root task only */
 #define SYS_YIELD 13
-#define SYS_COUNT 14
 
 #ifndef __ASSEMBLER__
 
@@ -54,7 +53,6 @@ enum sys_error {
     E_INVALID_ARG = 9,      /* any other out-of-range argument */
     E_NO_PERMISSION = 10,   /* operation reserved to the root task */
     E_ABORTED = 11,         /* the partner died while this thread waited */
-    E_ERROR_COUNT
 };
 
 /*
