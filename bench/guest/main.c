@@ -14,28 +14,18 @@ static void print_begin(unsigned samples, unsigned warmup)
 {
     char clock[32];
     cmdline_str(kip->cmdline, "clock", clock, sizeof(clock), "unknown");
-    out_str("IPCLAB 1 BEGIN variant=");
-    out_str(kip->variant);
-    out_str(" arch=");
-    out_str(kip->arch);
-    out_str(" clock=");
-    out_str(clock);
-    out_str(" transfer=");
-    out_str(kip->transfer);
-    out_str(" sched=");
-    out_str(kip->sched);
-    out_str(" dest=");
-    out_str(kip->dest);
-    out_str(" fastpath=");
-    out_str(kip->fastpath);
-    out_str(" reg_words=");
-    out_u64(kip->reg_words);
-    out_str(" samples=");
-    out_u64(samples);
-    out_str(" warmup=");
-    out_u64(warmup);
-    out_str(" counter=");
-    out_str(kip->counter);
+    out_str("IPCLAB 1 BEGIN");
+    out_field("variant", kip->variant);
+    out_field("arch", kip->arch);
+    out_field("clock", clock);
+    out_field("transfer", kip->transfer);
+    out_field("sched", kip->sched);
+    out_field("dest", kip->dest);
+    out_field("fastpath", kip->fastpath);
+    out_field_u64("reg_words", kip->reg_words);
+    out_field_u64("samples", samples);
+    out_field_u64("warmup", warmup);
+    out_field("counter", kip->counter);
     out_str("\n");
 }
 
@@ -106,12 +96,11 @@ int main(const struct kip *info)
     bad_input_checks(&checks, &failed);
     cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
 
-    out_str(failed ? "IPCLAB 1 END status=fail cases=" : "IPCLAB 1 END status=ok cases=");
-    out_u64(cases);
-    out_str(" checks=");
-    out_u64(checks);
-    out_str(" failed=");
-    out_u64(failed);
+    out_str("IPCLAB 1 END");
+    out_field("status", failed ? "fail" : "ok");
+    out_field_u64("cases", cases);
+    out_field_u64("checks", checks);
+    out_field_u64("failed", failed);
     out_str("\n");
     return failed ? 1 : 0;
 }

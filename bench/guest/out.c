@@ -61,6 +61,22 @@ void out_hex(uint64_t v)
     }
 }
 
+void out_field(const char *key, const char *value)
+{
+    out_char(' ');
+    out_str(key);
+    out_char('=');
+    out_str(value);
+}
+
+void out_field_u64(const char *key, uint64_t value)
+{
+    out_char(' ');
+    out_str(key);
+    out_char('=');
+    out_u64(value);
+}
+
 size_t str_len(const char *s)
 {
     size_t n = 0;

@@ -6,20 +6,14 @@
 void report_case(unsigned id, const char *bench, const char *space, unsigned len,
                  const char *metric, uint64_t overhead, const int64_t *values, unsigned n)
 {
-    out_str("IPCLAB 1 CASE id=");
-    out_u64(id);
-    out_str(" bench=");
-    out_str(bench);
-    out_str(" space=");
-    out_str(space);
-    out_str(" len=");
-    out_u64(len);
-    out_str(" metric=");
-    out_str(metric);
-    out_str(" overhead=");
-    out_u64(overhead);
-    out_str(" samples=");
-    out_u64(n);
+    out_str("IPCLAB 1 CASE");
+    out_field_u64("id", id);
+    out_field("bench", bench);
+    out_field("space", space);
+    out_field_u64("len", len);
+    out_field("metric", metric);
+    out_field_u64("overhead", overhead);
+    out_field_u64("samples", n);
     out_str("\n");
     int64_t sum = 0;
     for (unsigned i = 0; i < n; i++) {
@@ -33,10 +27,9 @@ void report_case(unsigned id, const char *bench, const char *space, unsigned len
         if (i % VALUES_PER_LINE == VALUES_PER_LINE - 1 || i == n - 1)
             out_str("\n");
     }
-    out_str("IPCLAB 1 CASE-END id=");
-    out_u64(id);
-    out_str(" count=");
-    out_u64(n);
+    out_str("IPCLAB 1 CASE-END");
+    out_field_u64("id", id);
+    out_field_u64("count", n);
     out_str(" sum=");
     out_i64(sum);
     out_str("\n");
@@ -44,26 +37,22 @@ void report_case(unsigned id, const char *bench, const char *space, unsigned len
 
 void report_skip(const char *bench, const char *space, unsigned len, const char *reason)
 {
-    out_str("IPCLAB 1 SKIP bench=");
-    out_str(bench);
-    out_str(" space=");
-    out_str(space);
-    out_str(" len=");
-    out_u64(len);
-    out_str(" reason=");
-    out_str(reason);
+    out_str("IPCLAB 1 SKIP");
+    out_field("bench", bench);
+    out_field("space", space);
+    out_field_u64("len", len);
+    out_field("reason", reason);
     out_str("\n");
 }
 
 unsigned report_check(const char *name, uint64_t expect, uint64_t got)
 {
-    out_str("IPCLAB 1 CHECK name=");
-    out_str(name);
-    out_str(" expect=");
-    out_u64(expect);
-    out_str(" got=");
-    out_u64(got);
-    out_str(expect == got ? " result=pass\n" : " result=fail\n");
+    out_str("IPCLAB 1 CHECK");
+    out_field("name", name);
+    out_field_u64("expect", expect);
+    out_field_u64("got", got);
+    out_field("result", expect == got ? "pass" : "fail");
+    out_str("\n");
     return expect != got;
 }
 

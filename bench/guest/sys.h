@@ -62,6 +62,9 @@ void out_str(const char *s);
 void out_u64(uint64_t v);
 void out_i64(int64_t v);
 void out_hex(uint64_t v);
+/* " key=value": one field of a result line. */
+void out_field(const char *key, const char *value);
+void out_field_u64(const char *key, uint64_t value);
 void out_flush(void);
 
 /* Small string helpers (out.c). */

@@ -81,6 +81,28 @@ ssize_t full_read(int fd, void *buf, size_t n)
     }
 }
 
+// One byte out on fd `out`, the answer back on fd `in`: the parent's side of a
+// byte-stream round trip (pipes, sockets).
+bool byte_round_trip(int out, int in)
+{
+    char c = 'x';
+    return full_write(out, &c, 1) && full_read(in, &c, 1) == 1;
+}
+
+// The child's side: echo each byte from `in` to `out` until end of file (the parent
+// closed its end). 0 on a clean stop, 1 on an error.
+int byte_echo(int in, int out)
+{
+    char c;
+    for (;;) {
+        ssize_t r = full_read(in, &c, 1);
+        if (r == 0)
+            return 0;
+        if (r != 1 || !full_write(out, &c, 1))
+            return 1;
+    }
+}
+
 // ---- the channels: each has parent_round_trip(), child_serve() (until told to
 // stop) and stop(). The child runs child_serve() and _exit()s.
 
@@ -89,22 +111,8 @@ struct PipeChan {
     bool open() { return pipe(p2c) == 0 && pipe(c2p) == 0; }
     void in_child() { close(p2c[1]); close(c2p[0]); }
     void in_parent() { close(p2c[0]); close(c2p[1]); }
-    bool round_trip()
-    {
-        char c = 'x';
-        return full_write(p2c[1], &c, 1) && full_read(c2p[0], &c, 1) == 1;
-    }
-    int serve()
-    {
-        char c;
-        for (;;) {
-            ssize_t r = full_read(p2c[0], &c, 1);
-            if (r == 0)
-                return 0;  // parent closed: stop
-            if (r != 1 || !full_write(c2p[1], &c, 1))
-                return 1;
-        }
-    }
+    bool round_trip() { return byte_round_trip(p2c[1], c2p[0]); }
+    int serve() { return byte_echo(p2c[0], c2p[1]); }
     void stop() { close(p2c[1]); close(c2p[0]); }
 };
 
@@ -113,22 +121,8 @@ struct SocketChan {
     bool open() { return socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0; }
     void in_child() { close(sv[0]); }
     void in_parent() { close(sv[1]); }
-    bool round_trip()
-    {
-        char c = 'x';
-        return full_write(sv[0], &c, 1) && full_read(sv[0], &c, 1) == 1;
-    }
-    int serve()
-    {
-        char c;
-        for (;;) {
-            ssize_t r = full_read(sv[1], &c, 1);
-            if (r == 0)
-                return 0;
-            if (r != 1 || !full_write(sv[1], &c, 1))
-                return 1;
-        }
-    }
+    bool round_trip() { return byte_round_trip(sv[0], sv[0]); }
+    int serve() { return byte_echo(sv[1], sv[1]); }
     void stop() { close(sv[0]); }
 };
 

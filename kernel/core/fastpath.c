@@ -19,6 +19,7 @@
 #include "sched.h"
 #include "space.h"
 #include "thread.h"
+#include "transfer.h"
 #if CONFIG_DEST_ENDPOINT
 #include "endpoint.h"
 #endif
@@ -34,8 +35,7 @@ static inline struct tcb *commit_switch(struct tcb *self, struct tcb *to, uint64
 {
     to->state = THREAD_READY; /* no queue operation: see partner_schedulable() */
 #if CONFIG_TRANSFER_MEM
-    for (uint64_t i = 0; i < tag_len(tag); i++)
-        to->utcb->mr[i] = self->utcb->mr[i];
+    transfer_utcb_words(self, to, 0, tag_len(tag));
 #endif
     /* regs and vregs: the words are still in the CPU's message registers, which this
      * code never touches (see <arch/regs.h>); they reach the receiver as they are. */

@@ -21,7 +21,7 @@ void sched_init(void);
 /* t became runnable and is not the one about to run: make it eligible. */
 void sched_wake(struct tcb *t);
 
-/* t stopped being runnable (it blocked, or was killed). */
+/* t stopped being runnable: it blocked (killing uses sched_remove()). */
 void sched_block(struct tcb *t);
 
 /* t leaves the scheduler for good (it is being killed), whatever the policy. */

@@ -36,7 +36,7 @@ static uint64_t sys_thread_create(struct tcb *self, uint64_t space, uint64_t utc
     if (!is_root(self))
         return E_NO_PERMISSION;
     int error;
-    struct tcb *t = thread_create(s, utcb, (unsigned)(prio < 256 ? prio : 256), &error);
+    struct tcb *t = thread_create(s, utcb, prio, &error);
     if (t)
         *tid = t->tid;
     return (uint64_t)error;
@@ -140,7 +140,7 @@ struct tcb *syscall_dispatch(struct tcb *self)
             error = E_NO_PERMISSION;
             break;
         }
-        arch_shutdown(a0 == 0 ? EXIT_OK : EXIT_FAIL);
+        arch_shutdown(a0 == 0 ? EXIT_OK : EXIT_FAIL); /* does not return */
     case SYS_YIELD:
         sched_rotate(self);
         set_result(self, E_OK, 0);

@@ -49,9 +49,9 @@ struct tcb {
     /* IPC wait state. */
     struct link wait_link;       /* in a thread's sender queue or an endpoint queue */
     uint64_t send_tag;           /* tag of a blocked send */
-    uint64_t wait_from;          /* tid addressing: IPC_ANY or the awaited sender */
     struct tcb *partner;         /* the thread a blocked sender or caller waits on */
 #if CONFIG_DEST_TID
+    uint64_t wait_from;          /* IPC_ANY or the thread ID of the awaited sender */
     struct link senders;         /* threads blocked sending to this thread */
 #else
     struct endpoint *blocked_on; /* endpoint whose queue holds this thread */

@@ -23,9 +23,9 @@ void thread_table_init(void)
     current = NULL;
 }
 
-struct tcb *thread_create(struct space *s, uint64_t utcb_addr, unsigned prio, int *error)
+struct tcb *thread_create(struct space *s, uint64_t utcb_addr, uint64_t prio, int *error)
 {
-    if (prio >= 256 || (utcb_addr & (FRAME_SIZE - 1)) || utcb_addr < USER_BASE ||
+    if (prio >= SCHED_PRIOS || (utcb_addr & (FRAME_SIZE - 1)) || utcb_addr < USER_BASE ||
         utcb_addr >= USER_TOP) {
         *error = E_INVALID_ARG;
         return NULL;

@@ -32,7 +32,7 @@ static inline struct tcb *thread_lookup(uint64_t tid)
 
 void thread_table_init(void);
 /* A new inactive thread in space s with its UTCB frame already mapped at utcb_addr. */
-struct tcb *thread_create(struct space *s, uint64_t utcb_addr, unsigned prio, int *error);
+struct tcb *thread_create(struct space *s, uint64_t utcb_addr, uint64_t prio, int *error);
 void thread_start(struct tcb *t, uint64_t ip, uint64_t sp, uint64_t arg);
 /* Remove t from every queue, fail its partners with E_ABORTED, free its slot. */
 void thread_kill(struct tcb *t);

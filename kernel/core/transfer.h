@@ -14,6 +14,14 @@
 #include "kernel.h"
 #include "tcb.h"
 
+/* Message words first..len-1 from the sender's UTCB to the receiver's. */
+static inline void transfer_utcb_words(struct tcb *from, struct tcb *to, uint64_t first,
+                                       uint64_t len)
+{
+    for (uint64_t i = first; i < len; i++)
+        to->utcb->mr[i] = from->utcb->mr[i];
+}
+
 static inline void transfer_message(struct tcb *from, struct tcb *to, uint64_t len)
 {
 #if CONFIG_TRANSFER_REGS || CONFIG_TRANSFER_VREGS
@@ -22,11 +30,9 @@ static inline void transfer_message(struct tcb *from, struct tcb *to, uint64_t l
         *arch_regs_mr(&to->regs, i) = *arch_regs_mr(&from->regs, i);
 #endif
 #if CONFIG_TRANSFER_VREGS
-    for (uint64_t i = ABI_REG_WORDS; i < len; i++)
-        to->utcb->mr[i] = from->utcb->mr[i];
+    transfer_utcb_words(from, to, ABI_REG_WORDS, len);
 #elif CONFIG_TRANSFER_MEM
-    for (uint64_t i = 0; i < len; i++)
-        to->utcb->mr[i] = from->utcb->mr[i];
+    transfer_utcb_words(from, to, 0, len);
 #endif
 }
 
