@@ -3,8 +3,11 @@
 #   make bench                 build, boot and measure the default matrix, store + plot
 #   make test                  everything CI checks (installs missing Debian packages as root)
 #   make VARIANT=sel4-like     build one variant's image, out of tree under build/
+#   make VARIANT=v AXIS=value  the same with one axis overridden (make axes lists them)
+#   make VARIANT=v DEBUG=1     a debug build (kernel assertions on) in build/<arch>/<v>-debug
 #   make run VARIANT=sel4-like [CLOCK=icount|kvm|tcg] [SAMPLES=n]   boot one, print results
 #   make variants              build every variant
+#   make axes                  the design axes (kernel/axes.conf) as a table
 #   make unit                  host-built unit tests of the portable kernel core
 #   make regress               default matrix against results/baseline/
 #   make host-bench            Linux IPC and scheduler benchmarks on the host
@@ -13,6 +16,7 @@
 
 ARCH    ?= x86_64
 VARIANT ?= l4-classic
+DEBUG   ?= 0
 CLOCK   ?= icount
 SAMPLES ?= 1000
 WARMUP  ?= 100
@@ -27,25 +31,47 @@ endif
 ifeq ($(filter $(ARCH),$(ARCHES)),)
 $(error unknown ARCH '$(ARCH)'; valid architectures: $(ARCHES))
 endif
+ifeq ($(filter $(DEBUG),0 1),)
+$(error DEBUG=$(DEBUG) is invalid; valid values: 0 1)
+endif
 
-BUILD      := build/$(ARCH)/$(VARIANT)
-IMAGE      := $(BUILD)/ipclab.elf
+BUILD := build/$(ARCH)/$(VARIANT)$(if $(filter 1,$(DEBUG)),-debug)
+IMAGE := $(BUILD)/ipclab.elf
 
-include variants/$(VARIANT).conf
-include kernel/config.mk
-$(foreach a,$(AXES),$(eval $(call check_axis,$(a))))
+# The configuration is made afresh at every make: config.h and config.mk are rewritten
+# only when their content changes, so a command-line override (TRANSFER=mem) is undone
+# by the next plain build instead of lingering. A refusal stops make with its reason.
+# kernel/configure.py needs only the standard library, so any python3 will do; on a
+# machine without one yet, only the targets that install it (deps, test, bench) run.
+CONFIG_PYTHON := $(firstword $(wildcard $(PYTHON)) $(shell command -v python3 2>/dev/null))
+ifneq ($(CONFIG_PYTHON),)
+_make_vars := $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),'$(v)=$($(v))'))
+_config_error := $(shell $(CONFIG_PYTHON) kernel/configure.py --variant $(VARIANT) --arch $(ARCH) \
+	--out $(BUILD) $(if $(filter 1,$(DEBUG)),--debug) --make-vars "$(_make_vars)" 2>&1 >/dev/null)
+ifneq ($(_config_error),)
+$(error $(_config_error))
+endif
+include $(BUILD)/config.mk
+else ifneq ($(filter-out deps test bench help clean,$(or $(MAKECMDGOALS),all)),)
+$(error no python3 to configure the kernel with: run 'make deps' as root, or apt-get install python3)
+endif
 
-.PHONY: all image config variants run bench test unit regress host-bench profile deps help clean
+.PHONY: all image config variants axes run bench test unit regress host-bench profile deps help clean
 all: image
 image: $(IMAGE)
-config: $(BUILD)/config.h
+config:
+	@echo "$(BUILD)/config.h: $(VARIANT) on $(ARCH)"
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# //'
+	@sed -n '3,16p' Makefile | sed 's/^# //'
 	@echo "variants: $(VARIANTS)"
+	@echo "architectures: $(ARCHES)"
 
-include kernel/arch/$(ARCH)/kernel.mk
+axes:
+	@$(CONFIG_PYTHON) kernel/configure.py axes
+
 include bench/guest/guest.mk
+include kernel/kernel.mk
 include kernel/tests/unit.mk
 -include harness/harness.mk
 -include bench/host/host.mk
@@ -78,6 +104,7 @@ test: deps
 	$(MAKE) --no-print-directory build-errors
 	$(MAKE) --no-print-directory harness-test
 	$(MAKE) --no-print-directory harness-verify
+	$(MAKE) --no-print-directory harness-verify-debug
 	$(MAKE) --no-print-directory host-bench-smoke
 
 clean:

@@ -5,6 +5,7 @@
 #   make harness-regress   harness-bench, then compare with results/baseline (exit 1 on regression)
 #   make harness-baseline  harness-bench, then make that run results/baseline (commit it after)
 #   make harness-verify    boot each variant twice under icount, check the serial contract
+#   make harness-verify-debug  the same for the anchors' debug builds (assertions on)
 #   make harness-test      pytest of the harness (fixture logs and a fake QEMU; no boots)
 #
 # Selection and options (command line or environment only; a VARIANT default set in the
@@ -27,7 +28,10 @@ HARNESS_OPTS = --arch $(ARCH) \
                $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
                $(HARNESS_ARGS)
 
-.PHONY: harness-bench harness-regress harness-baseline harness-verify harness-test
+.PHONY: harness-bench harness-regress harness-baseline harness-verify harness-verify-debug \
+	harness-test
+# The anchors of every comparison: their debug builds run the guest checks too.
+ANCHORS ?= l4-classic sel4-like
 
 harness-bench:
 	$(HARNESS) bench $(HARNESS_SELECT) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS)
@@ -42,6 +46,10 @@ harness-verify:
 	$(HARNESS) verify $(if $(call _harness_given,VARIANT),$(subst $(_harness_comma), ,$(VARIANT))) \
 	    $(if $(call _harness_given,VARIANTS),$(subst $(_harness_comma), ,$(VARIANTS))) \
 	    --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
+
+harness-verify-debug:
+	$(HARNESS) verify --debug $(ANCHORS) --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) \
+	    $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 harness-test:
 	$(PYTHON) -m pytest -q $(HARNESS_DIR)/tests

@@ -1,5 +1,6 @@
 /*
- * The root task of a benchmark boot: prints the BEGIN line from the kernel info page,
+ * The root task of a benchmark boot: prints the BEGIN and CONFIG lines from the kernel
+ * info page,
  * calibrates the counter and the stub overhead, measures the null system call, runs
  * the bad-input checks and the IPC benchmarks, and ends with the END line. Its return
  * value becomes the run's exit status (crt0.S).
@@ -14,18 +15,20 @@ static void print_begin(unsigned samples, unsigned warmup)
 {
     char clock[32];
     cmdline_str(kip->cmdline, "clock", clock, sizeof(clock), "unknown");
-    out_str("IPCLAB 1 BEGIN");
+    out_str(RESULT_LINE("BEGIN"));
     out_field("variant", kip->variant);
     out_field("arch", kip->arch);
     out_field("clock", clock);
-    out_field("transfer", kip->transfer);
-    out_field("sched", kip->sched);
-    out_field("dest", kip->dest);
-    out_field("fastpath", kip->fastpath);
-    out_field_u64("reg_words", kip->reg_words);
+    out_field("build", kip->build);
     out_field_u64("samples", samples);
     out_field_u64("warmup", warmup);
     out_field("counter", kip->counter);
+    out_field_u64("reg_words", kip->reg_words);
+    out_field_u64("max_words", kip->max_words);
+    out_str("\n");
+    /* The kernel's configuration string, as it is: one key=value per design axis. */
+    out_str(RESULT_LINE("CONFIG") " ");
+    out_str(kip->config);
     out_str("\n");
 }
 
@@ -76,7 +79,7 @@ int main(const struct kip *info)
 {
     kip = info;
     if (kip->magic != KIP_MAGIC || kip->abi_version != ABI_VERSION) {
-        out_str("IPCLAB 1 END status=fail cases=0 checks=0 failed=1\n");
+        out_str(RESULT_LINE("END") " status=fail cases=0 checks=0 failed=1\n");
         return 1;
     }
     unsigned samples = (unsigned)cmdline_u64(kip->cmdline, "samples", 1000);
@@ -96,7 +99,7 @@ int main(const struct kip *info)
     bad_input_checks(&checks, &failed);
     cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
 
-    out_str("IPCLAB 1 END");
+    out_str(RESULT_LINE("END"));
     out_field("status", failed ? "fail" : "ok");
     out_field_u64("cases", cases);
     out_field_u64("checks", checks);

@@ -44,6 +44,13 @@ int thread_spawn(uint64_t space, void (*fn)(uint64_t), uint64_t arg, unsigned pr
     return (int)r.error;
 }
 
+int kip_config_is(const char *key, const char *value)
+{
+    char got[KIP_STRING];
+    cmdline_str(kip->config, key, got, sizeof(got), "");
+    return str_eq(got, value);
+}
+
 int64_t space_with_root_image(void)
 {
     struct sys_result s = syscall5(SYS_SPACE_CREATE, 0, 0, 0, 0, 0);

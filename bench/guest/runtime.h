@@ -6,6 +6,9 @@
 
 extern const struct kip *kip;
 
+/* Whether the kernel's configuration string says key=value (e.g. "dest", "endpoint"). */
+int kip_config_is(const char *key, const char *value);
+
 /* A thread running fn(arg) in space, with its own stack and UTCB; 0 on failure. */
 struct thread_info {
     uint64_t tid;

@@ -13,8 +13,10 @@ benchmark reports as one-way cost under icount.
 Categories, from the source line of each instruction:
   entry   syscall_entry.S up to the call into C
   lookup  thread.h (thread IDs), cap.h (capabilities)
-  checks  fastpath.c before its "Point of no return"
-  commit  fastpath.c after it, endpoint.h queue operations, list.h
+  checks  fastpath.c before its "Point of no return", the addressing mode's decline
+          checks (dest_fast_*_partner in dest_<mode>.h), sched.h and switch.h
+  commit  fastpath.c after it, the addressing mode's commit (dest_fast_*_commit and
+          dest_await_reply), transfer.h, endpoint.h queue operations, list.h
   switch  the address-space and current-thread switch (arch inline.h and cpu.h, and the
           lines of fastpath.c's commit_switch() that call it or store `current`)
   exit    syscall_entry.S after the call returns: the receiver's frame and sysretq
@@ -87,6 +89,28 @@ def switch_lines(fastpath_c: Path) -> set[int]:
             or "arch_set_current" in line or "to->space != self->space" in line}
 
 
+FUNCTION_RE = re.compile(r"^static inline [^(]*?\b(\w+)\(")
+
+
+def commit_lines_of_dest(header: Path) -> set[int]:
+    """Lines of the addressing header's functions that run after the point of no
+    return: dest_fast_*_commit() and dest_await_reply(), which they call."""
+    lines, current = set(), None
+    for i, text in enumerate(header.read_text().splitlines(), 1):
+        m = FUNCTION_RE.match(text)
+        if m:
+            current = m.group(1)
+        if current and (current.endswith("_commit") or current == "dest_await_reply"):
+            lines.add(i)
+        if text.startswith("}"):
+            current = None
+    return lines
+
+
+DEST_COMMIT = {h.name: commit_lines_of_dest(h)
+               for h in (ROOT / "kernel" / "core").glob("dest_*.h")}
+
+
 def categorise(pc: int, where: tuple[str, int], call_seen: bool, fp_lines: list[int],
                fp_switch: set[int], fp_commit: range, fn_start: int) -> str:
     name, line = where
@@ -96,8 +120,12 @@ def categorise(pc: int, where: tuple[str, int], call_seen: bool, fp_lines: list[
         return "lookup"
     if name in ("inline.h", "cpu.h"):
         return "switch"
-    if name in ("endpoint.h", "list.h"):
+    if name in ("endpoint.h", "list.h", "transfer.h"):
         return "commit"
+    if name in DEST_COMMIT:
+        return "commit" if line in DEST_COMMIT[name] else "checks"
+    if name in ("sched.h", "switch.h"):
+        return "checks"
     if name == "fastpath.c":
         if line in fp_switch:
             return "switch"
@@ -144,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                                text=True)
     if build_run.returncode != 0:
         sys.exit(f"ipc-path-profile: building {args.variant} failed:\n{build_run.stderr}")
-    elf, image = build / "kernel64.elf", build / "ipclab.elf"
+    elf, image = build / "kernel.elf", build / "ipclab.elf"
     syms = symbols(elf)
     addresses = [s.address for s in syms]
     by_name = {s.name: s.address for s in syms}

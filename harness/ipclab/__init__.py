@@ -16,5 +16,5 @@ Modules, in the order data flows through them:
     cli      argparse front end (harness/harness is a thin wrapper around it)
 """
 
-FORMAT_VERSION = 1          # bench/FORMAT.md version this harness reads
-RUN_LAYOUT_VERSION = 1      # version of the stored run layout (harness/README.md)
+FORMAT_VERSION = 2          # bench/FORMAT.md version this harness reads
+RUN_LAYOUT_VERSION = 2      # version of the stored run layout (harness/README.md)

@@ -76,7 +76,10 @@ def headline(log: logparse.Log, unit: str) -> str:
     return (", ".join(parts) + f" {unit} (median)") if parts else "no numbers"
 
 
-def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False) -> None:
+def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
+          min_checks: int = 0, debug: bool = False) -> None:
+    """Parse and validate one boot. strict_values: the plausibility cap of verify;
+    min_checks: fewer CHECK lines than this is a failure; debug: BEGIN must say so."""
     b = out.boot
     if b.start_error:
         out.problems = [logparse.Problem("qemu-exit", b.start_error)]
@@ -89,7 +92,7 @@ def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False) -> 
         warmup=warmup, require_all_cases=True,
         min_value=1 if clock.name == "icount" else None,
         max_value=ICOUNT_MAX_VALUE if (strict_values and clock.name == "icount") else None,
-        min_checks=5 if strict_values else 0)
+        min_checks=min_checks, build="debug" if debug else "release")
     if any(p.kind in ("qemu-exit", "timeout") for p in out.problems):
         try:
             err = [l for l in b.stderr_path.read_text(errors="replace").splitlines()
@@ -106,8 +109,9 @@ class Matrix:
 
     def __init__(self, variants, clock, arch="x86_64", samples=None, warmup=None,
                  jobs=None, timeout=DEFAULT_TIMEOUT, build=True, repo=None,
-                 progress=print):
+                 progress=print, debug=False):
         self.variants, self.clock, self.arch = variants, clock, arch
+        self.debug = debug
         self.samples, self.warmup, self.timeout = samples, warmup, timeout
         self.jobs = jobs or default_jobs(clock)
         self.do_build, self.repo = build, Path(repo or REPO)
@@ -117,12 +121,12 @@ class Matrix:
 
     def _build(self, v: Variant) -> runner.BuildResult:
         if not self.do_build:
-            elf = runner.elf_path(v.name, self.arch, self.repo)
+            elf = runner.elf_path(v.name, self.arch, self.repo, self.debug)
             ok = elf.is_file()
             return runner.BuildResult(v.name, ok, 0.0, [], "" if ok else
                                       f"{elf} does not exist (built with --no-build)",
                                       elf if ok else None)
-        r = runner.build(v.name, self.arch, self.repo)
+        r = runner.build(v.name, self.arch, self.repo, debug=self.debug)
         self.build_seconds += r.seconds
         return r
 
@@ -332,7 +336,7 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
         raise
     t_analyse = time.monotonic()
     samples_df = (pd.concat(frames, ignore_index=True) if frames
-                  else pd.DataFrame(columns=store.SAMPLE_COLS))
+                  else pd.DataFrame(columns=store.sample_cols()))
     st = store.stats_frame(samples_df) if len(samples_df) else \
         pd.DataFrame(columns=stats.GROUP_COLS + stats.STAT_COLS)
     store.write_tables(w.path, samples_df, st)

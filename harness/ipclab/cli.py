@@ -120,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_matrix_opts(p, verify.VERIFY_SAMPLES, verify.VERIFY_WARMUP, clock=False)
     p.add_argument("--logdir", default=str(RESULTS / "verify"),
                    help="where the boot logs go (default %(default)s)")
+    p.add_argument("--debug", action="store_true",
+                   help="boot the debug builds (make DEBUG=1: kernel assertions on)")
 
     p = sub.add_parser("boot", help="build and boot one variant, print its console and a "
                        "summary (make run)")
@@ -403,7 +405,8 @@ def cmd_verify(args):
     variants = config.resolve_variants(args.names)
     ok = verify.run_verify(variants, arch=args.arch, samples=args.samples,
                            warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
-                           build=not args.no_build, logdir=Path(args.logdir), progress=out)
+                           build=not args.no_build, logdir=Path(args.logdir), progress=out,
+                           debug=args.debug)
     return 0 if ok else 1
 
 

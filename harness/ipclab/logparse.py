@@ -1,6 +1,7 @@
-"""Read a serial console log according to bench/FORMAT.md (format version 1).
+"""Read a serial console log according to bench/FORMAT.md (format version 2).
 
-`parse(text)` turns the log into a `Log`: the BEGIN fields, the cases with their
+`parse(text)` turns the log into a `Log`: the BEGIN fields, the kernel's configuration
+(the CONFIG line, one key=value per axis of kernel/axes.conf), the cases with their
 samples, SKIPs, CHECKs, END, PANIC and FAULT records, and a list of protocol errors
 (every `IPCLAB ` line that does not parse, every count/sum that does not add up).
 `validate(log, ...)` then judges a boot: exit status, timeout, truncation, config,
@@ -13,14 +14,15 @@ import re
 from dataclasses import dataclass, field
 
 from . import FORMAT_VERSION
+from .config import axes
 
 MAGIC = "IPCLAB"
 MAX_DATA_PER_LINE = 16
 
 # key=value fields each record must carry, and which of them are integers.
 SPEC = {
-    "BEGIN": (["variant", "arch", "clock", "transfer", "sched", "dest", "fastpath",
-               "reg_words", "samples", "warmup", "counter"], {"reg_words", "samples", "warmup"}),
+    "BEGIN": (["variant", "arch", "clock", "build", "samples", "warmup", "counter",
+               "reg_words", "max_words"], {"samples", "warmup", "reg_words", "max_words"}),
     "CASE": (["id", "bench", "space", "len", "metric", "overhead", "samples"],
              {"id", "len", "overhead", "samples"}),
     "CASE-END": (["id", "count", "sum"], {"id", "count", "sum"}),
@@ -30,10 +32,7 @@ SPEC = {
     "FAULT": (["thread", "vector", "rip", "addr", "reason"], set()),
 }
 ENUMS = {
-    ("BEGIN", "transfer"): {"regs", "vregs", "mem"},
-    ("BEGIN", "sched"): {"lazy", "benno"},
-    ("BEGIN", "dest"): {"tid", "endpoint"},
-    ("BEGIN", "fastpath"): {"on", "off"},
+    ("BEGIN", "build"): {"release", "debug"},
     ("CASE", "space"): {"self", "same", "cross"},
     ("SKIP", "space"): {"self", "same", "cross"},
     ("CHECK", "result"): {"pass", "fail"},
@@ -81,6 +80,7 @@ def case_name(bench, space, metric, length) -> str:
 @dataclass
 class Log:
     begin: dict | None = None
+    config: dict | None = None                     # CONFIG: axis key -> value
     cases: list = field(default_factory=list)
     skips: list = field(default_factory=list)
     checks: list = field(default_factory=list)
@@ -132,6 +132,34 @@ def _fields(kind: str, rest: str, lineno: int, errors: list) -> dict | None:
     return out
 
 
+def _config_fields(rest: str, lineno: int, errors: list) -> dict | None:
+    """CONFIG: exactly the declared axes, each with one of its declared values."""
+    out = {}
+    for tok in rest.split(" ") if rest else []:
+        k, sep, v = tok.partition("=")
+        if not sep or not KEY_RE.match(k) or not v:
+            errors.append(f"line {lineno}: CONFIG: bad field {tok!r}")
+            return None
+        if k in out:
+            errors.append(f"line {lineno}: CONFIG: duplicate field {k!r}")
+            return None
+        out[k] = v
+    declared = {a.key: a for a in axes()}
+    missing = [k for k in declared if k not in out]
+    extra = [k for k in out if k not in declared]
+    if missing or extra:
+        errors.append(f"line {lineno}: CONFIG: " + "; ".join(
+            ([f"missing axis {', '.join(missing)}"] if missing else []) +
+            ([f"undeclared axis {', '.join(extra)} (kernel/axes.conf)"] if extra else [])))
+        return None
+    for k, v in out.items():
+        if v not in declared[k].values:
+            errors.append(f"line {lineno}: CONFIG: {k}={v!r} not one of "
+                          f"{', '.join(declared[k].values)}")
+            return None
+    return out
+
+
 def parse(text: str) -> Log:
     log = Log()
     errors = log.errors
@@ -161,6 +189,14 @@ def parse(text: str) -> Log:
             continue
         if kind == "PANIC":
             log.panic = rest[len("reason="):] if rest.startswith("reason=") else rest
+            continue
+        if kind == "CONFIG":
+            if log.config is not None:
+                errors.append(f"line {lineno}: second CONFIG")
+                continue
+            cfg = _config_fields(rest, lineno, errors)
+            if cfg is not None:
+                log.config = cfg
             continue
         if kind == "DATA":
             toks = rest.split(" ") if rest else []
@@ -259,14 +295,13 @@ IPC_LENS = (0, 1, 2, 4, 8, 16)
 FIXED_CASES = [("null_syscall", "self", "round", 0), ("counter", "self", "read", 0)]
 
 
-def expected_cases(transfer: str, reg_words: int | None = None):
-    """(cases that must run, (bench, space, len) that must be SKIPped instead)."""
+def expected_cases(max_words: int):
+    """(cases that must run, (bench, space, len) that must be SKIPped instead): a
+    length beyond the longest message the variant accepts (BEGIN max_words) is SKIPped."""
     run, skip = list(FIXED_CASES), []
     for space in IPC_SPACES:
         for length in IPC_LENS:
-            over = transfer == "regs" and (length > reg_words if reg_words is not None
-                                           else length >= 16)
-            if over:
+            if length > max_words:
                 skip.append(("ipc", space, length))
             else:
                 run.extend(("ipc", space, m, length) for m in IPC_METRICS)
@@ -287,7 +322,8 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
              timeout_s: float | None = None, variant=None, clock: str | None = None,
              samples: int | None = None, warmup: int | None = None,
              require_all_cases: bool = True, min_checks: int = 0,
-             max_value: int | None = None, min_value: int | None = None) -> list[Problem]:
+             max_value: int | None = None, min_value: int | None = None,
+             build: str | None = None) -> list[Problem]:
     """Judge one boot. Returns the problems found (empty list = a good run).
     `variant` is a config.Variant whose axes BEGIN must echo."""
     p: list[Problem] = []
@@ -305,6 +341,8 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
         p.append(Problem(kind, e))
     if log.begin is None:
         p.append(Problem("truncated", "no BEGIN line"))
+    elif log.config is None:
+        p.append(Problem("truncated", "no CONFIG line"))
     if log.end is None:
         if log.panic is None:
             p.append(Problem("truncated", "no END line: output truncated"))
@@ -344,12 +382,17 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
                 p.append(Problem("config", f"BEGIN variant={b['variant']}, booted "
                                  f"{variant.name}"))
             for key, val in variant.axes.items():
-                if key in b and str(b[key]) != val:
-                    p.append(Problem("config", f"BEGIN {key}={b[key]} but "
-                                     f"variants/{variant.name}.conf says {val}"))
+                got = (log.config or {}).get(key)
+                if log.config is not None and got != val:
+                    p.append(Problem("config", f"CONFIG {key}={got} but variant "
+                                     f"{variant.name} is {key}={val} "
+                                     f"(variants/{variant.name}.conf)"))
         if clock is not None and b["clock"] != clock:
             p.append(Problem("config", f"BEGIN clock={b['clock']} but booted with "
                              f"clock={clock}"))
+        if build is not None and b["build"] != build:
+            p.append(Problem("config", f"BEGIN build={b['build']} but a {build} build was "
+                             f"booted"))
         if samples is not None and b["samples"] != samples:
             p.append(Problem("config", f"BEGIN samples={b['samples']}, asked {samples}"))
         if warmup is not None and b["warmup"] != warmup:
@@ -359,7 +402,7 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
                 p.append(Problem("malformed", f"case {c.name}: samples={c.samples}, BEGIN "
                                  f"says {b['samples']}"))
         if require_all_cases:
-            run, skip = expected_cases(b["transfer"], b.get("reg_words"))
+            run, skip = expected_cases(b["max_words"])
             have = log.case_map()
             missing = [case_name(*k) for k in run if k not in have]
             if missing:
@@ -369,7 +412,7 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
             for k in skip:
                 if k not in skipped:
                     p.append(Problem("missing-case", f"no SKIP for {k[0]}/{k[1]}/len{k[2]} "
-                                     f"(transfer={b['transfer']} must refuse it)"))
+                                     f"(longer than max_words={b['max_words']})"))
             for s in log.skips:
                 if (s["bench"], s["space"], s["len"]) in skip and \
                         s["reason"] != "over_register_limit":

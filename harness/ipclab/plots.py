@@ -18,6 +18,7 @@ import pandas as pd
 
 from .clock import CLOCKS
 from .config import REPO
+from .report import differing_axes, variant_label
 
 PLOTS_DIR = REPO / "plots"
 
@@ -90,13 +91,13 @@ def length_figure(st: pd.DataFrame, meta: dict, variants: list, outdir: Path,
     unit, tag = _clock_words(meta)
     base = outdir / f"length-{space}"
     blocks, floors, used = [], [], []
+    shown = differing_axes(st, variants)
     for v in variants:
         d = st[(st.variant == v) & (st.bench == "ipc") & (st.space == space) &
                (st.metric == "call")].sort_values("len")
         if not len(d):
             continue
-        tr = d["transfer"].iloc[0]
-        lines = [f'len "{v} ({tr})"']
+        lines = [f'len "{variant_label(st, v, shown)}"']
         lines += [f"{int(r.len)} {_num(r.mean)} {_num(0 if pd.isna(r.ci95) else r.ci95)}"
                   for r in d.itertuples()]
         blocks.append("\n".join(lines))

@@ -5,6 +5,8 @@ import math
 
 import pandas as pd
 
+from .config import axis_keys
+
 HEADLINE = [  # (column title, bench, space, metric)
     ("null syscall", "null_syscall", "self", "round"),
     ("same call", "ipc", "same", "call"),
@@ -48,16 +50,33 @@ def _lookup(st: pd.DataFrame):
     return {(r.variant, r.bench, r.space, r.metric, int(r.len)): r for r in st.itertuples()}
 
 
+def differing_axes(st: pd.DataFrame, variants: list) -> list[str]:
+    """The axis columns (kernel/axes.conf) whose value differs among these variants:
+    what a table or figure must show to tell them apart; the rest is shared."""
+    d = st[st.variant.isin(variants)]
+    return [a for a in axis_keys() if a in d.columns and d[a].nunique() > 1]
+
+
+def variant_label(st: pd.DataFrame, variant: str, shown: list[str]) -> str:
+    """'sel4-like (transfer=vregs)': the name and the values of the shown axes."""
+    d = st[st.variant == variant]
+    if not len(d) or not shown:
+        return variant
+    return f"{variant} ({' '.join(f'{a}={d[a].iloc[0]}' for a in shown)})"
+
+
 def headline_table(st: pd.DataFrame, variants: list, length: int = 0) -> str:
-    """Median per variant for the headline cases at one message length."""
+    """Median per variant for the headline cases at one message length; the axis
+    columns are those whose values differ among the variants."""
     idx = _lookup(st)
-    header = ["variant", "transfer", "sched", "dest", "fastpath"] + [h[0] for h in HEADLINE]
+    shown = differing_axes(st, variants)
+    header = ["variant"] + shown + [h[0] for h in HEADLINE]
     rows = []
     for v in variants:
         any_row = next((r for k, r in idx.items() if k[0] == v), None)
         if any_row is None:
             continue
-        row = [v, any_row.transfer, any_row.sched, any_row.dest, any_row.fastpath]
+        row = [v] + [getattr(any_row, a) for a in shown]
         for _, bench, space, metric in HEADLINE:
             r = idx.get((v, bench, space, metric, 0 if bench != "ipc" else length))
             row.append(fmt(r.median) if r is not None else "-")
@@ -68,14 +87,16 @@ def headline_table(st: pd.DataFrame, variants: list, length: int = 0) -> str:
 def length_table(st: pd.DataFrame, variants: list, space: str, metric: str = "call") -> str:
     idx = _lookup(st)
     lens = sorted({int(l) for l in st[st.bench == "ipc"]["len"]})
-    header = ["variant", "transfer"] + [f"len {l}" for l in lens]
+    shown = differing_axes(st, variants)
+    header = ["variant"] + shown + [f"len {l}" for l in lens]
     rows = []
     for v in variants:
         rs = [idx.get((v, "ipc", space, metric, l)) for l in lens]
         if all(r is None for r in rs):
             continue
-        tr = next(r.transfer for r in rs if r is not None)
-        rows.append([v, tr] + [fmt(r.median) if r is not None else "skip" for r in rs])
+        first = next(r for r in rs if r is not None)
+        rows.append([v] + [getattr(first, a) for a in shown] +
+                    [fmt(r.median) if r is not None else "skip" for r in rs])
     return md_table(header, rows)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .clock import Clock, qemu_command
-from .config import REPO
+from .config import REPO, axes
 
 DEFAULT_QEMU = {"x86_64": "qemu-system-x86_64"}
 
@@ -43,19 +43,23 @@ def kill_live() -> None:
 
 
 def make_env() -> dict:
-    """The environment for `make ... image`: a VARIANT= or ARCH= inherited through
-    MAKEFLAGS (e.g. `make bench VARIANT=a,b`) must not override the one we pass."""
+    """The environment for `make ... image`: a VARIANT=, ARCH=, DEBUG= or axis override
+    (TRANSFER=...) inherited through MAKEFLAGS (e.g. `make bench VARIANT=a,b`) must not
+    override the variant we build, or the image would not be that variant."""
     env = dict(os.environ)
     flags = env.get("MAKEFLAGS")
+    own = tuple(f"{k}=" for k in ["VARIANT", "ARCH", "DEBUG"] + [a.name for a in axes()])
     if flags:
-        toks = [t for t in flags.split(" ") if not t.startswith(("VARIANT=", "ARCH="))]
+        toks = [t for t in flags.split(" ") if not t.startswith(own)]
         env["MAKEFLAGS"] = " ".join(toks).rstrip(" -") if toks else ""
     env.pop("MAKEOVERRIDES", None)
     return env
 
 
-def elf_path(variant: str, arch: str, repo: Path = None) -> Path:
-    return Path(repo or REPO) / "build" / arch / variant / "ipclab.elf"
+def elf_path(variant: str, arch: str, repo: Path = None, debug: bool = False) -> Path:
+    """The bootable image make builds (a debug build has its own directory)."""
+    return Path(repo or REPO) / "build" / arch / (variant + ("-debug" if debug else "")) / \
+        "ipclab.elf"
 
 
 @dataclass
@@ -68,11 +72,12 @@ class BuildResult:
     elf: Path | None = None
 
 
-def build(variant: str, arch: str, repo: Path = None, make: str = None) -> BuildResult:
-    """`make -s VARIANT=<v> ARCH=<arch> image` in the repository root."""
+def build(variant: str, arch: str, repo: Path = None, make: str = None,
+          debug: bool = False) -> BuildResult:
+    """`make -s VARIANT=<v> ARCH=<arch> [DEBUG=1] image` in the repository root."""
     repo = Path(repo or REPO)
     make = make or os.environ.get("IPCLAB_MAKE", "make")
-    cmd = [make, "-s", f"VARIANT={variant}", f"ARCH={arch}", "image"]
+    cmd = [make, "-s", f"VARIANT={variant}", f"ARCH={arch}", f"DEBUG={int(debug)}", "image"]
     t0 = time.monotonic()
     try:
         proc = subprocess.run(cmd, cwd=repo, stdout=subprocess.PIPE, env=make_env(),
@@ -80,7 +85,7 @@ def build(variant: str, arch: str, repo: Path = None, make: str = None) -> Build
         ok, out = proc.returncode == 0, proc.stdout
     except OSError as e:
         ok, out = False, str(e)
-    elf = elf_path(variant, arch, repo)
+    elf = elf_path(variant, arch, repo, debug)
     if ok and not elf.is_file():
         ok, out = False, out + f"\nbuild succeeded but {elf} does not exist"
     return BuildResult(variant, ok, time.monotonic() - t0, cmd, out, elf if ok else None)

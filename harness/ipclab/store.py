@@ -4,7 +4,7 @@
         COMPLETE          written last; a directory without it is not a run
         meta.json         commit, dirty flag, tool versions, host, clock, command lines,
                           per-variant status and timings
-        samples.csv.gz    tidy CSV, gzip-compressed: one row per sample (SAMPLE_COLS)
+        samples.csv.gz    tidy CSV, gzip-compressed: one row per sample (sample_cols())
         stats.csv         one row per (variant, bench, space, metric, len) (stats.py)
         summary.md        the Markdown tables printed at the end of the run
         logs/<variant>.log     raw serial console, byte for byte
@@ -30,14 +30,21 @@ from pathlib import Path
 import pandas as pd
 
 from . import RUN_LAYOUT_VERSION, stats
-from .config import REPO
+from .config import REPO, axis_keys
 
 COMPLETE = "COMPLETE"
 SAMPLES_FILE = "samples.csv.gz"     # tidy CSV, gzip (about 60x smaller; pandas reads it)
-SAMPLE_COLS = ["run_id", "commit", "variant", "transfer", "sched", "dest", "fastpath",
-               "arch", "clock", "unit", "bench", "space", "metric", "len", "case",
-               "case_id", "sample", "value", "overhead", "outlier"]
-AXIS_COLS = ["transfer", "sched", "dest", "fastpath"]
+MEASURE_COLS = ["arch", "clock", "unit", "bench", "space", "metric", "len", "case",
+                "case_id", "sample", "value", "overhead", "outlier"]
+
+
+def axis_cols() -> list[str]:
+    """One column per declared axis (kernel/axes.conf), lower case, in declaration order."""
+    return axis_keys()
+
+
+def sample_cols() -> list[str]:
+    return ["run_id", "commit", "variant"] + axis_cols() + MEASURE_COLS
 
 
 class RunError(Exception):
@@ -92,19 +99,19 @@ def host_info() -> dict:
 def samples_frame(log, variant, run_id: str, commit: str, arch: str, clock) -> pd.DataFrame:
     """Tidy rows for one parsed, validated log."""
     rows = []
-    axes = {c: variant.axes.get(c, "") for c in AXIS_COLS}
+    axis_values = [variant.axes.get(c, "") for c in axis_cols()]
     for c in log.cases:
         for i, v in enumerate(c.values):
-            rows.append((run_id, commit, variant.name, axes["transfer"], axes["sched"],
-                         axes["dest"], axes["fastpath"], arch, clock.name, clock.unit,
-                         c.bench, c.space, c.metric, c.len, c.name, c.id, i, v,
-                         c.overhead, 0))
-    df = pd.DataFrame(rows, columns=SAMPLE_COLS)
+            rows.append([run_id, commit, variant.name, *axis_values, arch, clock.name,
+                         clock.unit, c.bench, c.space, c.metric, c.len, c.name, c.id, i, v,
+                         c.overhead, 0])
+    df = pd.DataFrame(rows, columns=sample_cols())
     return stats.mark_outliers(df) if len(df) else df
 
 
 def stats_frame(samples: pd.DataFrame) -> pd.DataFrame:
-    keep = ["arch", "clock", "unit", "transfer", "sched", "dest", "fastpath", "case"]
+    keep = ["arch", "clock", "unit"] + [c for c in axis_cols() if c in samples.columns] + \
+        ["case"]
     return stats.summarize(samples, keep=keep)
 
 

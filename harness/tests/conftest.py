@@ -2,14 +2,23 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-FIX = HERE / "fixtures"
+sys.path.insert(0, str(HERE))
 REPO = HERE.parent.parent
+
+# The fixture logs are written afresh for every session from the real declarations
+# (make_fixtures.py), into a directory removed at exit.
+from make_fixtures import write_all  # noqa: E402
+
+_fixture_dir = tempfile.TemporaryDirectory(prefix="ipclab-fixtures-")
+FIX = Path(_fixture_dir.name)
+write_all(FIX)
 
 
 class FakeRepo(type(Path())):

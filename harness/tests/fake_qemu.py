@@ -19,7 +19,7 @@ def main(argv):
     text = open(spec["fixture"]).read() if spec.get("fixture") else ""
     m = re.search(r"clock=(\S+)", append)
     if m:
-        text = re.sub(r"(IPCLAB 1 BEGIN .*?)clock=\S+", r"\1clock=" + m.group(1), text)
+        text = re.sub(r"(IPCLAB \d+ BEGIN .*?)clock=\S+", r"\1clock=" + m.group(1), text)
     sys.stdout.write(text)
     sys.stdout.flush()
     if spec.get("stderr"):

@@ -42,7 +42,7 @@ noreturn void kernel_user_fault(unsigned vector, uint64_t ip, uint64_t addr,
                                 const char *reason)
 {
     struct tcb *self = current;
-    kprintf("IPCLAB 1 FAULT thread=%lx vector=%u rip=%lx addr=%lx reason=%s\n",
+    kprintf(RESULT_LINE("FAULT") " thread=%lx vector=%u rip=%lx addr=%lx reason=%s\n",
             self->tid, vector, ip, addr, reason);
     thread_kill(self);
     kernel_resume(sched_pick());

@@ -4,8 +4,6 @@
 #include "kernel.h"
 #include "tcb.h"
 
-#if CONFIG_DEST_ENDPOINT
-
 static struct endpoint endpoints[MAX_ENDPOINTS];
 
 void endpoint_table_init(void)
@@ -26,5 +24,3 @@ struct endpoint *endpoint_create(void)
     }
     return NULL;
 }
-
-#endif

@@ -3,6 +3,7 @@
  * a zero-padded width) straight to the architecture's console, and panic().
  */
 #include "arch_api.h"
+#include "assert.h"
 #include "kernel.h"
 
 static void put_unsigned(uint64_t value, unsigned base, int width, char pad)
@@ -88,10 +89,15 @@ void kprintf(const char *fmt, ...)
     va_end(ap);
 }
 
+noreturn void assert_failed(const char *condition, const char *file, int line)
+{
+    panic("assertion failed: %s (%s:%d)", condition, file, line);
+}
+
 noreturn void panic(const char *fmt, ...)
 {
     va_list ap;
-    kprintf("\nIPCLAB 1 PANIC reason=");
+    kprintf("\n" RESULT_LINE("PANIC") " reason=");
     va_start(ap, fmt);
     kvprintf(fmt, ap);
     va_end(ap);

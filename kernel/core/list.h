@@ -3,7 +3,7 @@
  *
  * Both the ready queues and the IPC wait queues thread their members through links
  * embedded in the TCB, so queueing never allocates and removal from the middle (a
- * killed or timed-out waiter) is O(1).
+ * waiter whose partner or itself is killed) is O(1).
  */
 #ifndef IPCLAB_CORE_LIST_H
 #define IPCLAB_CORE_LIST_H

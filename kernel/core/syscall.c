@@ -6,14 +6,12 @@
 #include "syscall.h"
 
 #include "arch_api.h"
+#include "dest.h"
 #include "ipc.h"
 #include "kernel.h"
 #include "sched.h"
 #include "space.h"
 #include "thread.h"
-#if CONFIG_DEST_ENDPOINT
-#include "endpoint.h"
-#endif
 
 struct space *root_space;
 
@@ -113,20 +111,9 @@ struct tcb *syscall_dispatch(struct tcb *self)
               : (uint64_t)space_map(self->space, a1, to, a2, a3, a4 & MAP_WRITABLE);
         break;
     }
-    case SYS_ENDPOINT_CREATE: {
-#if CONFIG_DEST_ENDPOINT
-        uint64_t slot = cap_free_slot(self->space);
-        struct endpoint *ep = slot ? endpoint_create() : NULL;
-        error = ep ? E_OK : E_NO_MEMORY;
-        if (ep) {
-            self->space->caps[slot] = (struct cap){CAP_ENDPOINT, CAP_RIGHTS_ALL, ep, 0};
-            value = slot;
-        }
-#else
-        error = E_INVALID_SYSCALL; /* thread-ID addressing has no endpoints */
-#endif
+    case SYS_ENDPOINT_CREATE:
+        error = dest_endpoint_create(self, &value); /* E_INVALID_SYSCALL with thread IDs */
         break;
-    }
     case SYS_CAP_MINT: {
         struct space *to = space_lookup(a0);
         error = !to ? E_INVALID_ARG : (uint64_t)cap_mint(self->space, a1, to, a2, a3, a4);

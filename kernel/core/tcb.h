@@ -49,13 +49,15 @@ struct tcb {
     /* IPC wait state. */
     struct link wait_link;       /* in a thread's sender queue or an endpoint queue */
     uint64_t send_tag;           /* tag of a blocked send */
+    uint64_t send_id;            /* what a receiver sees as this blocked sender: its
+                                    thread ID or its capability's badge (dest.h) */
     struct tcb *partner;         /* the thread a blocked sender or caller waits on */
+    /* The DEST axis's own fields (dest_tid.h, dest_endpoint.h). */
 #if CONFIG_DEST_TID
     uint64_t wait_from;          /* IPC_ANY or the thread ID of the awaited sender */
     struct link senders;         /* threads blocked sending to this thread */
 #else
     struct endpoint *blocked_on; /* endpoint whose queue holds this thread */
-    uint64_t send_badge;         /* badge of the capability a blocked sender used */
     struct tcb *reply_to;        /* the caller this thread owes a reply, if any */
 #endif
 } __attribute__((aligned(TCB_ALIGN)));

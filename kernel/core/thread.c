@@ -4,6 +4,7 @@
  */
 #include "thread.h"
 
+#include "dest.h"
 #include "frame.h"
 #include "ipc.h"
 #include "kernel.h"
@@ -51,9 +52,7 @@ struct tcb *thread_create(struct space *s, uint64_t utcb_addr, uint64_t prio, in
     t->timeslice_left = SCHED_TIMESLICE_TICKS;
     list_init(&t->ready_link);
     list_init(&t->wait_link);
-#if CONFIG_DEST_TID
-    list_init(&t->senders);
-#endif
+    dest_thread_init(t);
     t->space = s;
     t->utcb = (struct utcb *)(uintptr_t)frame;
     t->utcb_addr = utcb_addr;
@@ -78,20 +77,9 @@ static void abort_partners(struct tcb *t)
         struct tcb *other = &tcb_array[i];
         if (other == t)
             continue;
-        bool waits_on_t = false;
-        switch (other->state) {
-        case THREAD_SEND_BLOCKED:
-        case THREAD_REPLY_BLOCKED:
-            waits_on_t = other->partner == t;
-            break;
-        case THREAD_RECV_BLOCKED:
-#if CONFIG_DEST_TID
-            waits_on_t = other->wait_from == t->tid;
-#endif
-            break;
-        default:
-            break;
-        }
+        bool waits_on_t = ((other->state == THREAD_SEND_BLOCKED ||
+                            other->state == THREAD_REPLY_BLOCKED) && other->partner == t) ||
+                          dest_waits_for(other, t);
         if (waits_on_t)
             ipc_abort(other, E_ABORTED);
     }

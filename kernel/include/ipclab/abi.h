@@ -3,43 +3,42 @@
  * message tag, the UTCB and the kernel info page. Kernel and user code both include
  * this file and nothing else defines these numbers.
  *
- * Register use of a system call on x86_64 (see kernel/arch/x86_64/syscall_entry.S):
- *   in:  rax = call number, rdi = destination, rsi = tag, rdx = receive specifier,
- *        r8, r9, r10, rbx, r12, r13, r14, r15 = message registers MR0..MR7
- *   out: rax = error code, rdi = sender (thread ID or badge), rsi = tag,
- *        MR registers = message words (for lengths up to ABI_REG_WORDS)
- *   rcx and r11 are destroyed by the syscall instruction itself; rsp is kept; the
- *   other system calls keep every other register. An IPC that receives leaves rbp and
- *   the message registers past the received length undefined: they may hold the
- *   sender's register contents (as in L4 X.2, the fast path spends no instructions
- *   clearing them; the user stub saves rbp itself).
+ * How the words of a system call travel in registers, how many message words fit in
+ * them and where the user half of an address space lies differ between architectures:
+ * <ipclab/abi_arch.h>, in kernel/arch/<arch>/include/, holds those facts.
  */
 #ifndef IPCLAB_ABI_H
 #define IPCLAB_ABI_H
+
+#include <ipclab/abi_arch.h>
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 #endif
 
-/* System call numbers (macros: the assembly entry code dispatches on them too). */
+/*
+ * System call numbers (macros: the assembly entry code dispatches on them too).
+ * Arguments are numbered a0..a4 and results r0 (the error code), r1, r2; which
+ * registers carry them is the architecture's (<ipclab/abi_arch.h>).
+ */
 #define SYS_NULL 0            /* returns at once: the floor no IPC can beat */
-#define SYS_SEND 1            /* send(dest, tag) */
-#define SYS_RECV 2            /* recv(from, tag) */
+#define SYS_SEND 1            /* send(a0 dest, a1 tag) */
+#define SYS_RECV 2            /* recv(a2 from, a1 tag) */
 #define SYS_CALL 3            /* send to dest, then wait for its reply, atomically */
-#define SYS_REPLY_WAIT 4      /* reply to dest (tid) or to the caller (endpoint), then recv(from) */
-#define SYS_SPACE_CREATE 5    /* () -> rdi = space handle */
-#define SYS_THREAD_CREATE 6   /* (rdi space, rsi utcb address, rdx priority) -> rdi = thread ID */
-#define SYS_THREAD_START 7    /* (rdi thread ID, rsi ip, rdx sp, r8 argument) */
-#define SYS_MAP 8             /* (rdi space, rsi source address, rdx dest address, r8 pages, r9 flags) */
-#define SYS_ENDPOINT_CREATE 9 /* () -> rdi = capability slot in the caller's table */
-#define SYS_CAP_MINT 10       /* (rdi space, rsi source slot, rdx dest slot, r8 badge, r9 rights) */
-#define SYS_DEBUG_WRITE 11    /* (rdi address, rsi length): print to the console */
-#define SYS_SHUTDOWN 12       /* (rdi status): end the run; root task only */
+#define SYS_REPLY_WAIT 4      /* reply to a0 dest (tid) or to the caller (endpoint), then recv(a2 from) */
+#define SYS_SPACE_CREATE 5    /* () -> r1 = space handle */
+#define SYS_THREAD_CREATE 6   /* (a0 space, a1 utcb address, a2 priority) -> r1 = thread ID */
+#define SYS_THREAD_START 7    /* (a0 thread ID, a1 ip, a2 sp, a3 argument) */
+#define SYS_MAP 8             /* (a0 space, a1 source address, a2 dest address, a3 pages, a4 flags) */
+#define SYS_ENDPOINT_CREATE 9 /* () -> r1 = capability slot in the caller's table */
+#define SYS_CAP_MINT 10       /* (a0 space, a1 source slot, a2 dest slot, a3 badge, a4 rights) */
+#define SYS_DEBUG_WRITE 11    /* (a0 address, a1 length): print to the console */
+#define SYS_SHUTDOWN 12       /* (a0 status): end the run; root task only */
 #define SYS_YIELD 13
 
 #ifndef __ASSEMBLER__
 
-/* Error codes, returned in rax. */
+/* Error codes, returned in r0. */
 enum sys_error {
     E_OK = 0,
     E_INVALID_SYSCALL = 1,  /* no such system call number */
@@ -83,8 +82,6 @@ static inline uint64_t tag_len(uint64_t tag)
 #define TID_VERSION_BITS 16
 #define TID_VERSION_MASK 0xffffull
 
-/* Message registers: how many words travel in physical registers. */
-#define ABI_REG_WORDS 8
 /* The most words a UTCB holds (vregs and mem transfer). */
 #define ABI_UTCB_WORDS 64
 
@@ -106,20 +103,20 @@ struct utcb {
 /* Flags of SYS_MAP. */
 #define MAP_WRITABLE 1ull
 
-/* Fixed user addresses. The user half runs from USER_BASE to USER_TOP. */
-#define USER_BASE 0x40000000ull
-#define USER_TOP 0x0000800000000000ull
+/* Fixed user addresses (USER_BASE, USER_TOP and KIP_ADDRESS: <ipclab/abi_arch.h>). */
 #define USER_PAGE_SIZE 4096ull
 #define ROOT_IMAGE_BASE USER_BASE
-#define KIP_ADDRESS 0x7f0000000000ull
 #define ROOT_UTCB_ADDRESS (KIP_ADDRESS + USER_PAGE_SIZE)
 
 /*
  * The kernel info page, mapped read-only into the root task: what this kernel was
- * built as and booted with, so the benchmark reports it without guessing.
+ * built as and booted with, so the benchmark reports it without guessing. `config` is
+ * the configuration string made from kernel/axes.conf ("transfer=regs sched=lazy ..."),
+ * one key=value per design axis, which the root task prints as it is.
  */
 #define KIP_MAGIC 0x50494b4c43504931ull /* "1IPCLKIP" */
 #define KIP_STRING 32
+#define KIP_CONFIG 512
 #define KIP_CMDLINE 256
 
 struct kip {
@@ -127,12 +124,10 @@ struct kip {
     uint64_t abi_version;
     char variant[KIP_STRING];
     char arch[KIP_STRING];
-    char transfer[KIP_STRING];
-    char sched[KIP_STRING];
-    char dest[KIP_STRING];
-    char fastpath[KIP_STRING];
-    char counter[KIP_STRING];
-    uint64_t reg_words;        /* words a message may carry in registers */
+    char counter[KIP_STRING];  /* the cycle counter user code reads */
+    char build[KIP_STRING];    /* "release", or "debug" (kernel assertions compiled in) */
+    char config[KIP_CONFIG];   /* the configuration string, one key=value per axis */
+    uint64_t reg_words;        /* message words that travel in registers (0: all in the UTCB) */
     uint64_t max_words;        /* longest message this variant accepts */
     uint64_t root_tid;         /* the root thread's own ID */
     uint64_t root_space;       /* the root task's space handle */
@@ -140,7 +135,7 @@ struct kip {
     char cmdline[KIP_CMDLINE]; /* the boot command line, as given */
 };
 
-#define ABI_VERSION 1
+#define ABI_VERSION 2
 
 #endif /* __ASSEMBLER__ */
 #endif

@@ -7,16 +7,19 @@
  *
  *   void ipc_stub(struct ipc_args *args);      void ipc_stub_nop(struct ipc_args *args);
  *
- * struct ipc_args (sys.h): nr, dest, tag, from, mr[8], error, t_before, t_after.
+ * struct ipc_args (sys.h): nr, dest, tag, from, mr[8], error, t_before, t_after, at the
+ * offsets of ipc_args.h.
  */
-#define A_NR 0
-#define A_DEST 8
-#define A_TAG 16
-#define A_FROM 24
-#define A_MR 32
-#define A_ERROR 96
-#define A_T_BEFORE 104
-#define A_T_AFTER 112
+#include "ipc_args.h"
+
+#define A_NR IPC_ARGS_NR
+#define A_DEST IPC_ARGS_DEST
+#define A_TAG IPC_ARGS_TAG
+#define A_FROM IPC_ARGS_FROM
+#define A_MR IPC_ARGS_MR
+#define A_ERROR IPC_ARGS_ERROR
+#define A_T_BEFORE IPC_ARGS_T_BEFORE
+#define A_T_AFTER IPC_ARGS_T_AFTER
 
 .macro IPC_STUB name, trap
     .global \name
