@@ -22,7 +22,7 @@ HB_VARIANT_benno := classic-benno
 HB_POLICIES      := lazy benno
 HB_CONFIG_ARCH   := x86_64
 HB_BINS  := $(HB_DIR)/ipc_bench $(foreach p,$(HB_POLICIES),$(HB_DIR)/sched_bench_$(p))
-HB_PY    := PYTHONPATH=harness $(PYTHON) -m ipclab.hostbench
+HB_PY    := $(PYTHON) harness/harness host
 HB_TOP   := $(firstword $(MAKEFILE_LIST))
 
 # Full runs: repetitions give Google Benchmark's aggregates (mean, median, stddev, cv).

@@ -8,8 +8,10 @@ import threading
 import time
 from pathlib import Path
 
-from . import bench, clock as clockmod, compare, config, logparse, plots, report, store, \
-    verify
+import json
+
+from . import bench, clock as clockmod, compare, config, hostbench, logparse, plots, report, \
+    store, verify
 from .config import REPO, UsageError
 
 RESULTS = REPO / "results"
@@ -150,6 +152,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_matrix_opts(p, None, None, clock=False)
 
     sub.add_parser("kvm-check", help="say whether KVM on this host counts real cycles")
+
+    p = sub.add_parser("host", help="host-side benchmarks (bench/host): run, ingest, check, "
+                       "plot, table, perf-status", description=hostbench.__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    hsub = p.add_subparsers(dest="host_cmd", metavar="ACTION")
+    hsub.required = True
+    h = hsub.add_parser("run", help="run the host benchmarks, check and ingest their JSON")
+    h.add_argument("--bin-dir", required=True, type=Path)
+    h.add_argument("--run-dir", required=True, type=Path)
+    h.add_argument("--smoke", action="store_true", help="brief run: output only checked")
+    h.add_argument("bench_args", nargs="*", help="after --: arguments for the binaries")
+    h = hsub.add_parser("ingest", help="ingest Google Benchmark JSON into a run directory")
+    h.add_argument("--run-dir", required=True, type=Path)
+    h.add_argument("json", nargs="+", type=Path)
+    h = hsub.add_parser("check", help="check JSON files for completeness (exit 1 if not)")
+    h.add_argument("json", nargs="+", type=Path)
+    h = hsub.add_parser("plot", help="draw figures from <run>/host.csv (+ kernel stats)")
+    h.add_argument("--run-dir", required=True, type=Path)
+    h.add_argument("--plots-dir", type=Path, default=hostbench.PLOTS_DIR)
+    h = hsub.add_parser("table", help="print the short table")
+    h.add_argument("--run-dir", required=True, type=Path)
+    hsub.add_parser("perf-status", help="what perf stat can count here")
 
     p = sub.add_parser("latest", help="print the directory of the newest complete run "
                        "(for scripts: make bench stores the host benchmarks beside it)")
@@ -330,15 +354,10 @@ def cmd_boot(args):
     clk = clockmod.get_clock(args.clock)
     bench.check_arch(args.arch)
     if clk.name == "kvm":
-        host = clockmod.kvm_host_checks()
-        if not host["usable"]:
-            raise UsageError("clock=kvm impossible here:\n  " + "\n  ".join(host["reasons"]))
-        if not host["trusted"] and not args.force_untrusted_kvm:
-            raise UsageError("clock=kvm refused: KVM on this host does not count real cycles:"
-                             "\n  " + "\n  ".join(host["reasons"]) +
-                             "\n  use CLOCK=icount (exact guest instructions), or "
-                             "--force-untrusted-kvm to boot anyway")
-        for r in host["reasons"]:
+        # The same gate as bench: host checks, then a calibration boot of this variant.
+        info = bench.kvm_gate([v], args.arch, args.force_untrusted_kvm, out,
+                              build=not args.no_build)
+        for r in info["reasons"]:
             out(f"WARNING (kvm untrusted): {r}")
     log = Path(args.log) if args.log else RESULTS / "boot" / f"{v.name}-{clk.name}.log"
     m = bench.Matrix([v], clk, args.arch, args.samples, args.warmup, 1, args.timeout,
@@ -426,12 +445,54 @@ def cmd_kvm_check(args):
     return 0 if h["trusted"] else 1
 
 
+def cmd_host(args):
+    """The host benchmarks' steps (hostbench.py); their console lines say 'hostbench:'."""
+    def note(msg):
+        print(f"hostbench: {msg}", file=sys.stderr)
+    try:
+        if args.host_cmd == "run":
+            run_dir, problems = hostbench.run(args.bin_dir, args.run_dir, args.bench_args,
+                                              smoke=args.smoke)
+            for pr in problems:
+                note(f"INCOMPLETE: {pr}")
+            if problems:
+                return 1
+            out(f"hostbench: {run_dir}/host.csv written")
+        elif args.host_cmd == "ingest":
+            problems = hostbench.check(args.json)
+            for pr in problems:
+                note(f"warning: {pr}")
+            args.run_dir.mkdir(parents=True, exist_ok=True)
+            written = hostbench.write_csv(args.run_dir, hostbench.ingest(args.json))
+            hostbench.write_meta(args.run_dir, args.json, hostbench.perf_status(),
+                                 {"mode": "ingest", "check": problems or "complete"})
+            out(f"hostbench: {written} written")
+        elif args.host_cmd == "check":
+            problems = hostbench.check(args.json)
+            for pr in problems:
+                note(f"INCOMPLETE: {pr}")
+            if problems:
+                return 1
+            out("hostbench: complete")
+        elif args.host_cmd == "plot":
+            for f in hostbench.plot(args.run_dir, args.plots_dir):
+                out(f"hostbench: {f}")
+        elif args.host_cmd == "table":
+            out(hostbench.table(args.run_dir))
+        elif args.host_cmd == "perf-status":
+            out(json.dumps(hostbench.perf_status(), indent=2))
+    except (OSError, ValueError, RuntimeError) as e:
+        note(f"error: {e}")
+        return 2
+    return 0
+
+
 def cmd_latest(args):
     out(str(resolve_run("latest", Path(args.results))))
     return 0
 
 
-COMMANDS = {"latest": cmd_latest, "list": cmd_list, "bench": cmd_bench, "compare": cmd_compare,
+COMMANDS = {"latest": cmd_latest, "host": cmd_host, "list": cmd_list, "bench": cmd_bench, "compare": cmd_compare,
             "regress": cmd_regress, "baseline": cmd_baseline, "report": cmd_report,
             "boot": cmd_boot, "verify": cmd_verify, "kvm-check": cmd_kvm_check}
 

@@ -27,7 +27,7 @@ class PlotError(Exception):
     pass
 
 
-def _q(s: str) -> str:
+def quote(s) -> str:
     """A gnuplot single-quoted string literal."""
     return "'" + str(s).replace("'", "''") + "'"
 
@@ -80,9 +80,9 @@ def oneway_figure(st: pd.DataFrame, meta: dict, variants: list, outdir: Path,
     figtitle = (f"{t}, message length {length} words\nrun {meta.get('run_id')}, commit "
                 f"{meta.get('git', {}).get('short')}, {tag}; bars = mean, error bars = 95% CI")
     gnuplot(PLOTS_DIR / "ipc-oneway.gp",
-            {"datafile": _q(dat.name), "outbase": _q(base.name), "nvar": len(variants),
-             "ylabel": _q(f"one-way IPC cost [{unit}] ({tag})"),
-             "figtitle": _q(figtitle)}, cwd=outdir)
+            {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
+             "ylabel": quote(f"one-way IPC cost [{unit}] ({tag})"),
+             "figtitle": quote(figtitle)}, cwd=outdir)
     return [base.with_suffix(".png"), base.with_suffix(".svg")]
 
 
@@ -111,10 +111,10 @@ def length_figure(st: pd.DataFrame, meta: dict, variants: list, outdir: Path,
     figtitle = (f"{t}, {space} address space\nrun {meta.get('run_id')}, commit "
                 f"{meta.get('git', {}).get('short')}, {tag}; error bars = 95% CI")
     gnuplot(PLOTS_DIR / "ipc-length.gp",
-            {"datafile": _q(dat.name), "outbase": _q(base.name), "nvar": len(used),
-             "floors": _q(" ".join(floors)),
-             "ylabel": _q(f"one-way IPC cost [{unit}] ({tag})"),
-             "figtitle": _q(figtitle)}, cwd=outdir)
+            {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(used),
+             "floors": quote(" ".join(floors)),
+             "ylabel": quote(f"one-way IPC cost [{unit}] ({tag})"),
+             "figtitle": quote(figtitle)}, cwd=outdir)
     return [base.with_suffix(".png"), base.with_suffix(".svg")]
 
 

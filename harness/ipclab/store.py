@@ -64,19 +64,23 @@ def _git(args, repo, strip: bool = True) -> str:
         return ""
 
 
-def git_info(repo: Path = None) -> dict:
+def git_info(repo: Path = None, sources: list[str] | None = None) -> dict:
+    """Commit, branch and dirty flag. Modified or untracked source makes the tree dirty
+    (what was measured may be built from files the commit does not have); `sources`
+    narrows that to the paths a result was built from (default: all but results/ and
+    build/, which are outputs)."""
     repo = Path(repo or REPO)
     commit = _git(["rev-parse", "HEAD"], repo)
-    # Modified or untracked source makes the tree dirty (the image may be built from
-    # files the commit does not have); results/ and build/ are outputs, not source.
-    status = _git(["status", "--porcelain", "--untracked-files=all", "-z", "--", ".",
-                   ":(exclude)results", ":(exclude)build"], repo, strip=False)
+    spec = list(sources) if sources else [".", ":(exclude)results", ":(exclude)build"]
+    status = _git(["status", "--porcelain", "--untracked-files=all", "-z", "--", *spec],
+                  repo, strip=False)
     dirty = [e[3:] for e in status.split("\0") if len(e) > 3 and e[2] == " "]
     return {"commit": commit or "unknown", "short": commit[:8] if commit else "nogit",
             "branch": _git(["rev-parse", "--abbrev-ref", "HEAD"], repo),
             "dirty": bool(dirty), "dirty_files": dirty[:50],
             "kernel_tree": _git(["rev-parse", "HEAD:kernel"], repo),
-            "bench_tree": _git(["rev-parse", "HEAD:bench"], repo)}
+            "bench_tree": _git(["rev-parse", "HEAD:bench"], repo),
+            **({"sources": list(sources)} if sources else {})}
 
 
 def cpu_model() -> str:
@@ -91,9 +95,13 @@ def cpu_model() -> str:
 
 
 def host_info() -> dict:
-    model = cpu_model()
-    return {"cpu_model": model, "cpus": os.cpu_count(), "uname": " ".join(platform.uname()),
-            "python": platform.python_version(), "pandas": pd.__version__}
+    try:
+        allowed = len(os.sched_getaffinity(0))
+    except OSError:
+        allowed = None
+    return {"cpu_model": cpu_model(), "cpus": os.cpu_count(), "cpus_allowed": allowed,
+            "uname": " ".join(platform.uname()), "python": platform.python_version(),
+            "pandas": pd.__version__}
 
 
 def samples_frame(log, variant, run_id: str, commit: str, arch: str, clock) -> pd.DataFrame:
