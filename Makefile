@@ -12,6 +12,7 @@
 #   make regress               default matrix against results/baseline/
 #   make host-bench            Linux IPC and scheduler benchmarks on the host
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
+#   make fuzz [VARIANT=..] [SEED=n] [CALLS=n]   the system-call fuzzer; fuzz-long: 10M calls each
 #   make help                  this text
 
 ARCH    ?= x86_64
@@ -63,7 +64,7 @@ config:
 	@echo "$(BUILD)/config.h: $(VARIANT) on $(ARCH)"
 
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# //'
+	@sed -n '3,17p' Makefile | sed 's/^# //'
 	@echo "variants: $(VARIANTS)"
 	@echo "architectures: $(ARCHES)"
 
@@ -105,6 +106,7 @@ test: deps
 	$(MAKE) --no-print-directory harness-test
 	$(MAKE) --no-print-directory harness-verify
 	$(MAKE) --no-print-directory harness-verify-debug
+	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory host-bench-smoke
 
 clean:
