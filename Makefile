@@ -12,6 +12,7 @@
 #   make regress               default matrix against results/baseline/
 #   make host-bench            Linux IPC and scheduler benchmarks on the host
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
+#   ARCH=x86_64|aarch64        the target of any of these (default x86_64)
 #   make help                  this text
 
 ARCH    ?= x86_64
@@ -63,7 +64,7 @@ config:
 	@echo "$(BUILD)/config.h: $(VARIANT) on $(ARCH)"
 
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# //'
+	@sed -n '3,17p' Makefile | sed 's/^# //'
 	@echo "variants: $(VARIANTS)"
 	@echo "architectures: $(ARCHES)"
 
@@ -84,7 +85,7 @@ deps:
 	@tools/ensure-deps
 
 run: deps $(IMAGE)
-	$(PYTHON) harness/harness boot --variant $(VARIANT) --clock $(CLOCK) --samples $(SAMPLES) --warmup $(WARMUP)
+	$(PYTHON) harness/harness boot --variant $(VARIANT) --arch $(ARCH) --clock $(CLOCK) --samples $(SAMPLES) --warmup $(WARMUP)
 
 # The host benchmarks land in the kernel run's directory, so its figures can put the
 # Linux round trips beside the kernel's (each on its own, labelled axis).
@@ -105,6 +106,7 @@ test: deps
 	$(MAKE) --no-print-directory harness-test
 	$(MAKE) --no-print-directory harness-verify
 	$(MAKE) --no-print-directory harness-verify-debug
+	$(MAKE) --no-print-directory harness-verify-ports
 	$(MAKE) --no-print-directory host-bench-smoke
 
 clean:
