@@ -12,7 +12,7 @@
 #   make regress               default matrix against results/baseline/
 #   make host-bench            Linux IPC and scheduler benchmarks on the host
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
-#   ARCH=x86_64|aarch64        the target of any of these (default x86_64)
+#   ARCH=x86_64|aarch64|riscv64  the target of any of these (default x86_64)
 #   make help                  this text
 
 ARCH    ?= x86_64

@@ -54,7 +54,7 @@ harness-verify-debug:
 
 # The ports: each architecture other than x86_64 boots the anchors twice (identical
 # numbers, every check), in release and debug builds.
-PORT_ARCHES ?= aarch64
+PORT_ARCHES ?= aarch64 riscv64
 harness-verify-ports:
 	@set -e; for a in $(PORT_ARCHES); do \
 	    $(HARNESS) verify $(ANCHORS) --arch $$a $(if $(JOBS),--jobs $(JOBS)) \

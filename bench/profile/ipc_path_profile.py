@@ -206,10 +206,14 @@ def main(argv: list[str] | None = None) -> int:
     def symbol_of(pc: int) -> str:
         return syms[bisect.bisect_right(addresses, pc) - 1].name
 
-    entry = by_name["syscall_entry"]
+    # A kernel entry starts at syscall_entry, or on riscv64 at the trap vector's jump to
+    # it (stvec's base, trap_vectors, holds one jump per cause).
+    entries = {by_name["syscall_entry"]} | ({by_name["trap_vectors"]}
+                                            if "trap_vectors" in by_name else set())
+    vector_jump = by_name.get("trap_vectors")
     segments, current = [], None
     for pc in pcs:
-        if pc == entry:
+        if pc in entries and not (current == [vector_jump] and pc != vector_jump):
             if current:
                 segments.append(current)
             current = [pc]
