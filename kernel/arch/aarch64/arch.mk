@@ -10,9 +10,10 @@ ARCH_KERNEL_CFLAGS :=
 ARCH_LDSCRIPT := kernel/arch/aarch64/kernel.ld
 
 # The fast path never touches x8 or x12..x18: x8 keeps the call number for the general
-# path if the fast path declines, and the exit reloads only x0..x11, x30 and sp, so no
+# path if the fast path declines, and the exit reloads only x0..x7, x9..x11, x30 and sp, so no
 # kernel value is left in any register (see include/ipclab/abi_arch.h). Without a frame
-# pointer it needs no callee-saved register at all. The message registers x19..x28 are
+# pointer it needs no callee-saved register (mem transfer's copy loop saves a few, as any
+# C function may). The message registers x19..x28 are
 # callee-saved, which the compiler honours by itself; so the fast path may call
 # nothing out of line.
 ARCH_FASTPATH_CFLAGS := -fomit-frame-pointer -ffixed-x8 -ffixed-x12 -ffixed-x13 \

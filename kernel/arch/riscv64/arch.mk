@@ -14,7 +14,8 @@ ARCH_LDSCRIPT := kernel/arch/riscv64/kernel.ld
 # The fast path never touches a7 or t0..t3: a7 keeps the call number for the general
 # path if the fast path declines, and the exit reloads only a0..a6, t4..t6, ra and sp,
 # so no kernel value is left in any register (see include/ipclab/abi_arch.h). Without
-# a frame pointer it needs no callee-saved register at all. The message registers
+# a frame pointer it needs no callee-saved register (mem transfer's copy loop saves a
+# few, as any C function may). The message registers
 # s0..s11 are callee-saved, which the compiler honours by itself; so the fast path may
 # call nothing out of line.
 ARCH_FASTPATH_CFLAGS := -fomit-frame-pointer -ffixed-a7 -ffixed-t0 -ffixed-t1 -ffixed-t2 \
