@@ -13,6 +13,7 @@
 #   make host-bench            Linux IPC and scheduler benchmarks on the host
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
 #   make fuzz [VARIANT=..] [SEED=n] [CALLS=n]   the system-call fuzzer; fuzz-long: 10M calls each
+#   ARCH=x86_64|aarch64|riscv64  the target of any of these (default x86_64)
 #   make help                  this text
 
 ARCH    ?= x86_64
@@ -85,7 +86,7 @@ deps:
 	@tools/ensure-deps
 
 run: deps $(IMAGE)
-	$(PYTHON) harness/harness boot --variant $(VARIANT) --clock $(CLOCK) --samples $(SAMPLES) --warmup $(WARMUP)
+	$(PYTHON) harness/harness boot --variant $(VARIANT) --arch $(ARCH) --clock $(CLOCK) --samples $(SAMPLES) --warmup $(WARMUP)
 
 # The host benchmarks land in the kernel run's directory, so its figures can put the
 # Linux round trips beside the kernel's (each on its own, labelled axis).
@@ -107,6 +108,7 @@ test: deps
 	$(MAKE) --no-print-directory harness-verify
 	$(MAKE) --no-print-directory harness-verify-debug
 	$(MAKE) --no-print-directory fuzz-smoke
+	$(MAKE) --no-print-directory harness-verify-ports
 	$(MAKE) --no-print-directory host-bench-smoke
 
 clean:

@@ -6,6 +6,7 @@
 #   make harness-baseline  harness-bench, then make that run results/baseline (commit it after)
 #   make harness-verify    boot each variant twice under icount, check the serial contract
 #   make harness-verify-debug  the same for the anchors' debug builds (assertions on)
+#   make harness-verify-ports  the anchors on every other architecture (PORT_ARCHES)
 #   make harness-test      pytest of the harness (fixture logs and a fake QEMU; no boots)
 #
 # Selection and options (command line or environment only; a VARIANT default set in the
@@ -29,7 +30,7 @@ HARNESS_OPTS = --arch $(ARCH) \
                $(HARNESS_ARGS)
 
 .PHONY: harness-bench harness-regress harness-baseline harness-verify harness-verify-debug \
-	harness-test
+	harness-verify-ports harness-test
 # The anchors of every comparison: their debug builds run the guest checks too.
 ANCHORS ?= l4-classic sel4-like
 
@@ -65,6 +66,16 @@ fuzz-long:
 fuzz-smoke:
 	$(HARNESS) fuzz --arch $(ARCH) --seed $(or $(SEED),1) --calls 20000 --no-build
 	$(HARNESS) fuzz --debug $(ANCHORS) --arch $(ARCH) --seed $(or $(SEED),1) --calls 20000
+# The ports: each architecture other than x86_64 boots the anchors twice (identical
+# numbers, every check), in release and debug builds, and fuzzes their debug builds.
+PORT_ARCHES ?= aarch64 riscv64
+harness-verify-ports:
+	@set -e; for a in $(PORT_ARCHES); do \
+	    $(HARNESS) verify $(ANCHORS) --arch $$a $(if $(JOBS),--jobs $(JOBS)) \
+	        $(if $(TIMEOUT),--timeout $(TIMEOUT)); \
+	    $(HARNESS) verify --debug $(ANCHORS) --arch $$a $(if $(JOBS),--jobs $(JOBS)) \
+	        $(if $(TIMEOUT),--timeout $(TIMEOUT)); \
+	    $(HARNESS) fuzz --debug $(ANCHORS) --arch $$a --calls 20000 --no-build; done
 
 harness-test:
 	$(PYTHON) -m pytest -q $(HARNESS_DIR)/tests

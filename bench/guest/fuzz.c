@@ -291,7 +291,7 @@ static void spawn_fuzzer(unsigned i, uint64_t seed)
     world.live[i] = false;
     if (thread_make(space, FUZZ_PRIORITY, &world.thread[i]) != E_OK)
         return;
-    uint64_t sp = (uint64_t)(uintptr_t)&arena.stacks[i][FUZZ_STACK] - 8;
+    uint64_t sp = thread_stack_pointer((uint64_t)(uintptr_t)&arena.stacks[i][FUZZ_STACK]);
     if (sys(SYS_THREAD_START, world.thread[i].tid, (uint64_t)(uintptr_t)fuzzer, sp, i, 0))
         return;
     world.live[i] = true;

@@ -41,8 +41,9 @@ int thread_spawn(uint64_t space, void (*fn)(uint64_t), uint64_t arg, unsigned pr
     int error = thread_make(space, prio, out);
     if (error != E_OK)
         return error;
-    /* As if called: the return address slot below a 16-byte aligned top. */
-    uint64_t sp = (uint64_t)(uintptr_t)&stacks[out->slot][STACK_SIZE] - 8;
+    /* Where sp starts, below the top, is the architecture's calling convention. */
+    uint64_t top = (uint64_t)(uintptr_t)&stacks[out->slot][STACK_SIZE];
+    uint64_t sp = thread_stack_pointer(top);
     struct sys_result r = syscall5(SYS_THREAD_START, out->tid, (uint64_t)(uintptr_t)fn, sp,
                                    arg, 0);
     return (int)r.error;

@@ -21,7 +21,8 @@ struct sys_result {
 
 /* The architecture's part (bench/guest/arch/<arch>/sys_arch.h):
  *   struct sys_result syscall5(nr, a0, a1, a2, a3, a4)   a plain system call
- *   uint64_t counter_read(void)                           the serialized counter read */
+ *   uint64_t counter_read(void)                           the serialized counter read
+ *   uint64_t thread_stack_pointer(uint64_t top)           a new thread's first sp */
 #include <sys_arch.h>
 
 /* In/out block of one IPC; ipc_args.h gives the offsets the assembly stub uses. */

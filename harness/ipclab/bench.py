@@ -16,19 +16,22 @@ import pandas as pd
 
 from . import FORMAT_VERSION, RUN_LAYOUT_VERSION, clock as clockmod, logparse, plots, \
     report, runner, stats, store
+from .arches import ARCHES, get_arch
 from .config import REPO, UsageError, Variant
 
-SUPPORTED_ARCHES = ("x86_64",)
+SUPPORTED_ARCHES = tuple(ARCHES)
 DEFAULT_SAMPLES = 1000        # same defaults as the top-level Makefile (SAMPLES, WARMUP)
 DEFAULT_WARMUP = 100
 DEFAULT_TIMEOUT = 120.0
 ICOUNT_MAX_VALUE = 100_000     # verify: a sample above this under icount is implausible
 
 
-def check_arch(arch: str) -> None:
-    if arch not in SUPPORTED_ARCHES:
-        raise UsageError(f"unsupported arch: {arch}\nsupported by the harness: "
-                         f"{', '.join(SUPPORTED_ARCHES)}")
+def check_arch(arch: str, clock=None) -> None:
+    """The arch is in the table (arches.py), and the clock mode can run it."""
+    a = get_arch(arch)
+    if clock is not None and clock.name == "kvm" and not a.kvm:
+        raise UsageError(f"clock=kvm cannot run arch {arch} on this host (KVM runs guests "
+                         f"of the host's own ISA); use --clock icount")
 
 
 def default_jobs(clock) -> int:
@@ -77,9 +80,10 @@ def headline(log: logparse.Log, unit: str) -> str:
 
 
 def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
-          min_checks: int = 0, debug: bool = False) -> None:
-    """Parse and validate one boot. strict_values: the plausibility cap of verify;
-    min_checks: fewer CHECK lines than this is a failure; debug: BEGIN must say so."""
+          min_checks: int = 0, debug: bool = False, arch: str = "x86_64") -> None:
+    """Parse and validate one boot of `arch`. strict_values: the plausibility cap of
+    verify; min_checks: fewer CHECK lines than this is a failure; debug: BEGIN must say
+    so."""
     b = out.boot
     if b.start_error:
         out.problems = [logparse.Problem("qemu-exit", b.start_error)]
@@ -92,7 +96,7 @@ def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
         warmup=warmup, require_all_cases=True,
         min_value=1 if clock.name == "icount" else None,
         max_value=ICOUNT_MAX_VALUE if (strict_values and clock.name == "icount") else None,
-        min_checks=min_checks, build="debug" if debug else "release")
+        min_checks=min_checks, build="debug" if debug else "release", arch=arch)
     if any(p.kind in ("qemu-exit", "timeout") for p in out.problems):
         try:
             err = [l for l in b.stderr_path.read_text(errors="replace").splitlines()
@@ -239,7 +243,7 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
               experiment=None, force_untrusted_kvm=False, figures=True, repo=None,
               progress=print) -> tuple[Path | None, dict, bool]:
     """Run the matrix and store it. Returns (run path, meta, all ok)."""
-    check_arch(arch)
+    check_arch(arch, clock)
     repo = Path(repo or REPO)
     results_dir = Path(results_dir or repo / "results")
     samples = DEFAULT_SAMPLES if samples is None else samples
@@ -303,7 +307,7 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
             info.update(status="build-failed", problems=[str(x) for x in out.problems],
                         log=rel(p))
         else:
-            judge(out, clock, samples, warmup)
+            judge(out, clock, samples, warmup, arch=arch)
             r = out.boot
             if out.log is not None and out.log.faults:
                 info["user_faults"] = out.log.faults

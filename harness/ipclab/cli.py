@@ -48,7 +48,8 @@ see harness/README.md for the run layout, CSV columns and statistics."""
 
 def _add_matrix_opts(p, samples_default=None, warmup_default=None, clock=True):
     p.add_argument("--arch", default=os.environ.get("ARCH") or "x86_64",
-                   help="target architecture (default x86_64, the only one booted so far)")
+                   help="target architecture: x86_64 (default), aarch64 or riscv64 "
+                   "(harness/ipclab/arches.py)")
     if clock:
         p.add_argument("--clock", default="icount",
                        help="icount (default), kvm or tcg; see above")
@@ -120,8 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("names", nargs="*", metavar="VARIANT", help="default: every variant")
     _add_matrix_opts(p, verify.VERIFY_SAMPLES, verify.VERIFY_WARMUP, clock=False)
-    p.add_argument("--logdir", default=str(RESULTS / "verify"),
-                   help="where the boot logs go (default %(default)s)")
+    p.add_argument("--logdir", default=None,
+                   help=f"where the boot logs go (default {RESULTS / 'verify'}, and its "
+                   f"subdirectory <arch>/ for an arch other than x86_64)")
     p.add_argument("--debug", action="store_true",
                    help="boot the debug builds (make DEBUG=1: kernel assertions on)")
 
@@ -374,7 +376,7 @@ def cmd_boot(args):
     _check_samples(args)
     v = config.resolve_variants([args.variant])[0]
     clk = clockmod.get_clock(args.clock)
-    bench.check_arch(args.arch)
+    bench.check_arch(args.arch, clk)
     if clk.name == "kvm":
         # The same gate as bench: host checks, then a calibration boot of this variant.
         info = bench.kvm_gate([v], args.arch, args.force_untrusted_kvm, out,
@@ -425,7 +427,7 @@ def cmd_boot(args):
         out(f"build of {v.name} failed:\n{b.output if b else ''}")
         return 1
     o = bench.Outcome(v, b, result["boots"][0])
-    bench.judge(o, clk, args.samples, args.warmup)
+    bench.judge(o, clk, args.samples, args.warmup, arch=args.arch)
     r = o.boot
     out(f"\n--- {v.name}: clock={clk.name} [{clk.unit}], QEMU exit {r.exit_code}"
         f"{' (TIMEOUT)' if r.timed_out else ''}, {r.seconds:.1f} s, log {log}")
@@ -446,7 +448,8 @@ def cmd_verify(args):
     variants = config.resolve_variants(args.names)
     ok = verify.run_verify(variants, arch=args.arch, samples=args.samples,
                            warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
-                           build=not args.no_build, logdir=Path(args.logdir), progress=out,
+                           build=not args.no_build,
+                           logdir=Path(args.logdir) if args.logdir else None, progress=out,
                            debug=args.debug)
     return 0 if ok else 1
 

@@ -12,7 +12,7 @@ smallest N that still fails is found by bisection (each probe one boot), and tha
 prefix is booted again with trace=1, which makes each fuzzer print every call before
 it makes it ("user <tid>| IPCLAB 2 FUZZ-CALL ..." lines: a user thread's, so never
 data, but the trace is there even when the last call panics the kernel). Logs go to
-results/fuzz/ (results/fuzz-debug/ for --debug).
+results/fuzz/ (results/fuzz-debug/ for --debug; <arch>/ below them for the ports).
 """
 from __future__ import annotations
 
@@ -123,7 +123,10 @@ def run_fuzz(variants, *, seed: int = 1, calls: int = DEFAULT_CALLS,
     every system call and tick (kernel/core/invariants.c): slower, and much sharper."""
     check_arch(arch)
     repo = Path(repo or REPO)
-    logdir = Path(logdir or repo / "results" / ("fuzz-debug" if debug else "fuzz"))
+    if logdir is None:
+        logdir = repo / "results" / ("fuzz-debug" if debug else "fuzz")
+        if arch != "x86_64":
+            logdir = logdir / arch           # as verify keeps its logs apart per arch
     logdir.mkdir(parents=True, exist_ok=True)
     results: list[FuzzResult] = []
     t0 = time.monotonic()

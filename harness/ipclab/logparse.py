@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import FORMAT_VERSION
+from .arches import get_arch
 from .config import axes
 
 MAGIC = "IPCLAB"
@@ -45,7 +46,8 @@ ENUMS = {
 INT_RE = re.compile(r"^-?[0-9]+$")
 KEY_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 
-# QEMU exit statuses with isa-debug-exit: (value << 1) | 1.
+# QEMU exit statuses of x86_64 (isa-debug-exit: (value << 1) | 1); each architecture's
+# are in arches.py (today the same on all three).
 EXIT_OK, EXIT_FAIL, EXIT_PANIC = 1, 3, 5
 
 
@@ -333,19 +335,24 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
              samples: int | None = None, warmup: int | None = None,
              require_all_cases: bool = True, min_checks: int = 0,
              max_value: int | None = None, min_value: int | None = None,
-             build: str | None = None) -> list[Problem]:
+             build: str | None = None, arch: str | None = None) -> list[Problem]:
     """Judge one boot. Returns the problems found (empty list = a good run).
-    `variant` is a config.Variant whose axes BEGIN must echo."""
+    `variant` is a config.Variant whose axes BEGIN must echo; `arch` the architecture
+    booted (arches.py: its QEMU exit statuses, and the arch and counter BEGIN must
+    name; None: x86_64's statuses, BEGIN not checked for them)."""
     p: list[Problem] = []
+    codes = get_arch(arch or "x86_64").exit_status
+    exit_ok, exit_fail, exit_panic = codes["ok"], codes["fail"], codes["panic"]
     if timed_out:
         p.append(Problem("timeout", f"guest did not finish within {timeout_s} s and was "
                          f"killed"))
-    if log.panic is not None or exit_code == EXIT_PANIC:
+    if log.panic is not None or exit_code == exit_panic:
         p.append(Problem("panic", f"kernel panic: {log.panic or '(no PANIC line)'}"
                          f" (QEMU exit {exit_code})"))
-    elif not timed_out and exit_code not in (EXIT_OK, EXIT_FAIL):
-        p.append(Problem("qemu-exit", f"QEMU exited with status {exit_code} (expected 1 "
-                         f"= ok or 3 = fail): QEMU crashed, stopped or was killed"))
+    elif not timed_out and exit_code not in (exit_ok, exit_fail):
+        p.append(Problem("qemu-exit", f"QEMU exited with status {exit_code} (expected "
+                         f"{exit_ok} = ok or {exit_fail} = fail): QEMU crashed, stopped "
+                         f"or was killed"))
     for e in log.errors:
         kind = "truncated" if "truncated" in e else "malformed"
         p.append(Problem(kind, e))
@@ -360,7 +367,7 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
         e = log.end
         if e["status"] != "ok":
             p.append(Problem("status-fail", f"END status={e['status']} failed={e['failed']}"))
-        if exit_code == EXIT_OK and e["status"] != "ok" or exit_code == EXIT_FAIL and \
+        if exit_code == exit_ok and e["status"] != "ok" or exit_code == exit_fail and \
                 e["status"] == "ok":
             p.append(Problem("qemu-exit", f"END status={e['status']} but QEMU exit "
                              f"status {exit_code}"))
@@ -397,6 +404,11 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
                     p.append(Problem("config", f"CONFIG {key}={got} but variant "
                                      f"{variant.name} is {key}={val} "
                                      f"(variants/{variant.name}.conf)"))
+        if arch is not None and b["arch"] != arch:
+            p.append(Problem("config", f"BEGIN arch={b['arch']} but booted arch={arch}"))
+        if arch is not None and b["counter"] != get_arch(arch).counter:
+            p.append(Problem("config", f"BEGIN counter={b['counter']} but arch {arch} "
+                             f"reads {get_arch(arch).counter} (harness/ipclab/arches.py)"))
         if clock is not None and b["clock"] != clock:
             p.append(Problem("config", f"BEGIN clock={b['clock']} but booted with "
                              f"clock={clock}"))

@@ -16,15 +16,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .arches import get_arch
 from .clock import Clock, qemu_command
 from .config import REPO, axes
 
-DEFAULT_QEMU = {"x86_64": "qemu-system-x86_64"}
-
 
 def qemu_binary(arch: str) -> str:
-    """$IPCLAB_QEMU overrides the QEMU binary (the tests point it at a fake)."""
-    return os.environ.get("IPCLAB_QEMU") or DEFAULT_QEMU[arch]
+    """The arch's QEMU (arches.py); $IPCLAB_QEMU overrides it (the tests point it at a
+    fake)."""
+    return os.environ.get("IPCLAB_QEMU") or get_arch(arch).qemu
 
 
 _live: dict = {}          # pid -> Popen of the QEMU processes this harness started
@@ -114,7 +114,7 @@ def boot(variant: str, elf: Path, clock: Clock, log_path: Path, *, arch: str = "
     """Boot one image; returns when QEMU exits or the timeout kills it. `extra`: more
     key=value words for the guest's command line."""
     qemu = qemu or qemu_binary(arch)
-    cmd = qemu_command(qemu, elf, clock, samples, warmup, extra)
+    cmd = qemu_command(qemu, elf, clock, samples, warmup, arch, extra)
     log_path = Path(log_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     err_path = log_path.with_suffix(".stderr")

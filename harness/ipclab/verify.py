@@ -49,7 +49,8 @@ def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY
     <logdir>/<variant>-debug.*"""
     check_arch(arch)
     repo = Path(repo or REPO)
-    logdir = Path(logdir or repo / "results" / "verify")
+    # x86_64's logs stay where they always were; another arch's get their own directory.
+    logdir = Path(logdir or repo / "results" / "verify" / ("" if arch == "x86_64" else arch))
     logdir.mkdir(parents=True, exist_ok=True)
     clock = CLOCKS["icount"]
     suffix = "-debug" if debug else ""
@@ -71,7 +72,7 @@ def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY
         for r in boots:
             o = Outcome(v, b, r)
             judge(o, clock, samples, warmup, strict_values=True, min_checks=MIN_CHECKS,
-                  debug=debug)
+                  debug=debug, arch=arch)
             outs.append(o)
         reasons = []
         for i, o in enumerate(outs, 1):

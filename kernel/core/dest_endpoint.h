@@ -102,6 +102,14 @@ static inline void dest_leave_wait_queue(struct tcb *t)
         endpoint_remove(t->blocked_on, t);
 }
 
+/* A reply right to a thread that dies goes with it (a later thread in the same TCB
+ * slot must not inherit it). */
+static inline void dest_forget(struct tcb *t, const struct tcb *dead)
+{
+    if (t->reply_to == dead)
+        t->reply_to = NULL;
+}
+
 /* Receivers wait on endpoints, never on one thread. */
 static inline bool dest_waits_for(const struct tcb *t, const struct tcb *partner)
 {
@@ -118,26 +126,29 @@ static inline bool dest_partner_consistent(const struct tcb *t)
 }
 
 /* A thread blocked in send or receive is on exactly the endpoint queue it names, of
- * the right kind; a caller and its callee name each other (invariant checks). */
-static inline bool dest_thread_consistent(const struct tcb *t)
+ * the right kind; a reply right names a caller that awaits this thread's reply; a
+ * caller awaits a live thread (invariant checks). A caller need not be the one its
+ * callee's reply right names: a callee that takes a new call before replying loses
+ * the older right (seL4's single reply slot), and that caller waits until the callee
+ * dies. */
+static inline void dest_check_thread(const struct tcb *t)
 {
     bool queued = t->state == THREAD_SEND_BLOCKED || t->state == THREAD_RECV_BLOCKED;
-    if (queued != (t->blocked_on != NULL))
-        return false;
+    ASSERT(queued == (t->blocked_on != NULL));
     if (queued) {
         const struct endpoint *ep = t->blocked_on;
-        unsigned kind = t->state == THREAD_SEND_BLOCKED ? EP_SENDERS : EP_RECEIVERS;
-        if (!ep->used || ep->state != kind || !list_contains(&ep->queue, &t->wait_link))
-            return false;
-    } else if (t->wait_link.next != &t->wait_link) {
-        return false;
+        ASSERT(ep->used);
+        ASSERT(ep->state == (t->state == THREAD_SEND_BLOCKED ? EP_SENDERS : EP_RECEIVERS));
+        ASSERT(list_contains(&ep->queue, &t->wait_link));
+    } else {
+        ASSERT(t->wait_link.next == &t->wait_link);
     }
-    if (t->state == THREAD_REPLY_BLOCKED && t->partner->reply_to != t)
-        return false;
-    if (t->reply_to &&
-        (t->reply_to->state != THREAD_REPLY_BLOCKED || t->reply_to->partner != t))
-        return false;
-    return true;
+    if (t->state == THREAD_REPLY_BLOCKED)
+        ASSERT(t->partner->state != THREAD_FREE);
+    if (t->reply_to) {
+        ASSERT(t->reply_to->state == THREAD_REPLY_BLOCKED);
+        ASSERT(t->reply_to->partner == t);
+    }
 }
 
 static inline bool dest_objects_consistent(void)

@@ -110,6 +110,13 @@ static inline void dest_leave_wait_queue(struct tcb *t)
         list_remove(&t->wait_link);
 }
 
+/* Thread IDs carry a version: a dead thread's ID needs no forgetting. */
+static inline void dest_forget(struct tcb *t, const struct tcb *dead)
+{
+    (void)t;
+    (void)dead;
+}
+
 /* Whether t waits to receive from partner alone (it must be released if partner dies). */
 static inline bool dest_waits_for(const struct tcb *t, const struct tcb *partner)
 {
@@ -125,22 +132,19 @@ static inline bool dest_partner_consistent(const struct tcb *t)
 
 /* A sender is queued on the thread it names and nowhere else; every thread queued on
  * t sends to t (invariant checks). */
-static inline bool dest_thread_consistent(const struct tcb *t)
+static inline void dest_check_thread(const struct tcb *t)
 {
-    bool linked = t->wait_link.next != &t->wait_link;
     if (t->state == THREAD_SEND_BLOCKED) {
-        if (!t->partner || t->partner->state == THREAD_FREE ||
-            !list_contains(&t->partner->senders, &t->wait_link))
-            return false;
-    } else if (linked) {
-        return false;
+        ASSERT(t->partner && t->partner->state != THREAD_FREE);
+        ASSERT(list_contains(&t->partner->senders, &t->wait_link));
+    } else {
+        ASSERT(t->wait_link.next == &t->wait_link);
     }
     for (const struct link *l = t->senders.next; l != &t->senders; l = l->next) {
         const struct tcb *s = container_of(l, struct tcb, wait_link);
-        if (s->state != THREAD_SEND_BLOCKED || s->partner != t)
-            return false;
+        ASSERT(s->state == THREAD_SEND_BLOCKED);
+        ASSERT(s->partner == t);
     }
-    return true;
 }
 
 /* Thread-ID addressing has no IPC objects beyond the threads. */

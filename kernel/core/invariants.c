@@ -23,7 +23,7 @@ void kernel_check_invariants(void)
         ASSERT(t->state <= THREAD_REPLY_BLOCKED);
         ASSERT(t->utcb != NULL);
         ASSERT(dest_partner_consistent(t));
-        ASSERT(dest_thread_consistent(t));
+        dest_check_thread(t);
         ASSERT(!t->queued || sched_is_queued(t));
         ASSERT(t->queued || t->ready_link.next == &t->ready_link);
     }

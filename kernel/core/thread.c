@@ -91,13 +91,14 @@ bool thread_owns_frame(uint64_t frame)
     return false;
 }
 
-/* Every thread whose wait names t is failed with E_ABORTED. */
+/* Every thread whose wait names t is failed with E_ABORTED; every link to t goes. */
 static void abort_partners(struct tcb *t)
 {
     for (unsigned i = 0; i < MAX_THREADS; i++) {
         struct tcb *other = &tcb_array[i];
         if (other == t)
             continue;
+        dest_forget(other, t);
         bool waits_on_t = ((other->state == THREAD_SEND_BLOCKED ||
                             other->state == THREAD_REPLY_BLOCKED) && other->partner == t) ||
                           dest_waits_for(other, t);

@@ -34,7 +34,7 @@ trap 'rm -rf "$dir"' EXIT
 
 expect_failure "unknown variant" "valid variants: classic-benno" \
     $MAKE VARIANT=no-such-variant config
-expect_failure "unknown arch" "valid architectures: x86_64" \
+expect_failure "unknown arch" "valid architectures: aarch64 riscv64 x86_64" \
     $MAKE ARCH=no-such-arch config
 expect_failure "invalid value" "option TRANSFER=bogus is invalid; valid values: regs vregs mem" \
     $MAKE VARIANT=l4-classic TRANSFER=bogus config

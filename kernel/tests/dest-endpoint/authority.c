@@ -94,3 +94,20 @@ UNIT_TEST(test_stale_partner_link)
     EXPECT_EQ(caller->state, THREAD_SEND_BLOCKED);               /* not aborted */
     kernel_check_invariants();
 }
+
+/* A reply right to a caller that dies goes with it (found by the fuzzer: the right
+ * outlived its caller, and a later thread in that TCB slot could have received it). */
+UNIT_TEST(test_reply_right_dies_with_caller)
+{
+    reset();
+    struct ipc_pair p;
+    make_pair(&p, 100, 100);
+    run(p.server);
+    ipc_general(p.server, SYS_RECV, 0, 0, p.recv_from);
+    run(p.client);
+    ipc_general(p.client, SYS_CALL, p.call_dest, 0, 0);
+    EXPECT(p.server->reply_to == p.client);
+    thread_kill(p.client);
+    EXPECT(p.server->reply_to == NULL);
+    kernel_check_invariants();
+}

@@ -1,7 +1,7 @@
 /*
- * x86_64: a plain system call and the counter read, for the portable root task
- * (bench/guest/sys.h). The register convention is kernel/arch/x86_64/include/ipclab/
- * abi_arch.h's.
+ * x86_64: a plain system call, the counter read and a new thread's stack pointer, for
+ * the portable root task (bench/guest/sys.h). The register convention is
+ * kernel/arch/x86_64/include/ipclab/abi_arch.h's.
  */
 #ifndef IPCLAB_GUEST_SYS_ARCH_H
 #define IPCLAB_GUEST_SYS_ARCH_H
@@ -49,6 +49,13 @@ static inline const unsigned char *arch_null_syscall_code(unsigned *len)
 static inline void arch_touch_fpu(void)
 {
     __asm__ volatile("fld1\n fstp %%st(0)" : : : "memory");
+}
+
+/* A new thread starts as if called: the return address slot below a 16-byte aligned
+ * top (the System V ABI's alignment at a function's entry). */
+static inline uint64_t thread_stack_pointer(uint64_t top)
+{
+    return top - 8;
 }
 
 #endif
