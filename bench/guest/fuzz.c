@@ -35,6 +35,7 @@
 #define STALL_YIELDS 64            /* root yields without progress: replace everyone */
 #define RECYCLE_SPACE_EVERY 8      /* checks */
 #define FUZZ_ENDPOINTS 4           /* endpoints the fuzzers share, slots 1..4 of B and C */
+#define FUZZ_NOTIFICATIONS 2       /* notifications they share, the slots after those */
 #define FUZZ_PRIORITY BENCH_PRIORITY
 #define ECHO_PRIORITY (BENCH_PRIORITY + 10)
 #define ECHO_WORDS 8
@@ -305,21 +306,31 @@ static void kill_fuzzer(unsigned i)
     world.live[i] = false;
 }
 
-/* Endpoints for the fuzzers: slots 1..FUZZ_ENDPOINTS of B and C, all rights, and the
- * root keeps no capability, so the fuzzers' own deletions can destroy them in use. */
+/* One new object (made by the root with `create`) minted into slot of B and C with all
+ * rights and a badge, the root keeping no capability: so the fuzzers' own deletions
+ * can destroy it while others use it. */
+static void refill_slot(uint64_t create, uint64_t slot)
+{
+    struct sys_result obj = syscall5(create, 0, 0, 0, 0, 0);
+    if (obj.error)
+        return;
+    for (unsigned s = 0; s < 2; s++)
+        world.refills += sys(SYS_CAP_MINT, world.space[s], obj.value, slot, 1ull << slot,
+                             CAP_RIGHTS_ALL) == E_OK;
+    sys(SYS_CAP_DELETE, obj.value, 0, 0, 0, 0);
+}
+
+/* Endpoints (slots 1..FUZZ_ENDPOINTS) and notifications (the next FUZZ_NOTIFICATIONS)
+ * for the fuzzers, where the kernel has them. */
 static void refill_capabilities(void)
 {
-    if (!kip_config_is("dest", "endpoint"))
-        return;
-    for (uint64_t slot = 1; slot <= FUZZ_ENDPOINTS; slot++) {
-        struct sys_result ep = syscall5(SYS_ENDPOINT_CREATE, 0, 0, 0, 0, 0);
-        if (ep.error)
-            return;
-        for (unsigned s = 0; s < 2; s++)
-            world.refills += sys(SYS_CAP_MINT, world.space[s], ep.value, slot, slot,
-                                 CAP_RIGHTS_ALL) == E_OK;
-        sys(SYS_CAP_DELETE, ep.value, 0, 0, 0, 0);
-    }
+    if (kip_config_is("dest", "endpoint"))
+        for (uint64_t slot = 1; slot <= FUZZ_ENDPOINTS; slot++)
+            refill_slot(SYS_ENDPOINT_CREATE, slot);
+    if (kip_config_is("notify", "notify"))
+        for (uint64_t slot = FUZZ_ENDPOINTS + 1;
+             slot <= FUZZ_ENDPOINTS + FUZZ_NOTIFICATIONS; slot++)
+            refill_slot(SYS_NOTIFY_CREATE, slot);
 }
 
 static void refresh_pool(void)

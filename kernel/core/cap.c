@@ -3,15 +3,33 @@
 
 #include "dest.h"
 #include "kernel.h"
+#include "notify.h"
 #include "space.h"
+
+/* A capability was copied or deleted: its object's count of them follows. */
+static void object_copied(struct cap *c)
+{
+    if (c->type == CAP_ENDPOINT)
+        dest_cap_copied(c);
+    else if (c->type == CAP_NOTIFICATION)
+        notify_cap_copied(c->ntfn);
+}
+
+static void object_deleted(struct cap *c)
+{
+    if (c->type == CAP_ENDPOINT)
+        dest_cap_deleted(c);
+    else if (c->type == CAP_NOTIFICATION)
+        notify_cap_deleted(c->ntfn);
+}
 
 int cap_mint(struct space *actor, uint64_t src, struct space *to, uint64_t dst,
              uint64_t badge, uint64_t rights)
 {
     if (to != actor && !space_may_control(actor, to))
         return E_NO_PERMISSION;      /* no injection into a task one did not create */
-    struct cap *c = cap_lookup(actor->caps, src, CAP_ENDPOINT, 0);
-    if (!c)
+    struct cap *c = src != IPC_NIL && src < CAP_SLOTS ? &actor->caps[src] : NULL;
+    if (!c || c->type == CAP_EMPTY)
         return E_INVALID_CAP;
     if (dst == IPC_NIL || dst >= CAP_SLOTS || to->caps[dst].type != CAP_EMPTY)
         return E_INVALID_ARG;
@@ -23,7 +41,7 @@ int cap_mint(struct space *actor, uint64_t src, struct space *to, uint64_t dst,
     *copy = *c;
     copy->rights = (uint8_t)(c->rights & rights);
     copy->badge = badge ? badge : c->badge;
-    dest_cap_copied(copy);
+    object_copied(copy);
     return E_OK;
 }
 
@@ -34,8 +52,8 @@ int cap_delete(struct space *s, uint64_t slot)
     struct cap gone = s->caps[slot];
     if (gone.type == CAP_EMPTY)
         return E_INVALID_CAP;
-    s->caps[slot] = (struct cap){CAP_EMPTY, 0, NULL, 0};
-    dest_cap_deleted(&gone);
+    s->caps[slot] = (struct cap){.type = CAP_EMPTY};
+    object_deleted(&gone);
     return E_OK;
 }
 

@@ -1,6 +1,6 @@
 /*
  * Capabilities: a per-task table of slots, each naming an object with rights and a
- * badge (today endpoints, under DEST=endpoint). Slot 0 is never filled, so IPC_NIL is
+ * badge (endpoints under DEST=endpoint, notifications under NOTIFY=notify). Slot 0 is never filled, so IPC_NIL is
  * never a capability. Who may copy what is in cap.c (and abi.h): the rule of seL4's
  * mint, over this kernel's task tree.
  */
@@ -14,15 +14,20 @@
 
 enum cap_type {
     CAP_EMPTY = 0,
-    CAP_ENDPOINT = 1,
+    CAP_ENDPOINT = 1,       /* DEST=endpoint */
+    CAP_NOTIFICATION = 2,   /* NOTIFY=notify */
 };
 
 struct endpoint;
+struct notification;
 
 struct cap {
     uint8_t type;
     uint8_t rights;
-    struct endpoint *ep;
+    union {                 /* the object, by type */
+        struct endpoint *ep;
+        struct notification *ntfn;
+    };
     uint64_t badge;         /* 0: unbadged */
 };
 

@@ -102,6 +102,13 @@ static inline void dest_leave_wait_queue(struct tcb *t)
         endpoint_remove(t->blocked_on, t);
 }
 
+/* Waiting on an endpoint for a message (a caller awaiting its reply is REPLY_BLOCKED):
+ * what a bound notification may end (notification.c). */
+static inline bool dest_open_receive(const struct tcb *t)
+{
+    return t->state == THREAD_RECV_BLOCKED;
+}
+
 /* A reply right to a thread that dies goes with it (a later thread in the same TCB
  * slot must not inherit it). */
 static inline void dest_forget(struct tcb *t, const struct tcb *dead)
@@ -140,7 +147,7 @@ static inline void dest_check_thread(const struct tcb *t)
         ASSERT(ep->used);
         ASSERT(ep->state == (t->state == THREAD_SEND_BLOCKED ? EP_SENDERS : EP_RECEIVERS));
         ASSERT(list_contains(&ep->queue, &t->wait_link));
-    } else {
+    } else if (t->state != THREAD_NOTIFY_BLOCKED) { /* a notification's waiter: notify.h */
         ASSERT(t->wait_link.next == &t->wait_link);
     }
     if (t->state == THREAD_REPLY_BLOCKED)
@@ -171,14 +178,14 @@ static inline void dest_objects_init(void)
 static inline uint64_t dest_endpoint_create(struct tcb *self, uint64_t *slot)
 {
     struct space *s = self->space;
-    if (!s->endpoint_quota)
+    if (!s->object_quota)
         return E_QUOTA;
     uint64_t free_slot = cap_free_slot(s);
     struct endpoint *ep = free_slot ? endpoint_create(s) : NULL;
     if (!ep)
         return E_NO_MEMORY;
-    s->endpoint_quota--;
-    s->caps[free_slot] = (struct cap){CAP_ENDPOINT, CAP_RIGHTS_ALL, ep, 0};
+    s->object_quota--;
+    s->caps[free_slot] = (struct cap){.type = CAP_ENDPOINT, .rights = CAP_RIGHTS_ALL, .ep = ep};
     endpoint_ref(ep);
     *slot = free_slot;
     return E_OK;

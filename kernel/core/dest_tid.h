@@ -110,6 +110,13 @@ static inline void dest_leave_wait_queue(struct tcb *t)
         list_remove(&t->wait_link);
 }
 
+/* Waiting in a receive from anyone (not for one thread, not for a reply): what a bound
+ * notification may end (notification.c). */
+static inline bool dest_open_receive(const struct tcb *t)
+{
+    return t->state == THREAD_RECV_BLOCKED && t->wait_from == IPC_ANY;
+}
+
 /* Thread IDs carry a version: a dead thread's ID needs no forgetting. */
 static inline void dest_forget(struct tcb *t, const struct tcb *dead)
 {
@@ -137,7 +144,7 @@ static inline void dest_check_thread(const struct tcb *t)
     if (t->state == THREAD_SEND_BLOCKED) {
         ASSERT(t->partner && t->partner->state != THREAD_FREE);
         ASSERT(list_contains(&t->partner->senders, &t->wait_link));
-    } else {
+    } else if (t->state != THREAD_NOTIFY_BLOCKED) { /* a notification's waiter: notify.h */
         ASSERT(t->wait_link.next == &t->wait_link);
     }
     for (const struct link *l = t->senders.next; l != &t->senders; l = l->next) {

@@ -51,7 +51,7 @@ void endpoint_unref(struct endpoint *ep)
      * task by now, which must not inherit the quota. */
     struct space *creator = space_lookup(ep->creator);
     if (creator)
-        creator->endpoint_quota++;
+        creator->object_quota++;
     ep->used = false;
 }
 

@@ -22,6 +22,7 @@
 #include "arch_api.h"
 #include "dest.h"
 #include "kernel.h"
+#include "notify.h"
 #include "sched.h"
 #include "space.h"
 #include "switch.h"
@@ -82,7 +83,8 @@ struct tcb *fastpath_reply_wait(uint64_t dest, uint64_t tag, uint64_t from)
     struct fast_reply fr;
     if (!tag_fast(tag))
         return NULL;
-    if (!dest_fast_reply_partner(self, dest, from, &fr) || !partner_schedulable(self, fr.to))
+    if (!dest_fast_reply_partner(self, dest, from, &fr) || !partner_schedulable(self, fr.to) ||
+        !notify_fast_ok(self))
         return NULL;
     struct tcb *to = fr.to;
 

@@ -9,6 +9,7 @@
 
 #include "dest.h"
 #include "kernel.h"
+#include "notify.h"
 #include "sched.h"
 #include "thread.h"
 
@@ -20,10 +21,11 @@ void kernel_check_invariants(void)
             ASSERT(!t->queued);
             continue;
         }
-        ASSERT(t->state <= THREAD_REPLY_BLOCKED);
+        ASSERT(t->state <= THREAD_NOTIFY_BLOCKED);
         ASSERT(t->utcb != NULL);
         ASSERT(dest_partner_consistent(t));
         dest_check_thread(t);
+        notify_check_thread(t);
         ASSERT(!t->queued || sched_is_queued(t));
         ASSERT(t->queued || t->ready_link.next == &t->ready_link);
     }

@@ -19,6 +19,7 @@
 #include "arch_api.h"
 #include "dest.h"
 #include "kernel.h"
+#include "notify.h"
 #include "sched.h"
 #include "space.h"
 #include "switch.h"
@@ -134,6 +135,8 @@ static uint64_t recv_phase(struct tcb *self, uint64_t from, uint64_t tag, struct
     uint64_t error = dest_recv_source(self, from, &src);
     if (error != E_OK)
         return error;
+    if (notify_take_bound(self))    /* seL4's order: a pending signal first */
+        return E_OK;
     struct tcb *sender = dest_take_sender(self, &src);
     if (sender) {
         deliver(sender, self, sender->send_tag, sender->send_id);
@@ -154,7 +157,8 @@ static uint64_t recv_phase(struct tcb *self, uint64_t from, uint64_t tag, struct
  * outranks self: a direct process switch, no trip through the ready queue. Every other
  * released thread is queued, and if nobody was switched to the scheduler picks.
  */
-static struct tcb *choose_next(struct tcb *self, struct tcb *a, struct tcb *b)
+static inline __attribute__((always_inline)) struct tcb *choose_next(struct tcb *self,
+                                                                     struct tcb *a, struct tcb *b)
 {
     struct tcb *best = a;
     if (b && (!best || b->prio > best->prio))
@@ -176,6 +180,11 @@ static struct tcb *choose_next(struct tcb *self, struct tcb *a, struct tcb *b)
         sched_wake(best);
     }
     return self_runs ? self : sched_pick();
+}
+
+struct tcb *ipc_schedule(struct tcb *self, struct tcb *woken)
+{
+    return choose_next(self, woken, NULL);
 }
 
 struct tcb *ipc_general(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag,

@@ -2,6 +2,7 @@
 #include "objects.h"
 
 #include "dest.h"
+#include "notify.h"
 #include "sched.h"
 #include "space.h"
 #include "thread.h"
@@ -12,4 +13,5 @@ void kernel_objects_init(void)
     thread_table_init();
     space_table_init();
     dest_objects_init();
+    notify_objects_init();
 }

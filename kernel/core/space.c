@@ -6,10 +6,10 @@
 #include "kernel.h"
 #include "thread.h"
 
-/* The root task may create as many endpoints as the kernel holds; a task it creates
+/* The root task may create 64 IPC objects (endpoints, notifications); a task it creates
  * starts with none (a quota axis may hand them out; until then only the root makes
  * kernel objects, so no task can exhaust them for the others). */
-#define ROOT_ENDPOINT_QUOTA 64u
+#define ROOT_OBJECT_QUOTA 64u
 
 static struct space spaces[MAX_SPACES];
 static uint32_t space_version[MAX_SPACES];
@@ -33,7 +33,7 @@ struct space *space_create(struct space *creator)
         s->used = true;
         s->handle = ((uint64_t)i << TID_VERSION_BITS) | space_version[i];
         s->creator = creator;
-        s->endpoint_quota = creator ? 0 : ROOT_ENDPOINT_QUOTA;
+        s->object_quota = creator ? 0 : ROOT_OBJECT_QUOTA;
         return s;
     }
     return NULL;

@@ -23,7 +23,7 @@ struct space {
     bool used;
     uint64_t handle;             /* slot number and version */
     struct space *creator;       /* NULL for the root task's space */
-    uint32_t endpoint_quota;     /* endpoints this task may still create */
+    uint32_t object_quota;       /* IPC objects (endpoints, notifications) it may still create */
     struct cap caps[CAP_SLOTS];
 };
 

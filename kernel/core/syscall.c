@@ -14,6 +14,7 @@
 #include "dest.h"
 #include "ipc.h"
 #include "kernel.h"
+#include "notify.h"
 #include "sched.h"
 #include "space.h"
 #include "thread.h"
@@ -203,6 +204,13 @@ struct tcb *syscall_dispatch(struct tcb *self)
         break;
     case SYS_SPACE_DESTROY:
         error = sys_space_destroy(self, a0);
+        break;
+    case SYS_NOTIFY_CREATE:
+    case SYS_SIGNAL:
+    case SYS_WAIT:
+    case SYS_POLL:
+    case SYS_NOTIFY_BIND:
+        error = notify_syscall(self, nr, a0, &value, &next); /* E_INVALID_SYSCALL if none */
         break;
     case SYS_DEBUG_WRITE:
         error = sys_debug_write(self, a0, a1);

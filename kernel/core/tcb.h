@@ -22,10 +22,12 @@ enum thread_state {
     THREAD_SEND_BLOCKED,    /* waiting for a receiver (send phase of send or call) */
     THREAD_RECV_BLOCKED,    /* waiting for a sender */
     THREAD_REPLY_BLOCKED,   /* endpoint call: waiting for the reply of the thread it called */
+    THREAD_NOTIFY_BLOCKED,  /* waiting in SYS_WAIT on a notification (NOTIFY=notify) */
 };
 
 struct space;
 struct endpoint;
+struct notification;
 
 /* A power of two at least the TCB's size, so that finding a TCB from a thread number
  * is a shift rather than a multiplication. */
@@ -59,6 +61,11 @@ struct tcb {
 #else
     struct endpoint *blocked_on; /* endpoint whose queue holds this thread */
     struct tcb *reply_to;        /* the caller this thread owes a reply, if any */
+#endif
+#if CONFIG_NOTIFY_NOTIFY
+    /* The NOTIFY axis's fields (notification.c). */
+    struct notification *bound;      /* its open receives also end on a signal of this */
+    struct notification *waiting_on; /* the notification it waits on (NOTIFY_BLOCKED) */
 #endif
 } __attribute__((aligned(TCB_ALIGN)));
 

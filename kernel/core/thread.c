@@ -10,6 +10,7 @@
 #include "frame.h"
 #include "ipc.h"
 #include "kernel.h"
+#include "notify.h"
 #include "sched.h"
 #include "space.h"
 
@@ -109,6 +110,7 @@ static void abort_partners(struct tcb *t)
 
 void thread_kill(struct tcb *t)
 {
+    notify_thread_exit(t);
     ipc_leave_wait_queue(t);
     abort_partners(t);
     sched_remove(t);

@@ -1,4 +1,5 @@
 /* A fresh kernel for each test, threads in it, and message words (see unit.h). */
+#include "syscall.h"
 #include "transfer.h"
 #include "unit.h"
 
@@ -32,6 +33,16 @@ struct tcb *spawn(struct space *s, unsigned prio)
     struct tcb *t = spawn_inactive(s, prio);
     thread_start(t, USER_BASE, USER_BASE, 0);
     return t;
+}
+
+struct tcb *sys_call(struct tcb *t, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+    t->regs.syscall = nr;
+    t->regs.arg[0] = a0;
+    t->regs.arg[1] = a1;
+    t->regs.arg[2] = a2;
+    current = t;
+    return syscall_dispatch(t);
 }
 
 uint64_t result_error(struct tcb *t)

@@ -67,6 +67,8 @@ struct tcb *spawn(struct space *s, unsigned prio);
 struct tcb *spawn_inactive(struct space *s, unsigned prio);
 uint64_t result_error(struct tcb *t);
 uint64_t result_value(struct tcb *t, unsigned n);
+/* A plain system call made by t (as the general path sees it); the thread to run next. */
+struct tcb *sys_call(struct tcb *t, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2);
 /* len recognisable words where this variant carries them (transfer.h), and a check. */
 void put_words(struct tcb *t, unsigned len, uint64_t seed);
 unsigned words_match(struct tcb *t, unsigned len, uint64_t seed);

@@ -38,6 +38,14 @@
 #define SYS_THREAD_DESTROY 14 /* (a0 thread ID): kill it and free what it owned; root task only */
 #define SYS_CAP_DELETE 15     /* (a0 slot): empty a slot; the last capability to an endpoint destroys it */
 #define SYS_SPACE_DESTROY 16  /* (a0 space): kill its threads, empty its slots, free its tables */
+/* Notifications (NOTIFY=notify; E_INVALID_SYSCALL otherwise). A notification is named
+ * by a capability slot (with thread IDs as with endpoints: the slot table is the task's
+ * handle table); the SEND right signals, the RECV right waits, polls and binds. */
+#define SYS_NOTIFY_CREATE 17  /* () -> r1 = slot of a new notification, every right */
+#define SYS_SIGNAL 18         /* (a0 slot): OR the capability's badge (1 if none) in; never blocks */
+#define SYS_WAIT 19           /* (a0 slot) -> r1 = the bits, cleared; blocks while there are none */
+#define SYS_POLL 20           /* (a0 slot) -> r1 = the bits, cleared; E_WOULD_BLOCK if none */
+#define SYS_NOTIFY_BIND 21    /* (a0 slot): bind it to the caller (IPC_NIL: unbind) */
 
 #ifndef __ASSEMBLER__
 
@@ -60,13 +68,17 @@ enum sys_error {
 
 /*
  * Message tag: bits 0-7 length in words, bit 8 "do not block in the send phase",
- * bit 9 "do not block in the receive phase", bits 16-31 a label the kernel passes on.
+ * bit 9 "do not block in the receive phase", bit 10 (received only) a notification,
+ * bits 16-31 a label the kernel passes on.
  */
 #define TAG_LEN_MASK 0xffull
 #define TAG_SEND_NONBLOCK (1ull << 8)
 #define TAG_RECV_NONBLOCK (1ull << 9)
 #define TAG_LABEL_SHIFT 16
 #define TAG_LABEL_MASK (0xffffull << TAG_LABEL_SHIFT)
+/* In a received tag: the receive ended on a signal of the receiver's bound notification
+ * (r1 holds its bits), not on a message. */
+#define TAG_NOTIFICATION (1ull << 10)
 
 static inline uint64_t tag_make(uint64_t len, uint64_t label)
 {

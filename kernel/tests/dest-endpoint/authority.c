@@ -27,18 +27,18 @@ UNIT_TEST(test_mint_rules)
     kernel_check_invariants();
 }
 
-UNIT_TEST(test_endpoint_quota)
+UNIT_TEST(test_object_quota)
 {
     reset();
     struct tcb *root = spawn(space_a, 100);
     struct tcb *child = spawn(space_b, 100);
     uint64_t slot;
     EXPECT_EQ(dest_endpoint_create(child, &slot), E_QUOTA);     /* a child has none */
-    uint32_t quota = space_a->endpoint_quota;
+    uint32_t quota = space_a->object_quota;
     EXPECT_EQ(dest_endpoint_create(root, &slot), E_OK);
-    EXPECT_EQ(space_a->endpoint_quota, quota - 1);
+    EXPECT_EQ(space_a->object_quota, quota - 1);
     EXPECT_EQ(cap_delete(space_a, slot), E_OK);                 /* the last capability */
-    EXPECT_EQ(space_a->endpoint_quota, quota);                  /* quota given back */
+    EXPECT_EQ(space_a->object_quota, quota);                  /* quota given back */
     EXPECT_EQ(cap_delete(space_a, slot), E_INVALID_CAP);
     kernel_check_invariants();
 }
