@@ -17,4 +17,5 @@ Modules, in the order data flows through them:
 """
 
 FORMAT_VERSION = 2          # bench/FORMAT.md version this harness reads
-RUN_LAYOUT_VERSION = 2      # version of the stored run layout (harness/README.md)
+RUN_LAYOUT_VERSION = 3      # version of the stored run layout (harness/README.md);
+                            # 3 added the manifest (checksums) and COMPLETE's meta checksum

@@ -189,3 +189,22 @@ def summarize(samples: pd.DataFrame, by=None, keep=None) -> pd.DataFrame:
         row.update(describe(g["value"].to_numpy()))
         rows.append(row)
     return pd.DataFrame(rows, columns=by + keep + STAT_COLS)
+
+
+def welch(a, b, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Difference of means mean(b) - mean(a) and the half width of its confidence
+    interval (Welch's t, Welch-Satterthwaite degrees of freedom). The half width is NaN
+    with fewer than two values on a side, and 0 when both sides are constant."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if len(a) == 0 or len(b) == 0:
+        return math.nan, math.nan
+    delta = float(b.mean() - a.mean())
+    if len(a) < 2 or len(b) < 2:
+        return delta, math.nan
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se2 = va + vb
+    if se2 == 0:
+        return delta, 0.0
+    df = se2 ** 2 / ((va ** 2 / (len(a) - 1) if va else 0.0) +
+                     (vb ** 2 / (len(b) - 1) if vb else 0.0))
+    return delta, t_ppf(0.5 + confidence / 2, df) * math.sqrt(se2)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from . import logparse
-from .bench import Matrix, Outcome, check_arch, headline, judge
+from . import limits, logparse, proc
+from .bench import Matrix, Outcome, build_problem, check_arch, headline, judge, preflight, \
+    tree_locks
 from .clock import CLOCKS
 from .config import REPO
 
@@ -44,11 +45,21 @@ def compare_boots(a: logparse.Log, b: logparse.Log) -> list[str]:
 
 def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY_WARMUP,
                jobs=None, timeout=120.0, build=True, logdir=None, repo=None,
-               progress=print, debug: bool = False) -> bool:
+               progress=print, debug: bool = False, wait: bool = False) -> bool:
     """debug: boot the debug builds (kernel assertions compiled in), whose logs go to
     <logdir>/<variant>-debug.*"""
     check_arch(arch)
+    limits.check_request(samples, warmup)
+    clock = CLOCKS["icount"]
+    preflight(clock, arch, build)
     repo = Path(repo or REPO)
+    with proc.locked(*tree_locks(repo), wait=wait, progress=progress):
+        return _run_verify(variants, arch, samples, warmup, jobs, timeout, build, logdir,
+                           repo, progress, debug)
+
+
+def _run_verify(variants, arch, samples, warmup, jobs, timeout, build, logdir, repo,
+                progress, debug) -> bool:
     logdir = Path(logdir or repo / "results" / "verify")
     logdir.mkdir(parents=True, exist_ok=True)
     clock = CLOCKS["icount"]
@@ -65,7 +76,7 @@ def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY
             p = logdir / f"{v.name}{suffix}.build"
             p.write_text(b.output)
             verdicts[v.name] = False
-            progress(f"FAIL {v.name:<18} build failed ({b.seconds:.1f} s)  log: {p}")
+            progress(f"FAIL {v.name:<18} {build_problem(b, p)} ({b.seconds:.1f} s)")
             return
         outs = []
         for r in boots:
