@@ -691,8 +691,9 @@ def cmd_verify(args):
 
 def cmd_diff(args):
     _check_samples(args)
-    va, vb = config.split_names([args.variant_a, args.variant_b]) + [None] * 2
-    if vb is None or va == vb:
+    names = config.split_names([args.variant_a, args.variant_b])
+    va, vb = (names + [None, None])[:2]
+    if len(names) != 2:
         raise UsageError("diff needs two different variants, e.g. "
                          "`harness diff l4-classic sel4-like`")
     variants = config.resolve_variants([va, vb])

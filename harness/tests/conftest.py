@@ -82,3 +82,14 @@ def set_value(text: str, case_id: int, index: int, value: int) -> str:
     j = next(k for k, l in enumerate(lines) if l.startswith(f"IPCLAB 2 CASE-END id={case_id} "))
     lines[j] = lines[j].split("sum=")[0] + f"sum={sum(int(v) for v in flat)}"
     return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def cli_repo(fake_repo, monkeypatch):
+    """fake_repo, with the command line (cli.main in this process) pointed at it."""
+    from ipclab import bench, cli, config, store
+    for mod in (config, bench, cli, store):
+        monkeypatch.setattr(mod, "REPO", fake_repo)
+    monkeypatch.setattr(cli, "RESULTS", fake_repo / "results")
+    monkeypatch.setattr(cli, "BASELINE", fake_repo / "results" / "baseline")
+    return fake_repo
