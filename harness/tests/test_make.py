@@ -1,5 +1,6 @@
 """The make entry points the READMEs promise: variant lists, help, links (make -n and
 make's own configuration step only; nothing is built or booted)."""
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -11,8 +12,12 @@ DOCS = ["README.md", "harness/README.md", "results/README.md", "bench/host/READM
         "variants/README.md"]
 
 
+ENV = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+
+
 def make(*args, check=True):
-    p = subprocess.run(["make", "--no-print-directory", *args], cwd=REPO, text=True,
+    """make in the repository, independent of a make this test may run under."""
+    p = subprocess.run(["make", "--no-print-directory", *args], cwd=REPO, text=True, env=ENV,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
     if check:
         assert p.returncode == 0, p.stdout
