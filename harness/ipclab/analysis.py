@@ -13,8 +13,13 @@ import pandas as pd
 from . import plots, report, stats, store
 
 
-def tables(frames: list) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The tidy samples of every successful variant and their statistics."""
+def tables(frames: list, order: list | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tidy samples of every successful variant (in `order`, the run's variant
+    order, whichever boot finished first) and their statistics."""
+    if order:
+        rank = {v: i for i, v in enumerate(order)}
+        frames = sorted(frames, key=lambda f: rank.get(f["variant"].iloc[0], len(rank))
+                        if len(f) else len(rank))
     samples_df = (pd.concat(frames, ignore_index=True) if frames
                   else pd.DataFrame(columns=store.sample_cols()))
     st = store.stats_frame(samples_df) if len(samples_df) else \
@@ -42,7 +47,7 @@ def write_derived(work: Path, meta: dict, frames: list, *, figures: bool = True,
     table row counts in meta. Returns the stats frame. OSError propagates (the caller
     says which run keeps its logs). A run of one experiment (meta['experiment']) has
     its title on the figures; a run of the whole matrix also gets figures/<exp>/."""
-    samples_df, st = tables(frames)
+    samples_df, st = tables(frames, meta.get("variant_order"))
     meta["_rows"] = store.write_tables(work, samples_df, st)
     fig_files, fig_err = [], None
     if figures and len(st):
