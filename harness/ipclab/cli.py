@@ -686,6 +686,10 @@ def cmd_verify(args):
                            warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
                            build=not args.no_build, logdir=Path(args.logdir), progress=out,
                            debug=args.debug, wait=args.wait)
+    if ok.infra:
+        out(f"verify: {', '.join(ok.infra)} failed because of the host, not the kernel "
+            f"(exit 3)")
+        return EXIT_INFRA
     return EXIT_OK if ok else EXIT_REGRESSION
 
 

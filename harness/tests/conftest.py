@@ -87,8 +87,8 @@ def set_value(text: str, case_id: int, index: int, value: int) -> str:
 @pytest.fixture
 def cli_repo(fake_repo, monkeypatch):
     """fake_repo, with the command line (cli.main in this process) pointed at it."""
-    from ipclab import bench, cli, config, store
-    for mod in (config, bench, cli, store):
+    from ipclab import bench, cli, config, store, verify
+    for mod in (config, bench, cli, store, verify):
         monkeypatch.setattr(mod, "REPO", fake_repo)
     monkeypatch.setattr(cli, "RESULTS", fake_repo / "results")
     monkeypatch.setattr(cli, "BASELINE", fake_repo / "results" / "baseline")

@@ -243,6 +243,7 @@ def test_full_disk_during_analysis_keeps_the_logs_and_reanalyse_finishes(fake_re
 
     def full(*a, **k):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "samples.csv.gz.tmp")
+    real_write_tables = store.write_tables
     monkeypatch.setattr(store, "write_tables", full)
     with pytest.raises(errors.InfraError) as e:
         run_bench(fake_repo, ["sel4-like", "l4-classic"])
@@ -252,7 +253,7 @@ def test_full_disk_during_analysis_keeps_the_logs_and_reanalyse_finishes(fake_re
     assert f"harness reanalyse {partial}" in msg
     assert store.complete_runs(fake_repo / "results") == []
     (partial / "OWNER").write_text('{"pid": 999999999}')        # the writer is gone
-    monkeypatch.undo()
+    monkeypatch.setattr(store, "write_tables", real_write_tables)   # space again
     monkeypatch.setattr(cli, "RESULTS", fake_repo / "results")
     rc = cli.main(["reanalyse", str(partial), "--no-figures"])
     assert rc == 0, capsys.readouterr()
@@ -275,7 +276,7 @@ def test_reanalyse_finishes_a_run_cut_short(fake_repo, monkeypatch):
     monkeypatch.setattr(bench, "_progress_line", die_after_first)
     with pytest.raises(KeyboardInterrupt):
         run_bench(fake_repo, ["sel4-like", "l4-classic"], jobs=1)
-    monkeypatch.undo()
+    monkeypatch.setattr(bench, "_progress_line", real)
     partial = next((fake_repo / "results").glob(".partial-*"))
     with pytest.raises(errors.UsageError, match="still being written by pid"):
         reanalyse_mod.reanalyse(partial)                 # our own pid: a live writer
@@ -315,6 +316,23 @@ def test_qemu_that_cannot_start_is_not_published(fake_repo, monkeypatch):
     assert {i["status"] for i in meta["variants"].values()} == {"host-qemu"}
     assert store.complete_runs(fake_repo / "results") == []
     assert "NOT PUBLISHED" in out and "cannot start" in out
+
+
+def test_verify_tells_a_host_fault_from_a_kernel_fault(cli_repo, monkeypatch, capsys):
+    broken = cli_repo / "qemu-broken"
+    broken.write_text("#!/nonexistent/interpreter\n")
+    broken.chmod(0o755)
+    cli_repo.make_image("sel4-like", "good-sel4-like.log")
+    monkeypatch.setenv("IPCLAB_QEMU", str(broken))
+    rc = cli.main(["verify", "sel4-like", "--no-build", "--samples", "4", "--warmup", "1"])
+    out = capsys.readouterr().out
+    assert rc == 3 and "host-qemu" in out and "failed because of the host" in out
+    monkeypatch.setenv("IPCLAB_QEMU", str(Path(__file__).parent / "fake_qemu.py"))
+    cli_repo.make_image("sel4-like", "panic.log", exit=5)
+    rc = cli.main(["verify", "sel4-like", "--no-build", "--samples", "4", "--warmup", "1"])
+    out = capsys.readouterr().out
+    assert rc == 1 and "boot 1: panic: kernel panic" in out
+    assert str(cli_repo / "results" / "verify") in out
 
 
 def test_all_variants_failing_is_not_published(fake_repo):
