@@ -516,6 +516,7 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
                          f"\nthe variants that finished keep their logs in {w.path}: fix "
                          f"the cause, then `harness reanalyse {w.path}` finishes the run")
     host_rec = None
+    t_host = time.monotonic()
     if host is not None:
         host_rec = _host_step(host, w.path, repo, progress)
         if host_rec["status"] != "ok":
@@ -523,6 +524,7 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
         meta["figures"] += sorted(str(f.relative_to(w.path)) for f in
                                   (w.path / "figures").glob("host-*") if f.is_file())
     t_end = time.monotonic()
+    host_s = t_end - t_host if host is not None else 0.0
     exit_status = EXIT_INFRA if infra else (EXIT_REGRESSION if failed else EXIT_OK)
     meta.update({
         "finished_utc": store.utc_stamp(), "complete": True, "published": True,
@@ -531,7 +533,8 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
                       "matrix_wall": round(t_analyse - t_matrix, 2),
                       "build_sum": round(m.build_seconds, 2),
                       "boot_sum": round(m.boot_seconds, 2),
-                      "analyse_wall": round(t_end - t_analyse, 2)},
+                      "analyse_wall": round(t_end - t_analyse - host_s, 2),
+                      "host_bench_wall": round(host_s, 2)},
     })
     try:
         analysis.write_summary(w.path, meta, st)
@@ -549,7 +552,8 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
     progress(f"run {run_id}: {len(variants) - len(failed)}/{len(variants)} variants ok; "
              f"wall {tm['total_wall']:.1f} s (builds {tm['build_sum']:.1f} s, boots "
              f"{tm['boot_sum']:.1f} s summed over {meta['jobs']} job(s), analysis "
-             f"{tm['analyse_wall']:.1f} s)")
+             f"{tm['analyse_wall']:.1f} s" +
+             (f", host benchmarks {tm['host_bench_wall']:.1f} s" if host else "") + ")")
     if failed:
         progress(f"FAILED: {', '.join(failed)} (see {final}/summary.md)")
     if infra:
