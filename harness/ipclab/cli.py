@@ -536,6 +536,7 @@ def cmd_baseline(args):
 
 
 def _inside_complete_run(p: Path) -> Path | None:
+    """The complete run a path lies in (the path need not exist yet), if any."""
     p = p.resolve()
     for d in [p] + list(p.parents):
         if store.is_complete(d):
@@ -569,10 +570,7 @@ def cmd_report(args):
         raise UsageError(f"run {run.run_id} has none of the experiment's variants")
     outdir = Path(args.out) if args.out else \
         RESULTS / "reports" / f"{run.run_id}{tag}-{store.utc_stamp()}"
-    inside = _inside_complete_run(outdir) if outdir.exists() or args.out else None
-    if inside is None and args.out:
-        inside = next((d for d in [outdir.resolve()] + list(outdir.resolve().parents)
-                       if store.is_complete(d)), None)
+    inside = _inside_complete_run(outdir)
     if inside is not None:
         raise UsageError(f"--out {outdir} is inside the stored run {inside}: a report never "
                          f"changes a stored run; choose a folder outside it")
