@@ -135,6 +135,7 @@ def seal(path: Path, meta: dict, first_line: str) -> None:
     """Record every file's checksum in meta.json (manifest), then write COMPLETE with
     meta.json's own checksum: after this nothing in the directory may change."""
     rows = dict(meta.pop("_rows", {}) or {})
+    meta["layout_version"] = RUN_LAYOUT_VERSION          # sealed: manifest and checksum
     meta[integrity.MANIFEST_KEY] = integrity.make_manifest(path, rows)
     write_json(path / "meta.json", meta)
     (path / COMPLETE).write_text(integrity.complete_text(first_line, path / "meta.json"))
