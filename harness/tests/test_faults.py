@@ -2,7 +2,6 @@
 read-only and full disks, a missing QEMU, broken variant files, closed pipes. Each
 ends in one message naming the problem and the fix, and the documented exit status."""
 import errno
-import json
 import os
 import signal
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HARNESS, fixture_text, harness_env
+from conftest import HARNESS, harness_env
 from ipclab import bench, cli, clock, config, errors, proc, runner, store
 from ipclab import reanalyse as reanalyse_mod
 

@@ -1,6 +1,5 @@
 """Damaged stored runs: each problem names the file and the way back (reanalyse), with
 exit status 2, never a traceback or a silently different result."""
-import gzip
 import json
 import shutil
 
