@@ -17,7 +17,8 @@ from pathlib import Path
 from . import FORMAT_VERSION, RUN_LAYOUT_VERSION, analysis, clock as clockmod, \
     hostbench, limits, logparse, proc, report, runner, stats, store
 from .config import REPO, UsageError, Variant
-from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION, InfraError, describe_os_error
+from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION, InfraError, Interrupted, \
+    describe_os_error
 
 SUPPORTED_ARCHES = ("x86_64",)
 DEFAULT_SAMPLES = 1000        # same defaults as the top-level Makefile (SAMPLES, WARMUP)
@@ -483,83 +484,83 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
         save_meta()
         _progress_line(progress, done[0], len(variants), out, clock, w.final)
 
-    m = Matrix(variants, clock, arch, samples, warmup, jobs, timeout, build, repo,
-               progress)
-    t_matrix = time.monotonic()
     try:
+        m = Matrix(variants, clock, arch, samples, warmup, jobs, timeout, build, repo,
+                   progress)
+        t_matrix = time.monotonic()
         m.run(lambda v, i: w.log_path(v.name), on_done)
-    except BaseException:
+        t_analyse = time.monotonic()
+        failed = [n for n, o in outcomes.items() if not o.ok]
+        infra = [n for n, o in outcomes.items() if o.infra]
+        meta.update(failed_variants=failed, infra_failures=infra)
+        if len(failed) == len(variants):
+            meta.update(published=False, exit_status=EXIT_INFRA if infra else EXIT_REGRESSION)
+            save_meta()
+            progress("")
+            progress(f"NOT PUBLISHED: no variant succeeded ({', '.join(failed)} failed). "
+                     f"The logs stay in {w.path} for inspection; `harness clean` removes it.")
+            if infra:
+                progress(f"infrastructure fault(s), not the kernel: "
+                         f"{outcomes[infra[0]].problems[0]}")
+            return w.path, meta, False
+        try:
+            st = analysis.write_derived(w.path, meta, frames, figures=figures, repo=repo,
+                                        progress=progress)
+        except OSError as e:
+            save_meta()
+            raise InfraError(describe_os_error(e, "writing the run's tables") +
+                             f"\nthe variants that finished keep their logs in {w.path}: fix "
+                             f"the cause, then `harness reanalyse {w.path}` finishes the run")
+        host_rec = None
+        t_host = time.monotonic()
+        if host is not None:
+            host_rec = _host_step(host, w.path, repo, progress)
+            if host_rec["status"] != "ok":
+                infra.append("host benchmarks")
+            meta["figures"] += sorted(str(f.relative_to(w.path)) for f in
+                                      (w.path / "figures").glob("host-*") if f.is_file())
+        t_end = time.monotonic()
+        host_s = t_end - t_host if host is not None else 0.0
+        exit_status = EXIT_INFRA if infra else (EXIT_REGRESSION if failed else EXIT_OK)
+        meta.update({
+            "finished_utc": store.utc_stamp(), "complete": True, "published": True,
+            "exit_status": exit_status, "host_bench": host_rec,
+            "timings_s": {"total_wall": round(t_end - t_start, 2),
+                          "matrix_wall": round(t_analyse - t_matrix, 2),
+                          "build_sum": round(m.build_seconds, 2),
+                          "boot_sum": round(m.boot_seconds, 2),
+                          "analyse_wall": round(t_end - t_analyse - host_s, 2),
+                          "host_bench_wall": round(host_s, 2)},
+        })
+        try:
+            analysis.write_summary(w.path, meta, st)
+            final = w.finish(meta)
+        except OSError as e:
+            raise InfraError(describe_os_error(e, "publishing the run") +
+                             f"\nthe run's logs are in {w.path}: fix the cause, then "
+                             f"`harness reanalyse {w.path}` finishes it")
+        # Print the short form (headline, failures); the saved summary has every case.
+        if summary:
+            progress("")
+            progress(report.summary_markdown(meta, st, full=False).rstrip())
+        progress("")
+        tm = meta["timings_s"]
+        progress(f"run {run_id}: {len(variants) - len(failed)}/{len(variants)} variants ok; "
+                 f"wall {tm['total_wall']:.1f} s (builds {tm['build_sum']:.1f} s, boots "
+                 f"{tm['boot_sum']:.1f} s summed over {meta['jobs']} job(s), analysis "
+                 f"{tm['analyse_wall']:.1f} s" +
+                 (f", host benchmarks {tm['host_bench_wall']:.1f} s" if host else "") + ")")
+        if failed:
+            progress(f"FAILED: {', '.join(failed)} (see {final}/summary.md)")
+        if infra:
+            progress(f"infrastructure fault(s), not the kernel: {', '.join(infra)} (exit 3)")
+        progress(f"stored: {final}")
+        return final, meta, not failed
+    except (KeyboardInterrupt, Interrupted):
         progress(f"interrupted: every child process killed; the partial run stays in "
                  f"{w.path} (no COMPLETE marker; nothing loads it; `harness clean` "
-                 f"removes it)")
+                 f"removes it, `harness reanalyse` finishes it from its logs)")
         raise
-    t_analyse = time.monotonic()
-    failed = [n for n, o in outcomes.items() if not o.ok]
-    infra = [n for n, o in outcomes.items() if o.infra]
-    meta.update(failed_variants=failed, infra_failures=infra)
-    if len(failed) == len(variants):
-        meta.update(published=False, exit_status=EXIT_INFRA if infra else EXIT_REGRESSION)
-        save_meta()
-        progress("")
-        progress(f"NOT PUBLISHED: no variant succeeded ({', '.join(failed)} failed). "
-                 f"The logs stay in {w.path} for inspection; `harness clean` removes it.")
-        if infra:
-            progress(f"infrastructure fault(s), not the kernel: "
-                     f"{outcomes[infra[0]].problems[0]}")
-        return w.path, meta, False
-    try:
-        st = analysis.write_derived(w.path, meta, frames, figures=figures, repo=repo,
-                                    progress=progress)
-    except OSError as e:
-        save_meta()
-        raise InfraError(describe_os_error(e, "writing the run's tables") +
-                         f"\nthe variants that finished keep their logs in {w.path}: fix "
-                         f"the cause, then `harness reanalyse {w.path}` finishes the run")
-    host_rec = None
-    t_host = time.monotonic()
-    if host is not None:
-        host_rec = _host_step(host, w.path, repo, progress)
-        if host_rec["status"] != "ok":
-            infra.append("host benchmarks")
-        meta["figures"] += sorted(str(f.relative_to(w.path)) for f in
-                                  (w.path / "figures").glob("host-*") if f.is_file())
-    t_end = time.monotonic()
-    host_s = t_end - t_host if host is not None else 0.0
-    exit_status = EXIT_INFRA if infra else (EXIT_REGRESSION if failed else EXIT_OK)
-    meta.update({
-        "finished_utc": store.utc_stamp(), "complete": True, "published": True,
-        "exit_status": exit_status, "host_bench": host_rec,
-        "timings_s": {"total_wall": round(t_end - t_start, 2),
-                      "matrix_wall": round(t_analyse - t_matrix, 2),
-                      "build_sum": round(m.build_seconds, 2),
-                      "boot_sum": round(m.boot_seconds, 2),
-                      "analyse_wall": round(t_end - t_analyse - host_s, 2),
-                      "host_bench_wall": round(host_s, 2)},
-    })
-    try:
-        analysis.write_summary(w.path, meta, st)
-        final = w.finish(meta)
-    except OSError as e:
-        raise InfraError(describe_os_error(e, "publishing the run") +
-                         f"\nthe run's logs are in {w.path}: fix the cause, then "
-                         f"`harness reanalyse {w.path}` finishes it")
-    # Print the short form (headline, failures); the saved summary has every case.
-    if summary:
-        progress("")
-        progress(report.summary_markdown(meta, st, full=False).rstrip())
-    progress("")
-    tm = meta["timings_s"]
-    progress(f"run {run_id}: {len(variants) - len(failed)}/{len(variants)} variants ok; "
-             f"wall {tm['total_wall']:.1f} s (builds {tm['build_sum']:.1f} s, boots "
-             f"{tm['boot_sum']:.1f} s summed over {meta['jobs']} job(s), analysis "
-             f"{tm['analyse_wall']:.1f} s" +
-             (f", host benchmarks {tm['host_bench_wall']:.1f} s" if host else "") + ")")
-    if failed:
-        progress(f"FAILED: {', '.join(failed)} (see {final}/summary.md)")
-    if infra:
-        progress(f"infrastructure fault(s), not the kernel: {', '.join(infra)} (exit 3)")
-    progress(f"stored: {final}")
-    return final, meta, not failed
 
 
 def _sha256(path) -> str:

@@ -18,6 +18,7 @@ writing it, so `harness clean` removes only folders whose writer is gone.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -124,7 +125,7 @@ def _pump(fd: int, out_fd: int | None, errors: list, path: Path) -> None:
                 chunk = chunk[n:]
             except OSError as e:
                 errors.append(f"writing {path}: {e.strerror} "
-                              f"({'ENOSPC' if e.errno == 28 else e.errno})")
+                              f"({errno.errorcode.get(e.errno, e.errno)})")
                 os.close(out_fd)
                 out_fd = None
     if out_fd is not None:
