@@ -16,14 +16,16 @@
 #   make runs                  stored runs and their metadata (harness runs)
 #   make host-bench            Linux IPC and scheduler benchmarks on the host, alone
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
+#   make fuzz [VARIANT=..] [SEED=n] [CALLS=n]   the system-call fuzzer; fuzz-long: 10M calls each
 #   make clean                 remove build/ (stored runs: harness clean)
 #   make help                  this text, and the targets below
 #
 # Harness targets (harness/harness.mk): harness-bench, harness-regress, harness-baseline
 # (measure and promote a new results/baseline), harness-verify, harness-verify-debug,
-# harness-test. Host benchmarks (bench/host/host.mk): host-bench-build, host-bench-smoke.
-# Setup: deps (the Debian packages, as root). Selection for bench/regress/verify:
-# VARIANTS="a b", EXPERIMENT=name; options CLOCK, SAMPLES, WARMUP, JOBS, TIMEOUT, HOST=0.
+# harness-test, fuzz-smoke. Host benchmarks (bench/host/host.mk): host-bench-build,
+# host-bench-smoke. Setup: deps (the Debian packages, as root). Selection for
+# bench/regress/verify/fuzz: VARIANTS="a b", EXPERIMENT=name; options CLOCK, SAMPLES,
+# WARMUP, JOBS, TIMEOUT, HOST=0.
 
 ARCH    ?= x86_64
 VARIANT ?= l4-classic
@@ -131,6 +133,7 @@ test: deps
 	$(MAKE) --no-print-directory harness-test
 	$(MAKE) --no-print-directory harness-verify
 	$(MAKE) --no-print-directory harness-verify-debug
+	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory host-bench-smoke
 
 clean:

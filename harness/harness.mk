@@ -57,6 +57,21 @@ harness-verify-debug:
 	$(HARNESS) verify --debug $(ANCHORS) --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) \
 	    $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
+# The system-call fuzzer (harness fuzz): SEED=n CALLS=n, every variant or VARIANT(S).
+FUZZ_SELECT = $(if $(call _harness_given,VARIANT),$(subst $(_harness_comma), ,$(VARIANT))) \
+	$(if $(call _harness_given,VARIANTS),$(subst $(_harness_comma), ,$(VARIANTS)))
+.PHONY: fuzz fuzz-long fuzz-smoke
+fuzz:
+	$(HARNESS) fuzz $(FUZZ_SELECT) --arch $(ARCH) $(if $(SEED),--seed $(SEED)) \
+	    $(if $(CALLS),--calls $(CALLS)) $(if $(JOBS),--jobs $(JOBS))
+# At least ten million calls per variant (make test runs fuzz-smoke instead).
+fuzz-long:
+	$(HARNESS) fuzz $(FUZZ_SELECT) --arch $(ARCH) --seed $(or $(SEED),1) \
+	    --calls $(or $(CALLS),10000000) --check 10000 $(if $(JOBS),--jobs $(JOBS))
+fuzz-smoke:
+	$(HARNESS) fuzz --arch $(ARCH) --seed $(or $(SEED),1) --calls 20000 --no-build
+	$(HARNESS) fuzz --debug $(ANCHORS) --arch $(ARCH) --seed $(or $(SEED),1) --calls 20000
+
 harness-test:
 	$(PYTHON) -m pytest -q $(HARNESS_DIR)/tests
 

@@ -1,6 +1,7 @@
 /*
- * The root task of a benchmark boot: prints the BEGIN and CONFIG lines from the kernel
- * info page,
+ * The root task of a boot. With mode=fuzz on the command line it runs the system-call
+ * fuzzer (fuzz.c); otherwise the benchmark: it prints the BEGIN and CONFIG lines from
+ * the kernel info page,
  * calibrates the counter and the stub overhead, measures the null system call, runs
  * the bad-input checks and the IPC benchmarks, and ends with the END line. Its return
  * value becomes the run's exit status (crt0.S).
@@ -93,11 +94,18 @@ int main(const struct kip *info)
     print_begin(samples, warmup);
 
     unsigned checks = 0, failed = 0, cases = 0;
-    counter_case(cases++, samples, warmup);
-    uint64_t overhead = stub_overhead(samples, warmup);
-    null_syscall_case(cases++, samples, warmup, overhead, &checks, &failed);
-    bad_input_checks(&checks, &failed);
-    cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
+    char mode[16];
+    cmdline_str(kip->cmdline, "mode", mode, sizeof(mode), "bench");
+    if (str_eq(mode, "fuzz")) {
+        cases = fuzz_run(&checks, &failed);
+    } else {
+        counter_case(cases++, samples, warmup);
+        uint64_t overhead = stub_overhead(samples, warmup);
+        null_syscall_case(cases++, samples, warmup, overhead, &checks, &failed);
+        bad_input_checks(&checks, &failed);
+        isolation_checks(&checks, &failed);
+        cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
+    }
 
     out_str(RESULT_LINE("END"));
     out_field("status", failed ? "fail" : "ok");

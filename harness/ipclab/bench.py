@@ -146,6 +146,7 @@ class Matrix:
                  progress=print, debug=False):
         self.variants, self.clock, self.arch = variants, clock, arch
         self.debug = debug
+        self.extra: dict | None = None   # more words for the guest's command line
         self.samples, self.warmup, self.timeout = samples, warmup, timeout
         self.jobs = jobs or default_jobs(clock)
         self.do_build, self.repo = build, Path(repo or REPO)
@@ -210,7 +211,8 @@ class Matrix:
 
     def _boot(self, v, elf, log_path):
         r = runner.boot(v.name, elf, self.clock, log_path, arch=self.arch,
-                        samples=self.samples, warmup=self.warmup, timeout=self.timeout)
+                        samples=self.samples, warmup=self.warmup, timeout=self.timeout,
+                        extra=self.extra)
         r.extra["timeout"] = self.timeout
         self.boot_seconds += r.seconds
         return r

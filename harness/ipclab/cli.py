@@ -11,8 +11,8 @@ from pathlib import Path
 
 import json
 
-from . import bench, clock as clockmod, compare, config, hostbench, plots, reanalyse, \
-    report, runs as runsmod, store, vdiff, verify
+from . import bench, clock as clockmod, compare, config, fuzz, hostbench, plots, \
+    reanalyse, report, runs as runsmod, store, vdiff, verify
 from . import proc
 from .config import REPO, UsageError
 from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION, HarnessError, Interrupted, \
@@ -237,6 +237,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="promote even a run from a dirty tree, or of clock kvm/tcg")
 
     sub.add_parser("kvm-check", help="say whether KVM on this host counts real cycles")
+
+    p = sub.add_parser("fuzz", help="run the kernel's system-call fuzzer on variants "
+                       "(exit 1 if any fails; a failure is shrunk to its shortest prefix)",
+                       description=fuzz.__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("names", nargs="*", metavar="VARIANT", help="default: every variant")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--calls", type=int, default=fuzz.DEFAULT_CALLS,
+                   help="system calls per variant (default %(default)s)")
+    p.add_argument("--check", type=int, default=fuzz.DEFAULT_CHECK_EVERY,
+                   help="calls between invariant checks (default %(default)s)")
+    p.add_argument("--arch", default=os.environ.get("ARCH") or "x86_64")
+    p.add_argument("--jobs", "-j", type=int, default=None)
+    p.add_argument("--timeout", type=float, default=bench.DEFAULT_TIMEOUT,
+                   help="seconds before a hung guest is killed (long runs get more)")
+    p.add_argument("--no-build", action="store_true")
+    p.add_argument("--no-shrink", action="store_true", help="do not look for the shortest "
+                   "failing prefix")
+    p.add_argument("--debug", action="store_true", help="fuzz the debug builds: the "
+                   "kernel checks all its object invariants at every call")
+    p.add_argument("--logdir", default=None,
+                   help="default results/fuzz (results/fuzz-debug with --debug)")
 
     p = sub.add_parser("host", help="host-side benchmarks (bench/host): run, ingest, check, "
                        "plot, table, perf-status", description=hostbench.__doc__,
@@ -811,6 +833,25 @@ def cmd_host(args):
     return 0
 
 
+def cmd_fuzz(args):
+    if args.calls < 1 or args.check < 1:
+        raise UsageError("--calls and --check must be at least 1")
+    variants = config.resolve_variants(args.names)
+    bench.preflight(clockmod.CLOCKS["icount"], args.arch, not args.no_build)
+    with proc.locked(*bench.tree_locks(REPO)):
+        results = _fuzz(args, variants)
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _fuzz(args, variants):
+    return fuzz.run_fuzz(variants, seed=args.seed, calls=args.calls,
+                         check_every=args.check, arch=args.arch, jobs=args.jobs,
+                         timeout=args.timeout, build=not args.no_build,
+                         logdir=Path(args.logdir) if args.logdir else None,
+                         shrink_failures=not args.no_shrink, progress=out,
+                         debug=args.debug)
+
+
 def cmd_latest(args):
     out(str(resolve_run("latest", Path(args.results))))
     return EXIT_OK
@@ -855,7 +896,8 @@ def cmd_reanalyse(args):
     return meta.get("exit_status", EXIT_OK if ok else EXIT_REGRESSION)
 
 
-COMMANDS = {"latest": cmd_latest, "host": cmd_host, "list": cmd_list, "bench": cmd_bench,
+COMMANDS = {"latest": cmd_latest, "host": cmd_host, "fuzz": cmd_fuzz, "list": cmd_list,
+            "bench": cmd_bench,
             "compare": cmd_compare, "regress": cmd_regress, "baseline": cmd_baseline,
             "report": cmd_report, "boot": cmd_boot, "verify": cmd_verify,
             "kvm-check": cmd_kvm_check, "diff": cmd_diff, "runs": cmd_runs,

@@ -64,13 +64,15 @@ def get_clock(name: str) -> Clock:
 
 
 def qemu_command(qemu: str, elf: Path, clock: Clock, samples: int | None,
-                 warmup: int | None) -> list[str]:
-    """The full QEMU command line for one boot (FORMAT.md, 'Exit status')."""
+                 warmup: int | None, extra: dict | None = None) -> list[str]:
+    """The full QEMU command line for one boot (FORMAT.md, 'Exit status'); `extra`
+    adds key=value words to the guest's command line (e.g. mode=fuzz seed=1)."""
     append = [f"clock={clock.name}"]
     if samples is not None:
         append.append(f"samples={samples}")
     if warmup is not None:
         append.append(f"warmup={warmup}")
+    append += [f"{k}={v}" for k, v in (extra or {}).items()]
     return ([qemu, "-M", "pc", "-m", "256M"] + clock.qemu_accel_args() +
             ["-kernel", str(elf), "-append", " ".join(append),
              "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",

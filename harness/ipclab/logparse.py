@@ -31,6 +31,10 @@ SPEC = {
     "CHECK": (["name", "expect", "got", "result"], {"expect", "got"}),
     "END": (["status", "cases", "checks", "failed"], {"cases", "checks", "failed"}),
     "FAULT": (["thread", "vector", "rip", "addr", "reason"], set()),
+    "FUZZ": (["seed", "calls", "invariant_checks", "first_bad_call", "replaced",
+              "spaces_recycled", "capabilities_refilled"],
+             {"seed", "calls", "invariant_checks", "first_bad_call", "replaced",
+              "spaces_recycled", "capabilities_refilled"}),
 }
 ENUMS = {
     ("BEGIN", "build"): {"release", "debug"},
@@ -88,6 +92,7 @@ class Log:
     end: dict | None = None
     panic: str | None = None
     faults: list = field(default_factory=list)
+    fuzz: dict | None = None                       # FUZZ: the fuzzer's summary
     errors: list = field(default_factory=list)     # protocol errors: "line N: ..."
     protocol_lines: int = 0
 
@@ -288,6 +293,11 @@ def parse(text: str) -> Log:
             log.end = f
         elif kind == "FAULT":
             log.faults.append(f)
+        elif kind == "FUZZ":
+            if log.fuzz is not None:
+                errors.append(f"line {lineno}: second FUZZ")
+            log.fuzz = f
+
     if open_case is not None:
         errors.append(f"case {open_case.name} (line {open_case.line}) never closed: "
                       f"output truncated")

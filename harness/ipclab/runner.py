@@ -106,10 +106,11 @@ class BootResult:
 
 def boot(variant: str, elf: Path, clock: Clock, log_path: Path, *, arch: str = "x86_64",
          samples: int | None = None, warmup: int | None = None, timeout: float = 120.0,
-         qemu: str | None = None) -> BootResult:
-    """Boot one image; returns when QEMU exits or the timeout kills it."""
+         qemu: str | None = None, extra: dict | None = None) -> BootResult:
+    """Boot one image; returns when QEMU exits or the timeout kills it. `extra`: more
+    key=value words for the guest's command line."""
     qemu = qemu or qemu_binary(arch)
-    cmd = qemu_command(qemu, elf, clock, samples, warmup)
+    cmd = qemu_command(qemu, elf, clock, samples, warmup, extra)
     log_path = Path(log_path)
     err_path = log_path.with_suffix(".stderr")
     res = BootResult(variant, cmd, log_path, err_path)

@@ -110,6 +110,41 @@ static inline bool dest_waits_for(const struct tcb *t, const struct tcb *partner
     return false;
 }
 
+/* The invariant of the partner link (checked in debug builds): it is set exactly while
+ * t is a caller awaiting its callee's reply, and cleared on every path that ends that wait. */
+static inline bool dest_partner_consistent(const struct tcb *t)
+{
+    return (t->partner != NULL) == (t->state == THREAD_REPLY_BLOCKED);
+}
+
+/* A thread blocked in send or receive is on exactly the endpoint queue it names, of
+ * the right kind; a caller and its callee name each other (invariant checks). */
+static inline bool dest_thread_consistent(const struct tcb *t)
+{
+    bool queued = t->state == THREAD_SEND_BLOCKED || t->state == THREAD_RECV_BLOCKED;
+    if (queued != (t->blocked_on != NULL))
+        return false;
+    if (queued) {
+        const struct endpoint *ep = t->blocked_on;
+        unsigned kind = t->state == THREAD_SEND_BLOCKED ? EP_SENDERS : EP_RECEIVERS;
+        if (!ep->used || ep->state != kind || !list_contains(&ep->queue, &t->wait_link))
+            return false;
+    } else if (t->wait_link.next != &t->wait_link) {
+        return false;
+    }
+    if (t->state == THREAD_REPLY_BLOCKED && t->partner->reply_to != t)
+        return false;
+    if (t->reply_to &&
+        (t->reply_to->state != THREAD_REPLY_BLOCKED || t->reply_to->partner != t))
+        return false;
+    return true;
+}
+
+static inline bool dest_objects_consistent(void)
+{
+    return endpoint_table_consistent();
+}
+
 static inline void dest_thread_init(struct tcb *t)
 {
     (void)t;
@@ -120,16 +155,33 @@ static inline void dest_objects_init(void)
     endpoint_table_init();
 }
 
-/* A new endpoint with every right, in the lowest free slot of self's table. */
+/* A new endpoint with every right, in the lowest free slot of self's table, counted
+ * against its task's quota. */
 static inline uint64_t dest_endpoint_create(struct tcb *self, uint64_t *slot)
 {
-    uint64_t free_slot = cap_free_slot(self->space);
-    struct endpoint *ep = free_slot ? endpoint_create() : NULL;
+    struct space *s = self->space;
+    if (!s->endpoint_quota)
+        return E_QUOTA;
+    uint64_t free_slot = cap_free_slot(s);
+    struct endpoint *ep = free_slot ? endpoint_create(s) : NULL;
     if (!ep)
         return E_NO_MEMORY;
-    self->space->caps[free_slot] = (struct cap){CAP_ENDPOINT, CAP_RIGHTS_ALL, ep, 0};
+    s->endpoint_quota--;
+    s->caps[free_slot] = (struct cap){CAP_ENDPOINT, CAP_RIGHTS_ALL, ep, 0};
+    endpoint_ref(ep);
     *slot = free_slot;
     return E_OK;
+}
+
+/* A capability was copied (mint) or deleted: the endpoint's count of them follows. */
+static inline void dest_cap_copied(struct cap *c)
+{
+    endpoint_ref(c->ep);
+}
+
+static inline void dest_cap_deleted(struct cap *c)
+{
+    endpoint_unref(c->ep);
 }
 
 /* The fast path's checks for a call: a send capability, a receiver waiting on it. */

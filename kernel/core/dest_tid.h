@@ -8,6 +8,7 @@
 #ifndef IPCLAB_CORE_DEST_TID_H
 #define IPCLAB_CORE_DEST_TID_H
 
+#include "cap.h"
 #include "kernel.h"
 #include "thread.h"
 
@@ -115,6 +116,39 @@ static inline bool dest_waits_for(const struct tcb *t, const struct tcb *partner
     return t->state == THREAD_RECV_BLOCKED && t->wait_from == partner->tid;
 }
 
+/* The invariant of the partner link (checked in debug builds): it is set exactly while
+ * t is a sender queued on the thread it names, and cleared on every path that ends that wait. */
+static inline bool dest_partner_consistent(const struct tcb *t)
+{
+    return (t->partner != NULL) == (t->state == THREAD_SEND_BLOCKED);
+}
+
+/* A sender is queued on the thread it names and nowhere else; every thread queued on
+ * t sends to t (invariant checks). */
+static inline bool dest_thread_consistent(const struct tcb *t)
+{
+    bool linked = t->wait_link.next != &t->wait_link;
+    if (t->state == THREAD_SEND_BLOCKED) {
+        if (!t->partner || t->partner->state == THREAD_FREE ||
+            !list_contains(&t->partner->senders, &t->wait_link))
+            return false;
+    } else if (linked) {
+        return false;
+    }
+    for (const struct link *l = t->senders.next; l != &t->senders; l = l->next) {
+        const struct tcb *s = container_of(l, struct tcb, wait_link);
+        if (s->state != THREAD_SEND_BLOCKED || s->partner != t)
+            return false;
+    }
+    return true;
+}
+
+/* Thread-ID addressing has no IPC objects beyond the threads. */
+static inline bool dest_objects_consistent(void)
+{
+    return true;
+}
+
 static inline void dest_thread_init(struct tcb *t)
 {
     list_init(&t->senders);
@@ -124,12 +158,22 @@ static inline void dest_objects_init(void)
 {
 }
 
-/* Thread-ID addressing has no endpoint objects. */
+/* Thread-ID addressing has no endpoint objects, so no capability ever names one. */
 static inline uint64_t dest_endpoint_create(struct tcb *self, uint64_t *slot)
 {
     (void)self;
     (void)slot;
     return E_INVALID_SYSCALL;
+}
+
+static inline void dest_cap_copied(struct cap *c)
+{
+    (void)c;
+}
+
+static inline void dest_cap_deleted(struct cap *c)
+{
+    (void)c;
 }
 
 /* The fast path's checks for a call: the named thread waits to receive from us. The

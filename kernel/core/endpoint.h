@@ -7,6 +7,7 @@
 #define IPCLAB_CORE_ENDPOINT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "list.h"
 
@@ -22,13 +23,24 @@ struct endpoint {
     struct link queue;
     unsigned char state;
     bool used;
+    uint32_t refs;          /* capabilities that name it */
+    uint64_t creator;       /* handle of the space whose quota it counts against */
 };
 
 #include "kernel.h"
 #include "tcb.h"
 
+struct space;
+
 void endpoint_table_init(void);
-struct endpoint *endpoint_create(void);
+/* A new endpoint with no capability yet (the caller makes the first). */
+struct endpoint *endpoint_create(struct space *creator);
+/* One more, or one fewer, capability names ep; the last one gone destroys it. */
+void endpoint_ref(struct endpoint *ep);
+void endpoint_unref(struct endpoint *ep);
+/* Every live endpoint: named by some capability, its state agrees with its queue, and
+ * each queued thread is blocked on it (invariant checks). */
+bool endpoint_table_consistent(void);
 
 /* The queue operations are inline: the IPC fast path may call nothing out of line. */
 

@@ -42,6 +42,7 @@ static void make_ready(struct tcb *t)
 {
     ASSERT(t->state == THREAD_SEND_BLOCKED || t->state == THREAD_RECV_BLOCKED ||
            t->state == THREAD_REPLY_BLOCKED);
+    ASSERT(t->partner == NULL);
     t->state = THREAD_READY;
 }
 
@@ -53,6 +54,7 @@ void ipc_leave_wait_queue(struct tcb *t)
 void ipc_abort(struct tcb *t, uint64_t error)
 {
     ipc_leave_wait_queue(t);
+    t->partner = NULL; /* the wait is over: a later send must not inherit the link */
     fail(t, error);
     make_ready(t);
     sched_wake(t);
@@ -194,5 +196,6 @@ struct tcb *ipc_general(struct tcb *self, unsigned op, uint64_t dest, uint64_t t
         if (error != E_OK)
             fail(self, error);
     }
+    ASSERT(dest_partner_consistent(self));
     return choose_next(self, replied, sender);
 }

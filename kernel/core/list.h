@@ -43,6 +43,15 @@ static inline void list_remove(struct link *node)
     node->prev = node;
 }
 
+/* Whether node is linked into the list at head (a walk: invariant checks only). */
+static inline bool list_contains(const struct link *head, const struct link *node)
+{
+    for (const struct link *l = head->next; l != head; l = l->next)
+        if (l == node)
+            return true;
+    return false;
+}
+
 #define container_of(ptr, type, member) \
     ((type *)((char *)(ptr) - offsetof(type, member)))
 

@@ -52,6 +52,7 @@ static struct kip *make_kip(struct space *s, const struct boot_info *bi)
     strlcpy_k(kip->cmdline, bi->cmdline ? bi->cmdline : "", KIP_CMDLINE);
     kip->reg_words = TRANSFER_REG_WORDS;
     kip->max_words = TRANSFER_MAX_WORDS;
+    frame_publish_count(&kip->frames_free);
     return kip;
 }
 
@@ -62,7 +63,7 @@ noreturn void kernel_start(const struct boot_info *bi)
     frame_init(bi->free_start, bi->free_end);
     kernel_objects_init();
 
-    root_space = space_create();
+    root_space = space_create(NULL);
     if (!root_space)
         panic("cannot create the root address space");
     load_root_image(root_space, bi);
@@ -72,6 +73,7 @@ noreturn void kernel_start(const struct boot_info *bi)
     struct tcb *root = thread_create(root_space, ROOT_UTCB_ADDRESS, ROOT_PRIORITY, &error);
     if (!root)
         panic("cannot create the root thread (error %d)", error);
+    root_thread = root;
     kip->root_tid = root->tid;
     kip->root_space = root_space->handle;
     kip->root_utcb = ROOT_UTCB_ADDRESS;

@@ -59,8 +59,9 @@ static void dequeue(struct tcb *t)
 }
 
 /*
- * The other two points of the SCHED axis (sched.h has the inline ones): what blocking
- * does to the queue, and what a pick does with the thread at the head of it.
+ * The other points of the SCHED axis (sched.h has the inline ones): what blocking
+ * does to the queue, what a pick does with the thread at the head of it, and which
+ * threads the queue may hold (for the invariant checks).
  */
 #if CONFIG_SCHED_LAZY
 /* Left queued on purpose: sched_pick() drops it only if it is still blocked when the
@@ -68,6 +69,13 @@ static void dequeue(struct tcb *t)
 static void policy_block(struct tcb *t)
 {
     (void)t;
+}
+
+/* Any thread may sit in the queue, blocked ones until a pick passes them. */
+static bool policy_may_queue(const struct tcb *t)
+{
+    (void)t;
+    return true;
 }
 
 /* The head stays queued while it runs; a blocked head is dropped and the pick goes on. */
@@ -84,6 +92,11 @@ static void policy_block(struct tcb *t)
 {
     if (t->queued)
         dequeue(t);
+}
+
+static bool policy_may_queue(const struct tcb *t)
+{
+    return thread_runnable(t);
 }
 
 /* Only runnable threads are queued, and the one running is not. */
@@ -136,6 +149,31 @@ struct tcb *sched_pick(void)
         if (policy_take(t))
             return t;
     }
+}
+
+bool sched_is_queued(const struct tcb *t)
+{
+    return list_contains(&ready[t->prio], &t->ready_link);
+}
+
+bool sched_queues_consistent(void)
+{
+    for (unsigned p = 0; p < SCHED_PRIOS; p++) {
+        bool marked = prio_bits[p / 64] & (1ull << (p % 64));
+        if (marked == list_empty(&ready[p]))
+            return false;
+        for (struct link *l = ready[p].next; l != &ready[p]; l = l->next) {
+            struct tcb *t = container_of(l, struct tcb, ready_link);
+            if (!t->queued || t->prio != p || t->state == THREAD_FREE)
+                return false;
+            if (!policy_may_queue(t))
+                return false;
+        }
+    }
+    for (unsigned w = 0; w < PRIO_WORDS; w++)
+        if (((prio_summary >> w) & 1) != (prio_bits[w] != 0))
+            return false;
+    return true;
 }
 
 bool sched_tick(struct tcb *t)

@@ -70,6 +70,11 @@ struct tcb *sched_pick(void);
 /* One timer tick charged to the running thread t; true when its timeslice is over. */
 bool sched_tick(struct tcb *t);
 
+/* Invariant checks (invariants.c): t is on its priority's queue; every queue and the
+ * priority bitmap agree, and each queued thread may be there under the policy. */
+bool sched_is_queued(const struct tcb *t);
+bool sched_queues_consistent(void);
+
 /* Threads sched_pick() stepped over and dropped (lazy), for tests and benchmarks. */
 extern uint64_t sched_lazy_dropped;
 

@@ -1,6 +1,8 @@
 /*
  * The thread table: creation, start and death of threads. Numbers are reused, versions
- * are not (until they wrap), so an ID kept past its thread's death is refused.
+ * are not: a slot whose version would wrap is retired instead (abi.h), so an ID kept
+ * past its thread's death is refused for the whole run. A dead thread's UTCB frame is
+ * unmapped and freed, so creating and destroying threads costs no memory for good.
  */
 #include "thread.h"
 
@@ -13,15 +15,24 @@
 
 struct tcb tcb_array[MAX_THREADS];
 struct tcb *current;
-
-static uint16_t next_version[MAX_THREADS];
+uint32_t thread_next_version[MAX_THREADS];
 
 void thread_table_init(void)
 {
     memset(tcb_array, 0, sizeof(tcb_array));
     for (unsigned i = 0; i < MAX_THREADS; i++)
-        next_version[i] = 1;
+        thread_next_version[i] = 1;
     current = NULL;
+}
+
+/* The lowest slot that is free and not retired, or MAX_THREADS. */
+static unsigned free_slot(void)
+{
+    unsigned number = 0;
+    while (number < MAX_THREADS &&
+           (tcb_array[number].state != THREAD_FREE || thread_next_version[number] == 0))
+        number++;
+    return number;
 }
 
 struct tcb *thread_create(struct space *s, uint64_t utcb_addr, uint64_t prio, int *error)
@@ -37,11 +48,11 @@ struct tcb *thread_create(struct space *s, uint64_t utcb_addr, uint64_t prio, in
         *error = E_INVALID_ARG; /* the UTCB page must not hide a mapping */
         return NULL;
     }
-    unsigned number = 0;
-    while (number < MAX_THREADS && tcb_array[number].state != THREAD_FREE)
-        number++;
+    unsigned number = free_slot();
     uint64_t frame = number < MAX_THREADS ? frame_alloc() : 0;
     if (!frame || !arch_map_page(&s->arch, utcb_addr, frame, true)) {
+        if (frame)
+            frame_free(frame);
         *error = E_NO_MEMORY;
         return NULL;
     }
@@ -56,9 +67,10 @@ struct tcb *thread_create(struct space *s, uint64_t utcb_addr, uint64_t prio, in
     t->space = s;
     t->utcb = (struct utcb *)(uintptr_t)frame;
     t->utcb_addr = utcb_addr;
-    t->tid = tid_make(number, next_version[number]);
-    if (++next_version[number] == 0)
-        next_version[number] = 1;
+    t->tid = tid_make(number, thread_next_version[number]);
+    /* Versions 1 .. 2^32-2 are handed out; the next would wrap: retire the slot. */
+    if (++thread_next_version[number] > TID_VERSION_MASK - 1)
+        thread_next_version[number] = 0;
     *error = E_OK;
     return t;
 }
@@ -68,6 +80,15 @@ void thread_start(struct tcb *t, uint64_t ip, uint64_t sp, uint64_t arg)
     arch_init_user_regs(t, ip, sp, arg);
     t->state = THREAD_READY;
     sched_wake(t);
+}
+
+bool thread_owns_frame(uint64_t frame)
+{
+    for (unsigned i = 0; i < MAX_THREADS; i++)
+        if (tcb_array[i].state != THREAD_FREE &&
+            (uint64_t)(uintptr_t)tcb_array[i].utcb == frame)
+            return true;
+    return false;
 }
 
 /* Every thread whose wait names t is failed with E_ABORTED. */
@@ -90,5 +111,16 @@ void thread_kill(struct tcb *t)
     ipc_leave_wait_queue(t);
     abort_partners(t);
     sched_remove(t);
+    arch_unmap_page(&t->space->arch, t->utcb_addr);
+    frame_free((uint64_t)(uintptr_t)t->utcb);
+    t->utcb = NULL;
+    t->partner = NULL;
     t->state = THREAD_FREE;
+}
+
+void thread_kill_space(struct space *s)
+{
+    for (unsigned i = 0; i < MAX_THREADS; i++)
+        if (tcb_array[i].state != THREAD_FREE && tcb_array[i].space == s)
+            thread_kill(&tcb_array[i]);
 }

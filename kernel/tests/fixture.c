@@ -13,8 +13,8 @@ void reset(void)
                (uint64_t)(uintptr_t)frame_pool + sizeof(frame_pool));
     kernel_objects_init();
     next_utcb = USER_BASE;
-    space_a = space_create();
-    space_b = space_create();
+    space_a = space_create(NULL);       /* as the root task's */
+    space_b = space_create(space_a);    /* a task the root task created */
     current = NULL;
 }
 

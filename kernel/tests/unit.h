@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "frame.h"
+#include "invariants.h"
 #include "ipc.h"
 #include "kernel.h"
 #include "objects.h"
@@ -57,7 +58,8 @@ void unit_register(const char *name, void (*fn)(void));
 
 /* ---- fixture.c: a fresh kernel and threads in it ---- */
 extern struct space *space_a, *space_b;
-/* Every object table emptied, frames reset, two address spaces made. */
+/* Every object table emptied, frames reset, two address spaces made: space_a as the
+ * root task's (creator of space_b and holder of the endpoint quota), space_b its child. */
 void reset(void);
 /* A started thread of space s: runnable and eligible for the scheduler. */
 struct tcb *spawn(struct space *s, unsigned prio);

@@ -35,6 +35,9 @@
 #define SYS_DEBUG_WRITE 11    /* (a0 address, a1 length): print to the console */
 #define SYS_SHUTDOWN 12       /* (a0 status): end the run; root task only */
 #define SYS_YIELD 13
+#define SYS_THREAD_DESTROY 14 /* (a0 thread ID): kill it and free what it owned; root task only */
+#define SYS_CAP_DELETE 15     /* (a0 slot): empty a slot; the last capability to an endpoint destroys it */
+#define SYS_SPACE_DESTROY 16  /* (a0 space): kill its threads, empty its slots, free its tables */
 
 #ifndef __ASSEMBLER__
 
@@ -52,6 +55,7 @@ enum sys_error {
     E_INVALID_ARG = 9,      /* any other out-of-range argument */
     E_NO_PERMISSION = 10,   /* operation reserved to the root task */
     E_ABORTED = 11,         /* the partner died while this thread waited */
+    E_QUOTA = 12,           /* the caller's task may create no more of this object */
 };
 
 /*
@@ -78,9 +82,13 @@ static inline uint64_t tag_len(uint64_t tag)
 #define IPC_NIL 0ull          /* no partner: never a valid thread ID or slot */
 #define IPC_ANY (~0ull)       /* receive from any sender (thread-ID addressing only) */
 
-/* Thread IDs: number in bits 16-47, version in bits 0-15 (never 0). */
-#define TID_VERSION_BITS 16
-#define TID_VERSION_MASK 0xffffull
+/*
+ * Thread IDs: number in bits 32-47, version in bits 0-31 (never 0). A slot's version
+ * grows at every reuse and the slot is retired before it could wrap, so an ID kept past
+ * its thread's death never names another thread. Space handles have the same form.
+ */
+#define TID_VERSION_BITS 32
+#define TID_VERSION_MASK 0xffffffffull
 
 /* The most words a UTCB holds (vregs and mem transfer). */
 #define ABI_UTCB_WORDS 64
@@ -94,7 +102,12 @@ struct utcb {
     uint64_t mr[ABI_UTCB_WORDS];
 };
 
-/* Capability rights (endpoint addressing). */
+/*
+ * Capability rights (endpoint addressing). Minting (SYS_CAP_MINT) copies a capability
+ * the caller holds into a slot of its own task's table, or of a task it created; the
+ * copy has at most the source's rights; a badge can be set only on an unbadged source
+ * (badge 0 keeps the source's), so a server can trust the badges it hands out.
+ */
 #define CAP_RIGHT_SEND 1ull
 #define CAP_RIGHT_RECV 2ull
 #define CAP_RIGHTS_ALL (CAP_RIGHT_SEND | CAP_RIGHT_RECV)
@@ -132,6 +145,7 @@ struct kip {
     uint64_t root_tid;         /* the root thread's own ID */
     uint64_t root_space;       /* the root task's space handle */
     uint64_t root_utcb;        /* user address of the root thread's UTCB */
+    volatile uint64_t frames_free; /* free physical frames, kept current by the kernel */
     char cmdline[KIP_CMDLINE]; /* the boot command line, as given */
 };
 

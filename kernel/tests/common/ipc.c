@@ -37,6 +37,7 @@ UNIT_TEST(test_ipc_call_reply)
     expect_waits_for_request(&p);
     EXPECT_EQ(result_error(p.client), E_OK);
     EXPECT_EQ(words_match(p.client, 1, 9), 0);
+    kernel_check_invariants();
 }
 
 UNIT_TEST(test_ipc_long_message)
@@ -51,6 +52,7 @@ UNIT_TEST(test_ipc_long_message)
     ipc_general(p.client, SYS_CALL, p.call_dest, tag_make(TRANSFER_MAX_WORDS, 0), 0);
     EXPECT_EQ(result_error(p.server), E_OK);
     EXPECT_EQ(words_match(p.server, TRANSFER_MAX_WORDS, 11), 0);
+    kernel_check_invariants();
 }
 
 UNIT_TEST(test_ipc_blocked_sender)
@@ -71,6 +73,7 @@ UNIT_TEST(test_ipc_blocked_sender)
     EXPECT_EQ(result_value(p.server, 0), p.client_id);
     EXPECT_EQ(words_match(p.server, 2, 3), 0);
     EXPECT(next == p.server);                        /* equal priority: receiver goes on */
+    kernel_check_invariants();
 }
 
 UNIT_TEST(test_ipc_errors)
@@ -90,6 +93,7 @@ UNIT_TEST(test_ipc_errors)
     EXPECT_EQ(result_error(p.server), E_WOULD_BLOCK);
     EXPECT_EQ(p.client->state, THREAD_READY);        /* no error left anyone blocked */
     EXPECT_EQ(p.server->state, THREAD_READY);
+    kernel_check_invariants();
 }
 
 UNIT_TEST(test_ipc_partner_dies)
@@ -105,6 +109,7 @@ UNIT_TEST(test_ipc_partner_dies)
     thread_kill(p.server);
     EXPECT_EQ(p.client->state, THREAD_READY);
     EXPECT_EQ(result_error(p.client), E_ABORTED);
+    kernel_check_invariants();
 }
 
 UNIT_TEST(test_ipc_higher_priority_partner_runs)
@@ -119,4 +124,5 @@ UNIT_TEST(test_ipc_higher_priority_partner_runs)
     EXPECT(ipc_general(p.client, SYS_SEND, p.call_dest, 0, 0) == p.server);
     EXPECT_EQ(p.client->state, THREAD_READY);
     EXPECT(p.client->queued);                        /* the sender waits its turn */
+    kernel_check_invariants();
 }

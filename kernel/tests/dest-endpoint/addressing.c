@@ -55,9 +55,9 @@ UNIT_TEST(test_caps)
     EXPECT_EQ(cap_mint(space_a, ep_slot + 8, space_b, 3, 1, CAP_RIGHT_SEND), E_INVALID_CAP);
     EXPECT_EQ(cap_mint(space_a, ep_slot, space_b, 0, 1, CAP_RIGHT_SEND), E_INVALID_ARG);
     /* Minting never adds rights. */
-    uint64_t copy = cap_free_slot(space_a);
-    EXPECT_EQ(cap_mint(space_b, send_slot, space_a, copy, 1, CAP_RIGHTS_ALL), E_OK);
-    EXPECT(cap_lookup(space_a->caps, copy, CAP_ENDPOINT, CAP_RIGHT_RECV) == NULL);
+    uint64_t copy = cap_free_slot(space_b);
+    EXPECT_EQ(cap_mint(space_b, send_slot, space_b, copy, 0, CAP_RIGHTS_ALL), E_OK);
+    EXPECT(cap_lookup(space_b->caps, copy, CAP_ENDPOINT, CAP_RIGHT_RECV) == NULL);
 }
 
 UNIT_TEST(test_endpoint_errors)
@@ -71,6 +71,7 @@ UNIT_TEST(test_endpoint_errors)
     ipc_general(p.client, SYS_REPLY_WAIT, 0, 0, p.call_dest); /* nobody to reply to */
     EXPECT_EQ(result_error(p.client), E_INVALID_DEST);
     EXPECT_EQ(p.client->state, THREAD_READY);
+    kernel_check_invariants();
 }
 
 /* A reply right used once is gone: a second reply has nobody to go to. */
@@ -92,6 +93,7 @@ UNIT_TEST(test_reply_right_is_one_shot)
     EXPECT(p.server->reply_to == NULL);
     ipc_general(p.server, SYS_REPLY_WAIT, 0, TAG_RECV_NONBLOCK, p.recv_from);
     EXPECT_EQ(result_error(p.server), E_INVALID_DEST);
+    kernel_check_invariants();
 }
 
 UNIT_TEST(test_endpoint_queue_state)
@@ -108,4 +110,5 @@ UNIT_TEST(test_endpoint_queue_state)
     ipc_general(p.server, SYS_RECV, 0, 0, p.recv_from);
     EXPECT_EQ(ep->state, EP_IDLE);
     EXPECT_EQ(result_value(p.server, 0), BADGE);
+    kernel_check_invariants();
 }

@@ -44,6 +44,7 @@ UNIT_TEST(test_tid_errors)
     EXPECT_EQ(b->state, THREAD_READY);
     uint64_t slot;
     EXPECT_EQ(dest_endpoint_create(a, &slot), E_INVALID_SYSCALL);
+    kernel_check_invariants();
 }
 
 /* A sender queued on a thread that dies is released with E_ABORTED. */
@@ -58,6 +59,7 @@ UNIT_TEST(test_tid_blocked_sender_partner_dies)
     thread_kill(b);
     EXPECT_EQ(a->state, THREAD_READY);
     EXPECT_EQ(result_error(a), E_ABORTED);
+    kernel_check_invariants();
 }
 
 /* A receive from one thread takes that thread's message, not an earlier one's. */
@@ -76,4 +78,5 @@ UNIT_TEST(test_tid_receive_from_one)
     EXPECT_EQ(result_value(server, 0), second->tid);
     EXPECT_EQ(first->state, THREAD_SEND_BLOCKED);
     EXPECT_EQ(second->state, THREAD_READY);
+    kernel_check_invariants();
 }

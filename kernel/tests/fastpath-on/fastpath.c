@@ -36,6 +36,7 @@ UNIT_TEST(test_fastpath_call_and_reply)
     EXPECT(current == p.client);
     EXPECT_EQ(p.client->state, THREAD_READY);
     expect_waits_for_request(&p);
+    kernel_check_invariants();
 }
 
 /* A lower-priority receiver is left to the general path (it would not run at once). */
@@ -50,4 +51,5 @@ UNIT_TEST(test_fastpath_declines_lower_priority)
     EXPECT(fastpath_call(p.call_dest, 0) == NULL);
     EXPECT_EQ(p.client->state, THREAD_READY);            /* declined: nothing changed */
     expect_waits_for_request(&p);
+    kernel_check_invariants();
 }

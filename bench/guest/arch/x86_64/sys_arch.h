@@ -33,4 +33,22 @@ static inline uint64_t counter_read(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* Machine code a thread can run from any address: the null system call, then whatever
+ * follows (isolation.c places it in the last bytes of the highest user page). */
+static inline const unsigned char *arch_null_syscall_code(unsigned *len)
+{
+    static const unsigned char code[] = {
+        0xb8, 0x00, 0x00, 0x00, 0x00, /* mov $SYS_NULL, %eax */
+        0x0f, 0x05,                   /* syscall */
+    };
+    *len = sizeof(code);
+    return code;
+}
+
+/* Touch the x87 FPU: the kernel denies it, so this kills the thread (#NM). */
+static inline void arch_touch_fpu(void)
+{
+    __asm__ volatile("fld1\n fstp %%st(0)" : : : "memory");
+}
+
 #endif

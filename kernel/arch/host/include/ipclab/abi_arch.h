@@ -8,7 +8,9 @@
 
 #define ABI_REG_WORDS 8
 #define USER_BASE 0x40000000ull
-#define USER_TOP 0x0000800000000000ull
+#define USER_TOP 0x00007ffffffff000ull
+/* The first address past the lower canonical half (USER_TOP is one page short of it). */
+#define USER_CANONICAL_END 0x0000800000000000ull
 #define KIP_ADDRESS 0x7f0000000000ull
 
 #endif

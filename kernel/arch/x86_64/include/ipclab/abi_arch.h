@@ -20,10 +20,15 @@
 /* Message registers: how many words a message can carry in physical registers. */
 #define ABI_REG_WORDS 8
 
-/* The user half runs from USER_BASE (above the kernel's identity-mapped first GiB)
- * to the end of the lower canonical half. */
+/* The user half runs from USER_BASE (above the kernel's identity-mapped first GiB) to
+ * one page short of the end of the lower canonical half. That last page is never
+ * mapped: a syscall in its last bytes would return to 0x0000800000000000, which is not
+ * canonical, and SYSRET then faults in ring 0 on Intel CPUs, on the user's stack (the
+ * CVE-2012-0217 pattern). Without that page every return address is canonical. */
 #define USER_BASE 0x40000000ull
-#define USER_TOP 0x0000800000000000ull
+#define USER_TOP 0x00007ffffffff000ull
+/* The first address past the lower canonical half (USER_TOP is one page short of it). */
+#define USER_CANONICAL_END 0x0000800000000000ull
 #define KIP_ADDRESS 0x7f0000000000ull
 
 #endif
