@@ -33,7 +33,7 @@ from pathlib import Path
 from .errors import InfraError, Interrupted
 
 _children: dict[int, subprocess.Popen] = {}
-_children_lock = threading.Lock()
+_children_lock = threading.RLock()    # re-entrant: the signal handler may interrupt a holder
 
 
 def start(cmd: list, **kw) -> subprocess.Popen:
