@@ -294,6 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "and .old-* folders whose writer is gone)")
     p.add_argument("--results", default=str(RESULTS), help="where runs are stored")
     p.add_argument("--dry-run", "-n", action="store_true", help="only say what would go")
+    p.add_argument("--wait", action="store_true",
+                   help="if a harness run is writing results/, wait for it")
 
     p = sub.add_parser("reanalyse", aliases=["reanalyze"],
                        help="rebuild a run's tables, figures and summary from its raw "
@@ -302,6 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("run", help="run directory, run id, or a results/.partial-<id> folder")
     p.add_argument("--no-figures", action="store_true")
+    p.add_argument("--wait", action="store_true",
+                   help="if a harness run is writing results/, wait for it")
     return ap
 
 
@@ -877,7 +881,8 @@ def cmd_runs(args):
 
 def cmd_clean(args):
     results = Path(args.results)
-    with proc.locked(proc.Lock(results / ".harness.lock", f"{results}/")):
+    with proc.locked(proc.Lock(results / ".harness.lock", f"{results}/"), wait=args.wait,
+                     progress=out):
         removed, kept = runsmod.clean(results, dry_run=args.dry_run)
     for p in removed:
         out(f"{'would remove' if args.dry_run else 'removed'} {p}")
@@ -890,7 +895,8 @@ def cmd_clean(args):
 
 def cmd_reanalyse(args):
     path = Path(args.run) if Path(args.run).is_dir() else resolve_run(args.run)
-    with proc.locked(proc.Lock(path.parent / ".harness.lock", f"{path.parent}/")):
+    with proc.locked(proc.Lock(path.parent / ".harness.lock", f"{path.parent}/"),
+                     wait=args.wait, progress=out):
         final, meta, ok = reanalyse.reanalyse(path, figures=not args.no_figures,
                                               progress=out)
     return meta.get("exit_status", EXIT_OK if ok else EXIT_REGRESSION)
