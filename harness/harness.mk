@@ -2,6 +2,8 @@
 # Makefile). Owned by the harness; see harness/README.md.
 #
 #   make harness-bench     build + boot every variant (icount), store results/<UTC>-<commit>/
+#                          (HARNESS_HOST=<bin dir>: the host benchmarks into the same run)
+#   make harness-diff      A=<variant> B=<variant>: the two case by case, in one run
 #   make harness-regress   harness-bench, then compare with results/baseline (exit 1 on regression)
 #   make harness-baseline  harness-bench, then make that run results/baseline (commit it after)
 #   make harness-verify    boot each variant twice under icount, check the serial contract
@@ -30,12 +32,16 @@ HARNESS_OPTS = --arch $(ARCH) \
                $(HARNESS_ARGS)
 
 .PHONY: harness-bench harness-regress harness-baseline harness-verify harness-verify-debug \
-	harness-verify-ports harness-test
+	harness-verify-ports harness-test harness-diff
 # The anchors of every comparison: their debug builds run the guest checks too.
 ANCHORS ?= l4-classic sel4-like
 
 harness-bench:
-	$(HARNESS) bench $(HARNESS_SELECT) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS)
+	$(HARNESS) bench $(HARNESS_SELECT) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS) \
+	    $(if $(HARNESS_HOST),--host $(HARNESS_HOST) --host-args='$(HB_RUN_ARGS)')
+
+harness-diff:
+	$(HARNESS) diff $(A) $(B) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS)
 
 harness-regress:
 	$(HARNESS) regress $(HARNESS_SELECT) $(HARNESS_OPTS)

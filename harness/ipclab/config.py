@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import UsageError  # noqa: F401  (re-exported: config.UsageError)
+
 REPO = Path(os.environ.get("IPCLAB_REPO", Path(__file__).resolve().parents[2]))
 # The declaration and its reader belong to the kernel; the harness reads them in place.
 KERNEL_DIR = Path(__file__).resolve().parents[2] / "kernel"
@@ -32,10 +34,7 @@ def _load_configure():
 
 configure = _load_configure()
 ConfigError = configure.ConfigError
-
-
-class UsageError(Exception):
-    """A user asked for something that does not exist (the message lists what does)."""
+EXPERIMENT_KEYS = ("TITLE", "AXIS", "VARIANTS")
 
 
 @lru_cache(maxsize=None)
@@ -92,6 +91,8 @@ def parse_conf(path: Path) -> tuple[dict, str]:
             continue
         if "=" not in line:
             raise UsageError(f"{path}: not KEY = VALUE: {raw!r}")
+        if not line.split("=", 1)[0].strip():
+            raise UsageError(f"{path}: no key before '=': {raw!r}")
         key, val = line.split("=", 1)
         values[key.strip()] = val.split("#", 1)[0].strip()
     return values, " ".join(d for d in desc if d)
@@ -105,24 +106,70 @@ def load_variant(name: str, repo: Path = None) -> Variant:
         errors = configure.problems(r, axes(), None)
     except ConfigError as e:
         raise UsageError(str(e))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise UsageError(f"variants/{name}.conf (or a BASE of it) is not a text file of "
+                         f"'KEY = value' lines: {e}")
     if errors:
         raise UsageError("\n".join(errors))
     return Variant(name, r.values, r.description, r.chain)
 
 
-def variants(repo: Path = None) -> dict[str, Variant]:
+def scan_variants(repo: Path = None) -> tuple[dict[str, Variant], list[str]]:
+    """Every variant that loads, and one message per variant file that does not (so
+    that one broken file does not hide the others: `harness list`)."""
     d = Path(repo or REPO) / "variants"
-    return {n: load_variant(n, repo) for n in configure.variant_names(d)}
+    good, broken = {}, []
+    for n in configure.variant_names(d):
+        try:
+            good[n] = load_variant(n, repo)
+        except UsageError as e:
+            broken.append(str(e))
+    return good, broken
+
+
+def variants(repo: Path = None) -> dict[str, Variant]:
+    """Every variant; the first broken variant file raises UsageError naming it."""
+    good, broken = scan_variants(repo)
+    if broken:
+        raise UsageError(broken[0])
+    return good
+
+
+def load_experiment(path: Path) -> Experiment:
+    """One experiment file: TITLE, AXIS (a declared axis or ALL) and VARIANTS; a
+    misspelled key or a missing VARIANTS raises UsageError naming the file."""
+    cfg, desc = parse_conf(path)
+    unknown = [k for k in cfg if k not in EXPERIMENT_KEYS]
+    if unknown:
+        raise UsageError(f"{path}: unknown key {unknown[0]!r}; valid keys: "
+                         f"{', '.join(EXPERIMENT_KEYS)}")
+    if not cfg.get("VARIANTS", "").split():
+        raise UsageError(f"{path}: no VARIANTS = <names> line")
+    axis = cfg.get("AXIS", "")
+    valid_axes = [a.name for a in axes()] + ["ALL"]
+    if axis and axis not in valid_axes:
+        raise UsageError(f"{path}: AXIS = {axis} is not a declared axis; valid: "
+                         f"{', '.join(valid_axes)}")
+    path = Path(path)
+    return Experiment(path.stem, cfg.get("TITLE", path.stem), axis,
+                      cfg.get("VARIANTS", "").split(), desc)
+
+
+def scan_experiments(repo: Path = None) -> tuple[dict[str, Experiment], list[str]]:
+    d = Path(repo or REPO) / "variants" / "experiments"
+    good, broken = {}, []
+    for p in sorted(d.glob("*.conf")):
+        try:
+            good[p.stem] = load_experiment(p)
+        except (UsageError, OSError, UnicodeDecodeError) as e:
+            broken.append(str(e) if isinstance(e, UsageError) else f"{p}: {e}")
+    return good, broken
 
 
 def experiments(repo: Path = None) -> dict[str, Experiment]:
-    d = Path(repo or REPO) / "variants" / "experiments"
-    out = {}
-    for p in sorted(d.glob("*.conf")):
-        cfg, desc = parse_conf(p)
-        out[p.stem] = Experiment(p.stem, cfg.get("TITLE", p.stem), cfg.get("AXIS", ""),
-                                 cfg.get("VARIANTS", "").split(), desc)
-    return out
+    """Every experiment that loads (a broken file is reported by `harness list` and
+    by any command that names it)."""
+    return scan_experiments(repo)[0]
 
 
 def split_names(items) -> list[str]:
@@ -153,8 +200,12 @@ def resolve_variants(names, repo: Path = None) -> list[Variant]:
 
 
 def resolve_experiment(name: str, repo: Path = None) -> Experiment:
-    known = experiments(repo)
+    known, broken = scan_experiments(repo)
     if name not in known:
+        path = Path(repo or REPO) / "variants" / "experiments" / f"{name}.conf"
+        bad = [b for b in broken if b.startswith(str(path))]
+        if bad:
+            raise UsageError(bad[0])
         raise UsageError(f"unknown experiment: {name}\nvalid experiments: {', '.join(known)}")
     exp = known[name]
     resolve_variants(exp.variants, repo)   # an experiment naming a missing variant is an error

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import plots, store
+from . import plots, proc, store
 from .plots import PLOTS_DIR
 
 # The sources the host binaries are built from: a change elsewhere does not make a
@@ -325,12 +325,19 @@ def run(bin_dir: Path, run_dir: Path, bench_args: list[str], smoke: bool = False
         log=print) -> tuple[Path, list[str]]:
     """Run every binary, check the JSON, ingest. Returns (run dir, problems)."""
     bin_dir, run_dir = Path(bin_dir), Path(run_dir)
+    if (run_dir / store.COMPLETE).is_file():
+        raise ValueError(f"{run_dir} is a complete run: adding host results to it would "
+                         f"change it after the fact. `make bench` measures the kernel and "
+                         f"the host benchmarks into one run; omit RUN_DIR for a host-only "
+                         f"run")
     fresh = not run_dir.exists()
     work = run_dir.parent / f".partial-{run_dir.name}" if fresh else run_dir
     if fresh and work.exists():
         shutil.rmtree(work)
     raw = work / "host-raw"
     raw.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        proc.write_owner(work)
     perf = perf_status()
     log(f"hostbench: perf: {perf['detail']}")
     load_before = os.getloadavg()
@@ -349,17 +356,14 @@ def run(bin_dir: Path, run_dir: Path, bench_args: list[str], smoke: bool = False
                    "-o", str(raw / f"{binary}.perf"), "--", *cmd]
         log(f"hostbench: {' '.join(cmd)}")
         t0 = time.time()
-        if smoke:
-            # Quiet: the console output goes to a log, shown only when the binary fails.
-            with open(raw / f"{binary}.log", "w") as f:
-                p = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
-        else:
-            p = subprocess.run(cmd)
-        log(f"hostbench: {binary}: status {p.returncode}, {time.time() - t0:.1f} s")
-        if p.returncode != 0:
-            if smoke:
-                sys.stderr.write((raw / f"{binary}.log").read_text()[-3000:])
-            raise RuntimeError(f"{binary} exited with status {p.returncode}")
+        # Quiet: the console output goes to a log, shown only when the binary fails.
+        with open(raw / f"{binary}.log", "w") as f:
+            status, _ = proc.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+        log(f"hostbench: {binary}: status {status}, {time.time() - t0:.1f} s")
+        if status != 0:
+            sys.stderr.write((raw / f"{binary}.log").read_text()[-3000:])
+            raise RuntimeError(f"{binary} exited with status {status} (console output: "
+                               f"{raw / (binary + '.log')})")
         paths.append(out)
     problems = check(paths)
     # Other work on the machine disturbs host timings: the load says how much there was.
@@ -374,6 +378,7 @@ def run(bin_dir: Path, run_dir: Path, bench_args: list[str], smoke: bool = False
         write_csv(work, ingest(paths))
     write_meta(work, paths, perf, dict(extra, check=problems or "complete"))
     if fresh:
+        (work / proc.OWNER).unlink(missing_ok=True)
         os.rename(work, run_dir)
     return run_dir, problems
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from . import FORMAT_VERSION
 from .arches import get_arch
 from .config import axes
+from .limits import INT64_MAX, INT64_MIN
 
 MAGIC = "IPCLAB"
 MAX_DATA_PER_LINE = 16
@@ -226,7 +227,13 @@ def parse(text: str) -> Log:
             if bad:
                 errors.append(f"line {lineno}: DATA value {bad[0]!r} is not an integer")
                 continue
-            open_case.values.extend(int(v) for v in vals)
+            ints = [int(v) for v in vals]
+            huge = [v for v in ints if not INT64_MIN <= v <= INT64_MAX]
+            if huge:
+                errors.append(f"line {lineno}: DATA value {huge[0]} is outside the signed "
+                              f"64-bit range the guest prints (|v| < 2^63)")
+                continue
+            open_case.values.extend(ints)
             continue
         if kind not in SPEC:
             errors.append(f"line {lineno}: unknown record kind {kind!r}")
@@ -323,7 +330,7 @@ def expected_cases(max_words: int):
 @dataclass
 class Problem:
     kind: str       # timeout | panic | qemu-exit | malformed | truncated | status-fail |
-                    # config | missing-case | check | implausible
+                    # config | missing-case | check | implausible | host-io | host-qemu
     message: str
 
     def __str__(self):

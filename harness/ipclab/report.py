@@ -21,6 +21,8 @@ HEADLINE = [  # (column title, bench, space, metric)
 def fmt(x, digits: int = 1) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
+    if not math.isfinite(float(x)):
+        return str(x)
     if float(x) == int(x) and abs(x) < 1e15:
         return str(int(x))
     return f"{x:.{digits}f}"
@@ -55,6 +57,19 @@ def differing_axes(st: pd.DataFrame, variants: list) -> list[str]:
     what a table or figure must show to tell them apart; the rest is shared."""
     d = st[st.variant.isin(variants)]
     return [a for a in axis_keys() if a in d.columns and d[a].nunique() > 1]
+
+
+def axes_words(st: pd.DataFrame, variants: list) -> str:
+    """'differ in transfer (regs -> vregs), sched (lazy -> benno)' for two variants."""
+    shown = differing_axes(st, variants)
+    if not shown:
+        return "the same configuration on every axis"
+    parts = []
+    for a in shown:
+        vals = [str(st[st.variant == v][a].iloc[0]) if (st.variant == v).any() else "?"
+                for v in variants]
+        parts.append(f"{a} ({' -> '.join(vals)})")
+    return "differ in " + ", ".join(parts)
 
 
 def variant_label(st: pd.DataFrame, variant: str, shown: list[str]) -> str:

@@ -10,10 +10,12 @@ With --debug the debug builds (kernel assertions compiled in) are booted instead
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import logparse
-from .bench import Matrix, Outcome, check_arch, headline, judge
+from . import limits, logparse, proc
+from .bench import Matrix, Outcome, build_problem, check_arch, headline, judge, preflight, \
+    tree_locks
 from .clock import CLOCKS
 from .config import REPO
 
@@ -22,6 +24,17 @@ VERIFY_WARMUP = 5
 # Every variant prints 54 or more CHECK lines today, over 30 of them from the bad-input
 # test alone; fewer than this means a whole group of checks did not run.
 MIN_CHECKS = 40
+
+
+@dataclass
+class VerifyResult:
+    """True when every variant passed; `infra` names those the host failed."""
+    ok: bool
+    failed: list
+    infra: list
+
+    def __bool__(self) -> bool:
+        return self.ok
 
 
 def compare_boots(a: logparse.Log, b: logparse.Log) -> list[str]:
@@ -44,11 +57,21 @@ def compare_boots(a: logparse.Log, b: logparse.Log) -> list[str]:
 
 def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY_WARMUP,
                jobs=None, timeout=120.0, build=True, logdir=None, repo=None,
-               progress=print, debug: bool = False) -> bool:
+               progress=print, debug: bool = False, wait: bool = False) -> "VerifyResult":
     """debug: boot the debug builds (kernel assertions compiled in), whose logs go to
     <logdir>/<variant>-debug.*"""
     check_arch(arch)
+    limits.check_request(samples, warmup)
+    clock = CLOCKS["icount"]
+    preflight(clock, arch, build)
     repo = Path(repo or REPO)
+    with proc.locked(*tree_locks(repo), wait=wait, progress=progress):
+        return _run_verify(variants, arch, samples, warmup, jobs, timeout, build, logdir,
+                           repo, progress, debug)
+
+
+def _run_verify(variants, arch, samples, warmup, jobs, timeout, build, logdir, repo,
+                progress, debug) -> bool:
     # x86_64's logs stay where they always were; another arch's get their own directory.
     logdir = Path(logdir or repo / "results" / "verify" / ("" if arch == "x86_64" else arch))
     logdir.mkdir(parents=True, exist_ok=True)
@@ -59,6 +82,7 @@ def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY
             old.unlink()
     t0 = time.monotonic()
     verdicts = {}
+    infra = []                  # variants that failed because of the host, not the kernel
     n = len(variants)
 
     def on_done(v, b, boots):
@@ -66,7 +90,9 @@ def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY
             p = logdir / f"{v.name}{suffix}.build"
             p.write_text(b.output)
             verdicts[v.name] = False
-            progress(f"FAIL {v.name:<18} build failed ({b.seconds:.1f} s)  log: {p}")
+            if b.tool_error:
+                infra.append(v.name)
+            progress(f"FAIL {v.name:<18} {build_problem(b, p)} ({b.seconds:.1f} s)")
             return
         outs = []
         for r in boots:
@@ -83,6 +109,8 @@ def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY
                                                                           outs[1].log)[:5]]
         secs = sum(o.boot.seconds for o in outs)
         verdicts[v.name] = not reasons
+        if any(o.infra for o in outs):
+            infra.append(v.name)
         if not reasons:
             lg = outs[0].log
             progress(f"PASS {v.name:<18} 2 boots identical, {len(lg.cases)} cases, "
@@ -107,4 +135,4 @@ def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY
     progress(f"verify: {n - len(failed)}/{n} PASS in {time.monotonic() - t0:.1f} s "
              f"(builds {m.build_seconds:.1f} s, boots {m.boot_seconds:.1f} s summed)"
              + (f"; FAILED: {', '.join(failed)}" if failed else ""))
-    return not failed
+    return VerifyResult(not failed, failed, infra)

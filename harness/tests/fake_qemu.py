@@ -3,10 +3,11 @@
 
 The file given to -kernel is a JSON "image": {"fixture": <path of a log to print>,
 "exit": <exit status>, "sleep": <seconds to hang after printing>,
-"stderr": <text for stderr>}. The printed text is the fixture, with the
-BEGIN line's clock= replaced by the clock= found in -append.
+"stderr": <text for stderr>, "pidfile": <where to write its pid>}. The printed text is
+the fixture, with the BEGIN line's clock= replaced by the clock= found in -append.
 """
 import json
+import os
 import re
 import sys
 import time
@@ -16,6 +17,9 @@ def main(argv):
     kernel = argv[argv.index("-kernel") + 1]
     append = argv[argv.index("-append") + 1] if "-append" in argv else ""
     spec = json.load(open(kernel))
+    if spec.get("pidfile"):
+        with open(spec["pidfile"], "w") as f:
+            f.write(str(os.getpid()))
     text = open(spec["fixture"]).read() if spec.get("fixture") else ""
     m = re.search(r"clock=(\S+)", append)
     if m:

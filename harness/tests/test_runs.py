@@ -105,7 +105,7 @@ def test_seeded_change_is_caught(fake_repo, tmp_path):
     assert r.verdict == "REGRESSION" and r.delta == 7 and r.old_mean == 500.5
     md = compare.markdown(c)
     assert "REGRESSION" in md and "+7" in md
-    assert compare.write_report(c, tmp_path / "r.md").read_text() == md
+    assert compare.write_report(c, tmp_path / "r.md")[0].read_text() == md
     back = compare.compare_runs(b, a)                            # the other way round
     assert not back.regressed
     assert set(back.rows[back.rows.bench == "ipc"].verdict) == {"improvement"}
@@ -185,10 +185,15 @@ def test_moved_timer_interrupt_is_changed_not_regression(fake_repo):
 
 
 def test_missing_case_and_failed_variant_are_regressions(fake_repo):
-    a, b = _two_runs(fake_repo, "panic.log")
-    c = compare.compare_runs(a, b)
+    fake_repo.make_image("sel4-like", "good-sel4-like.log")
+    fake_repo.make_image("l4-classic", "good-l4-classic.log")
+    a, *_ = run(fake_repo, ["sel4-like", "l4-classic"], figures=False)
+    fake_repo.make_image("sel4-like", "panic.log", exit=5)
+    b, *_ = run(fake_repo, ["sel4-like", "l4-classic"], figures=False)
+    c = compare.compare_runs(store.load_run(a), store.load_run(b))
     assert c.regressed and c.failed_variants == ["sel4-like"]
-    assert (c.rows.verdict == "MISSING").all()
+    assert (c.rows[c.rows.variant == "sel4-like"].verdict == "MISSING").all()
+    assert (c.rows[c.rows.variant == "l4-classic"].verdict == "same").all()
 
 
 def test_statistical_compare(fake_repo):
