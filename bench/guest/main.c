@@ -1,18 +1,21 @@
 /*
- * The root task of a boot. With mode=fuzz on the command line it runs the system-call
- * fuzzer (fuzz.c); otherwise the benchmark: it prints the BEGIN and CONFIG lines from
- * the kernel info page,
- * calibrates the counter and the stub overhead, measures the null system call, runs
- * the bad-input checks and the IPC benchmarks, and ends with the END line. Its return
- * value becomes the run's exit status (crt0.S).
+ * The root task of a boot. It prints the BEGIN and CONFIG lines from the kernel info
+ * page, then runs what `mode=` on the command line names:
+ *   ipc (the default)  calibrates the counter and the stub overhead, measures the null
+ *                      system call, runs the bad-input and isolation checks and the
+ *                      IPC benchmarks;
+ *   fuzz               the system-call fuzzer (fuzz.c);
+ *   <workload>         a workload of workloads/ (an experiment's WORKLOAD).
+ * It ends with the END line; its return value becomes the run's exit status (crt0.S).
  */
 #include "runtime.h"
+#include "workload.h"
 
 const struct kip *kip;
 
 static int64_t values[MAX_SAMPLES];
 
-static void print_begin(unsigned samples, unsigned warmup)
+static void print_begin(unsigned samples, unsigned warmup, const char *mode)
 {
     char clock[32];
     cmdline_str(kip->cmdline, "clock", clock, sizeof(clock), "unknown");
@@ -26,6 +29,7 @@ static void print_begin(unsigned samples, unsigned warmup)
     out_field("counter", kip->counter);
     out_field_u64("reg_words", kip->reg_words);
     out_field_u64("max_words", kip->max_words);
+    out_field("workload", mode);
     out_str("\n");
     /* The kernel's configuration string, as it is: one key=value per design axis. */
     out_str(RESULT_LINE("CONFIG") " ");
@@ -91,20 +95,37 @@ int main(const struct kip *info)
         samples = MAX_SAMPLES;
     if (warmup > MAX_SAMPLES)
         warmup = MAX_SAMPLES;
-    print_begin(samples, warmup);
+    char mode[32];
+    cmdline_str(kip->cmdline, "mode", mode, sizeof(mode), "ipc");
+    print_begin(samples, warmup, mode);
 
     unsigned checks = 0, failed = 0, cases = 0;
-    char mode[16];
-    cmdline_str(kip->cmdline, "mode", mode, sizeof(mode), "bench");
+    const struct workload *w = workload_find(mode);
     if (str_eq(mode, "fuzz")) {
         cases = fuzz_run(&checks, &failed);
-    } else {
+    } else if (str_eq(mode, "ipc")) {
         counter_case(cases++, samples, warmup);
         uint64_t overhead = stub_overhead(samples, warmup);
         null_syscall_case(cases++, samples, warmup, overhead, &checks, &failed);
         bad_input_checks(&checks, &failed);
         isolation_checks(&checks, &failed);
         cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
+    } else if (w) {
+        struct workload_env env = {
+            .first_case = 0, .samples = samples, .warmup = warmup,
+            .overhead = stub_overhead(samples, warmup), .checks = &checks,
+            .failed = &failed};
+        cases = w->run(&env);
+    } else {
+        out_str("unknown mode=");
+        out_str(mode);
+        out_str("; valid: ipc fuzz");
+        for (w = __workloads_start; w < __workloads_end; w++) {
+            out_str(" ");
+            out_str(w->name);
+        }
+        out_str("\n");
+        report_check_count(&checks, &failed, "mode_known", 1, 0);
     }
 
     out_str(RESULT_LINE("END"));

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import plots, report, stats, store
+from . import expfigures, plots, report, stats, store, verdict
 
 
 def tables(frames: list, order: list | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -28,17 +28,43 @@ def tables(frames: list, order: list | None = None) -> tuple[pd.DataFrame, pd.Da
 
 
 def experiment_figures(st, meta, figdir: Path, repo=None, formats=None) -> list:
-    """figures/<experiment>/ for every experiment with at least two variants in st."""
+    """figures/<experiment>/ for every experiment of the IPC workload with at least two
+    variants in st: the standard figures of its variants, and its own FIGURE."""
     from .config import experiments
     files = []
     have = set(st.variant)
     for exp in experiments(repo).values():
         vs = [v for v in exp.variants if v in have]
-        if len(vs) >= 2:
+        if len(vs) >= 2 and exp.workload == "ipc":
             sub = st[st.variant.isin(vs)]
-            files += plots.make_figures(sub, dict(meta, variant_order=vs),
-                                        figdir / exp.name, vs, exp.title, formats)
+            sub_meta = dict(meta, variant_order=vs)
+            files += plots.make_figures(sub, sub_meta, figdir / exp.name, vs, exp.title,
+                                        formats)
+            files += expfigures.draw(exp.as_meta(), sub, sub_meta, figdir / exp.name,
+                                     formats)
     return files
+
+
+def verdicts(st: pd.DataFrame, samples_df: pd.DataFrame, meta: dict, repo=None) -> dict:
+    """The verdict of each lesson the run measured: a run of one experiment judges it
+    by the rule stored in its meta.json (so `reanalyse` reaches the same verdict); a
+    run of the whole matrix judges every IPC-workload experiment whose variants it was
+    asked to run, by the rules of the experiment files. A variant that failed makes
+    its lesson `not measured`, never `agrees`."""
+    exp = meta.get("experiment")
+    if exp:
+        records = [exp] if exp.get("verdict") else []
+    else:
+        from .config import experiments
+        asked = set(meta.get("variant_order") or st.variant)
+        records = [e.as_meta() for e in experiments(repo).values()
+                   if e.verdict and e.workload == "ipc" and set(e.variants) <= asked]
+    out = {}
+    for e in records:
+        v = verdict.evaluate(e["verdict"], st, samples_df)
+        out[e["name"]] = {"title": e.get("title", e["name"]), "claim": e.get("claim", ""),
+                          "verdict_text": e.get("verdict_text", ""), **v.as_dict()}
+    return out
 
 
 def write_derived(work: Path, meta: dict, frames: list, *, figures: bool = True,
@@ -46,16 +72,22 @@ def write_derived(work: Path, meta: dict, frames: list, *, figures: bool = True,
     """samples.csv.gz, stats.csv and figures/ into `work`; records the figure files and
     table row counts in meta. Returns the stats frame. OSError propagates (the caller
     says which run keeps its logs). A run of one experiment (meta['experiment']) has
-    its title on the figures; a run of the whole matrix also gets figures/<exp>/."""
+    its title on the figures, its own FIGURE (figures/experiment-<name>.*) and its
+    verdict (meta['verdicts']); a run of the whole matrix also gets figures/<exp>/ and
+    the verdict of every lesson whose variants it ran."""
     samples_df, st = tables(frames, meta.get("variant_order"))
     meta["_rows"] = store.write_tables(work, samples_df, st)
+    meta["verdicts"] = verdicts(st, samples_df, meta, repo)
     fig_files, fig_err = [], None
     if figures and len(st):
         experiment = meta.get("experiment")
         title = experiment.get("title") if experiment else None
         try:
-            fig_files = plots.make_figures(st, meta, work / "figures", title=title)
-            if not experiment:
+            if not experiment or experiment.get("workload", "ipc") == "ipc":
+                fig_files = plots.make_figures(st, meta, work / "figures", title=title)
+            if experiment:
+                fig_files += expfigures.draw(experiment, st, meta, work / "figures")
+            else:
                 fig_files += experiment_figures(st, meta, work / "figures", repo)
         except plots.PlotError as e:
             fig_err = str(e)

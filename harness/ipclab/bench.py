@@ -76,6 +76,8 @@ def median_of(log: logparse.Log, key) -> float | None:
 
 
 def headline(log: logparse.Log, unit: str) -> str:
+    if log.begin and log.begin.get("workload", "ipc") != "ipc":
+        return f"workload {log.begin['workload']}: {len(log.cases)} case(s)"
     null = median_of(log, ("null_syscall", "self", "round", 0))
     call = median_of(log, ("ipc", "cross", "call", 0))
     parts = []
@@ -90,7 +92,8 @@ INFRA_KINDS = ("host-io", "host-qemu", "host-tool")   # faults of the host, not 
 
 
 def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
-          min_checks: int = 0, debug: bool = False, arch: str = "x86_64") -> None:
+          min_checks: int = 0, debug: bool = False, arch: str = "x86_64",
+          workload: str = "ipc") -> None:
     """Parse and validate one boot of `arch`. strict_values: the plausibility cap of
     verify; min_checks: fewer CHECK lines than this is a failure; debug: BEGIN must say
     so. A host-side failure (the log could not be written, QEMU could not start) is
@@ -118,7 +121,8 @@ def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
         warmup=warmup, require_all_cases=True,
         min_value=1 if clock.name == "icount" else None,
         max_value=ICOUNT_MAX_VALUE if (strict_values and clock.name == "icount") else None,
-        min_checks=min_checks, build="debug" if debug else "release", arch=arch)
+        min_checks=min_checks, build="debug" if debug else "release", arch=arch,
+        workload=workload)
     out.problems += [logparse.Problem("implausible", m) for m in
                      limits.implausible(out.log, clock.name, b.seconds, clock.unit)]
     if any(p.kind in ("qemu-exit", "timeout") for p in out.problems):
@@ -408,8 +412,7 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
                                               clock.name == "icount" or None),
         "samples": samples, "warmup": warmup, "timeout_s": timeout,
         "jobs": jobs or default_jobs(clock),
-        "experiment": ({"name": experiment.name, "title": experiment.title, "axis":
-                        experiment.axis} if experiment else None),
+        "experiment": experiment.as_meta() if experiment else None,
         "variant_order": [v.name for v in variants],
         "git": git, "host": store.host_info(),
         "tools": {"qemu": runner.tool_version([runner.qemu_binary(arch), "--version"]),
@@ -441,6 +444,7 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
         progress(f"WARNING: {wmsg}")
     frames, outcomes = [], {}
     done = [0]
+    workload = experiment.workload if experiment else "ipc"
 
     def rel(p: Path) -> str:
         return str(Path("logs") / p.name)
@@ -460,7 +464,7 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
             info.update(status=out.status, problems=[str(x) for x in out.problems],
                         log=rel(p))
         else:
-            judge(out, clock, samples, warmup, arch=arch)
+            judge(out, clock, samples, warmup, arch=arch, workload=workload)
             r = out.boot
             if out.log is not None and out.log.faults:
                 info["user_faults"] = out.log.faults
@@ -492,6 +496,7 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
     try:
         m = Matrix(variants, clock, arch, samples, warmup, jobs, timeout, build, repo,
                    progress)
+        m.extra = experiment.boot_words() if experiment else None
         t_matrix = time.monotonic()
         m.run(lambda v, i: w.log_path(v.name), on_done)
         t_analyse = time.monotonic()

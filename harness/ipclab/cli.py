@@ -385,7 +385,9 @@ def cmd_list(args):
     exps, bad_exps = config.scan_experiments()
     out("experiments (variants/experiments/*.conf):")
     for e in exps.values():
-        out(f"  {e.name:<18} {e.title}  [axis {e.axis}: {' '.join(e.variants)}]")
+        extra = (f", workload {e.workload}" if e.workload != "ipc" else "") + \
+            (", verdict" if e.verdict else "")
+        out(f"  {e.name:<18} {e.title}  [axis {e.axis}: {' '.join(e.variants)}{extra}]")
     out("clock modes:")
     for c in clockmod.CLOCKS.values():
         out(f"  {c.name:<7} unit: {c.unit}. {c.note}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,7 +35,13 @@ def _load_configure():
 
 configure = _load_configure()
 ConfigError = configure.ConfigError
-EXPERIMENT_KEYS = ("TITLE", "AXIS", "VARIANTS")
+EXPERIMENT_KEYS = ("TITLE", "AXIS", "VARIANTS", "WORKLOAD", "ARGS", "CLAIM", "VERDICT",
+                   "VERDICT_TEXT", "FIGURE", "XLABEL")
+# command-line words the harness itself sets: an experiment's ARGS may not override them
+RESERVED_ARGS = ("clock", "samples", "warmup", "mode")
+ARG_KEY_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+ARG_VALUE_RE = re.compile(r"^[A-Za-z0-9_.,:+-]+$")
+WORKLOADS_DIR = Path("bench") / "guest" / "workloads"
 
 
 @lru_cache(maxsize=None)
@@ -76,25 +83,61 @@ class Experiment:
     axis: str
     variants: list = field(default_factory=list)
     description: str = ""
+    workload: str = "ipc"        # the guest program (mode=); ipc = the IPC benchmark
+    args: dict = field(default_factory=dict)    # the workload's command-line words
+    claim: str = ""              # what the paper concluded
+    verdict: str = ""            # the rule (harness/ipclab/verdict.py)
+    verdict_text: str = ""
+    figure: str = ""             # the FIGURE line (figspec.py)
+    xlabel: str = ""
+
+    def as_meta(self) -> dict:
+        """What a run stores of its experiment (meta.json), so that `reanalyse` draws
+        the same figure and reaches the same verdict from the same rule."""
+        return {"name": self.name, "title": self.title, "axis": self.axis,
+                "variants": list(self.variants), "workload": self.workload,
+                "args": dict(self.args), "claim": self.claim, "verdict": self.verdict,
+                "verdict_text": self.verdict_text, "figure": self.figure,
+                "xlabel": self.xlabel}
+
+    def boot_words(self) -> dict:
+        """The guest command-line words of this experiment's boots (none for ipc)."""
+        if self.workload == "ipc":
+            return dict(self.args)
+        return {"mode": self.workload, **self.args}
 
 
 def parse_conf(path: Path) -> tuple[dict, str]:
-    """KEY = VALUE lines (experiment files); leading # lines are the description."""
+    """KEY = VALUE lines (experiment files); a line indented by spaces continues the
+    value above it; leading # lines are the description, a # elsewhere starts a
+    comment."""
     values, desc = {}, []
-    for raw in Path(path).read_text().splitlines():
+    last = None
+    for lineno, raw in enumerate(Path(path).read_text().splitlines(), 1):
         line = raw.strip()
         if not line:
+            last = None
             continue
         if line.startswith("#"):
             if not values:
                 desc.append(line.lstrip("#").strip())
             continue
+        if raw[0] in " \t":
+            if last is None:
+                raise UsageError(f"{path}:{lineno}: an indented line continues a value, "
+                                 f"but no KEY = value line is above it: {raw!r}")
+            values[last] = (values[last] + " " + line.split("#", 1)[0].strip()).strip()
+            continue
         if "=" not in line:
-            raise UsageError(f"{path}: not KEY = VALUE: {raw!r}")
+            raise UsageError(f"{path}:{lineno}: not KEY = VALUE: {raw!r}")
         if not line.split("=", 1)[0].strip():
-            raise UsageError(f"{path}: no key before '=': {raw!r}")
+            raise UsageError(f"{path}:{lineno}: no key before '=': {raw!r}")
         key, val = line.split("=", 1)
-        values[key.strip()] = val.split("#", 1)[0].strip()
+        key = key.strip()
+        if key in values:
+            raise UsageError(f"{path}:{lineno}: {key} is given twice")
+        values[key] = val.split("#", 1)[0].strip()
+        last = key
     return values, " ".join(d for d in desc if d)
 
 
@@ -135,24 +178,78 @@ def variants(repo: Path = None) -> dict[str, Variant]:
     return good
 
 
-def load_experiment(path: Path) -> Experiment:
-    """One experiment file: TITLE, AXIS (a declared axis or ALL) and VARIANTS; a
-    misspelled key or a missing VARIANTS raises UsageError naming the file."""
+def workload_names(repo: Path = None) -> list[str]:
+    """The guest workloads an experiment may name: ipc, and bench/guest/workloads/*.c."""
+    d = Path(repo or REPO) / WORKLOADS_DIR
+    return ["ipc"] + sorted(p.stem for p in d.glob("*.c"))
+
+
+def _parse_args(path, text: str) -> dict:
+    out = {}
+    for word in text.split():
+        key, eq, value = word.partition("=")
+        if not eq or not ARG_KEY_RE.match(key) or not ARG_VALUE_RE.match(value):
+            raise UsageError(f"{path}: ARGS word {word!r} is not key=value (key "
+                             f"[a-z_][a-z0-9_]*, value without spaces)")
+        if key in RESERVED_ARGS:
+            raise UsageError(f"{path}: ARGS may not set {key}= (the harness sets "
+                             f"{', '.join(RESERVED_ARGS)}; use WORKLOAD = for mode)")
+        if key in out:
+            raise UsageError(f"{path}: ARGS sets {key}= twice")
+        out[key] = value
+    return out
+
+
+def load_experiment(path: Path, repo: Path = None) -> Experiment:
+    """One experiment file (variants/experiments/README.md): every key checked, so a
+    misspelled key, a missing VARIANTS, an unknown workload, a verdict rule outside the
+    rule language or naming a variant the experiment does not run, or a malformed
+    FIGURE raises UsageError naming the file and the fix."""
+    from . import figspec, verdict
     cfg, desc = parse_conf(path)
     unknown = [k for k in cfg if k not in EXPERIMENT_KEYS]
     if unknown:
         raise UsageError(f"{path}: unknown key {unknown[0]!r}; valid keys: "
                          f"{', '.join(EXPERIMENT_KEYS)}")
-    if not cfg.get("VARIANTS", "").split():
+    names = cfg.get("VARIANTS", "").split()
+    if not names:
         raise UsageError(f"{path}: no VARIANTS = <names> line")
     axis = cfg.get("AXIS", "")
     valid_axes = [a.name for a in axes()] + ["ALL"]
     if axis and axis not in valid_axes:
         raise UsageError(f"{path}: AXIS = {axis} is not a declared axis; valid: "
                          f"{', '.join(valid_axes)}")
+    workload = cfg.get("WORKLOAD", "ipc") or "ipc"
+    known = workload_names(repo)
+    if workload not in known:
+        raise UsageError(f"{path}: WORKLOAD = {workload} is not a workload; valid: "
+                         f"{', '.join(known)} (bench/guest/workloads/<name>.c)")
+    rule, rule_text = cfg.get("VERDICT", ""), cfg.get("VERDICT_TEXT", "")
+    if rule:
+        try:
+            verdict.check(rule)
+        except verdict.RuleError as e:
+            raise UsageError(f"{path}: VERDICT: {e}")
+        stray = [v for v in verdict.variants_named(rule) if v not in names]
+        if stray:
+            raise UsageError(f"{path}: VERDICT reads variant {stray[0]!r}, which VARIANTS "
+                             f"does not run ({' '.join(names)})")
+        if not rule_text:
+            raise UsageError(f"{path}: VERDICT needs a VERDICT_TEXT = <the rule in words>")
+        if not cfg.get("CLAIM"):
+            raise UsageError(f"{path}: VERDICT needs a CLAIM = <what the paper concluded>")
+    elif rule_text:
+        raise UsageError(f"{path}: VERDICT_TEXT without a VERDICT rule")
+    if cfg.get("FIGURE"):
+        figspec.parse(cfg["FIGURE"], f"{path}: FIGURE")
+    if workload != "ipc" and not cfg.get("FIGURE"):
+        raise UsageError(f"{path}: WORKLOAD = {workload} needs a FIGURE (the standard IPC "
+                         f"figures show only the ipc workload's cases)")
     path = Path(path)
-    return Experiment(path.stem, cfg.get("TITLE", path.stem), axis,
-                      cfg.get("VARIANTS", "").split(), desc)
+    return Experiment(path.stem, cfg.get("TITLE", path.stem), axis, names, desc,
+                      workload=workload, args=_parse_args(path, cfg.get("ARGS", "")),
+                      claim=cfg.get("CLAIM", ""), verdict=rule, verdict_text=rule_text,
+                      figure=cfg.get("FIGURE", ""), xlabel=cfg.get("XLABEL", ""))
 
 
 def scan_experiments(repo: Path = None) -> tuple[dict[str, Experiment], list[str]]:
@@ -160,7 +257,7 @@ def scan_experiments(repo: Path = None) -> tuple[dict[str, Experiment], list[str
     good, broken = {}, []
     for p in sorted(d.glob("*.conf")):
         try:
-            good[p.stem] = load_experiment(p)
+            good[p.stem] = load_experiment(p, repo)
         except (UsageError, OSError, UnicodeDecodeError) as e:
             broken.append(str(e) if isinstance(e, UsageError) else f"{p}: {e}")
     return good, broken

@@ -31,6 +31,7 @@ SPEC = {
     "SKIP": (["bench", "space", "len", "reason"], {"len"}),
     "CHECK": (["name", "expect", "got", "result"], {"expect", "got"}),
     "END": (["status", "cases", "checks", "failed"], {"cases", "checks", "failed"}),
+    "PLAN": (["cases"], {"cases"}),
     "FAULT": (["thread", "vector", "rip", "addr", "reason"], set()),
     "FUZZ": (["seed", "calls", "invariant_checks", "first_bad_call", "replaced",
               "spaces_recycled", "capabilities_refilled"],
@@ -95,6 +96,7 @@ class Log:
     panic: str | None = None
     faults: list = field(default_factory=list)
     fuzz: dict | None = None                       # FUZZ: the fuzzer's summary
+    plan: int | None = None                        # PLAN: a workload's promised cases
     errors: list = field(default_factory=list)     # protocol errors: "line N: ..."
     protocol_lines: int = 0
 
@@ -295,6 +297,12 @@ def parse(text: str) -> Log:
             log.end = f
         elif kind == "FAULT":
             log.faults.append(f)
+        elif kind == "PLAN":
+            if log.plan is not None:
+                errors.append(f"line {lineno}: second PLAN")
+            elif log.cases:
+                errors.append(f"line {lineno}: PLAN after the first CASE")
+            log.plan = f["cases"]
         elif kind == "FUZZ":
             if log.fuzz is not None:
                 errors.append(f"line {lineno}: second FUZZ")
@@ -342,11 +350,14 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
              samples: int | None = None, warmup: int | None = None,
              require_all_cases: bool = True, min_checks: int = 0,
              max_value: int | None = None, min_value: int | None = None,
-             build: str | None = None, arch: str | None = None) -> list[Problem]:
+             build: str | None = None, arch: str | None = None,
+             workload: str | None = None) -> list[Problem]:
     """Judge one boot. Returns the problems found (empty list = a good run).
     `variant` is a config.Variant whose axes BEGIN must echo; `arch` the architecture
     booted (arches.py: its QEMU exit statuses, and the arch and counter BEGIN must
-    name; None: x86_64's statuses, BEGIN not checked for them)."""
+    name; None: x86_64's statuses, BEGIN not checked for them); `workload` the guest
+    program asked for (BEGIN workload=, `ipc` when absent): the IPC benchmark's cases
+    are a fixed set, any other workload's are the number its PLAN line promised."""
     p: list[Problem] = []
     codes = get_arch(arch or "x86_64").exit_status
     exit_ok, exit_fail, exit_panic = codes["ok"], codes["fail"], codes["panic"]
@@ -426,11 +437,24 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
             p.append(Problem("config", f"BEGIN samples={b['samples']}, asked {samples}"))
         if warmup is not None and b["warmup"] != warmup:
             p.append(Problem("config", f"BEGIN warmup={b['warmup']}, asked {warmup}"))
+        booted = b.get("workload", "ipc")
         for c in log.cases:
-            if c.samples != b["samples"]:
+            # a workload may print fewer values for a quantity that does not vary
+            if c.samples != b["samples"] and (booted == "ipc" or not
+                                              1 <= c.samples <= b["samples"]):
                 p.append(Problem("malformed", f"case {c.name}: samples={c.samples}, BEGIN "
                                  f"says {b['samples']}"))
-        if require_all_cases:
+        if workload is not None and booted != workload:
+            p.append(Problem("config", f"BEGIN workload={booted} but workload={workload} "
+                             f"was asked (mode= on the command line)"))
+        if require_all_cases and booted not in ("ipc", "fuzz"):
+            if log.plan is None:
+                p.append(Problem("missing-case", f"workload {booted} printed no PLAN line "
+                                 f"(bench/guest/workload.h: report_plan first)"))
+            elif len(log.cases) != log.plan:
+                p.append(Problem("missing-case", f"workload {booted}: PLAN cases="
+                                 f"{log.plan} but {len(log.cases)} CASE(s) printed"))
+        elif require_all_cases and booted == "ipc":
             run, skip = expected_cases(b["max_words"])
             have = log.case_map()
             missing = [case_name(*k) for k in run if k not in have]

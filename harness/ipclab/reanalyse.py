@@ -127,7 +127,8 @@ def reanalyse(path: Path, *, figures: bool = True, repo=None,
             out.problems = [logparse.Problem("host-io", f"{bad}; "
                                              f"{integrity.recovery(work, rel)}")]
         else:
-            judge(out, clock, samples, warmup)
+            judge(out, clock, samples, warmup, arch=meta.get("arch", "x86_64"),
+                  workload=(meta.get("experiment") or {}).get("workload", "ipc"))
         info.update(status=out.status, problems=[str(p) for p in out.problems])
         if out.log is not None and out.log.skips:
             info["skips"] = [dict(s) for s in out.log.skips]

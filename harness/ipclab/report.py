@@ -138,9 +138,53 @@ def run_header(meta: dict) -> str:
     if meta.get("experiment"):
         e = meta["experiment"]
         lines.append(f"- experiment **{e['name']}**: {e['title']} (axis {e['axis']})")
+        if e.get("workload", "ipc") != "ipc":
+            args = " ".join(f"{k}={v}" for k, v in (e.get("args") or {}).items())
+            lines.append(f"- workload **{e['workload']}** (bench/guest/workloads/"
+                         f"{e['workload']}.c){', args ' + args if args else ''}")
     for w in meta.get("warnings", []):
         lines.append(f"- **WARNING: {w}**")
     return "\n".join(lines)
+
+
+def verdicts_section(meta: dict) -> str:
+    """One paragraph per lesson the run judged: the paper's claim, the rule in words,
+    the values it read, and agrees / disagrees / not measured."""
+    out = []
+    for name, v in (meta.get("verdicts") or {}).items():
+        state = v.get("state", "?")
+        out.append(f"### {v.get('title') or name} (`{name}`): **{state}**")
+        out.append("")
+        if v.get("claim"):
+            out.append(f"- paper: {v['claim']}")
+        out.append(f"- rule: {v.get('verdict_text') or ''} (`{v.get('rule')}`)")
+        if v.get("values"):
+            unit = meta.get("unit", "")
+            out.append("- measured: " + "; ".join(f"{k} = {fmt(x, 2)}"
+                                                  for k, x in v["values"].items()) +
+                       f" [{unit}, clock {meta.get('clock')}]")
+        if v.get("reason"):
+            out.append(f"- why {state}: {v['reason']}")
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
+def series_tables(st: pd.DataFrame, variants: list, unit: str, xlabel: str = "") -> list:
+    """A workload's cases: one table per bench/space/metric, a row per variant, a
+    column per len (the workload's parameter), medians."""
+    parts = []
+    idx = _lookup(st)
+    for (bench, space, metric), d in st.groupby(["bench", "space", "metric"], sort=False):
+        lens = sorted({int(x) for x in d["len"]})
+        rows = []
+        for v in variants:
+            rs = [idx.get((v, bench, space, metric, l)) for l in lens]
+            if any(r is not None for r in rs):
+                rows.append([v] + [fmt(r.median) if r is not None else "-" for r in rs])
+        what = xlabel or "len"
+        parts += ["", f"### {bench}/{space}/{metric}: median [{unit}] by {what}", "",
+                  md_table(["variant"] + [str(l) for l in lens], rows)]
+    return parts
 
 
 def failures_section(meta: dict) -> str:
@@ -158,7 +202,15 @@ def summary_markdown(meta: dict, st: pd.DataFrame, full: bool = True) -> str:
         if len(st) else []
     unit = meta.get("unit", "")
     parts = [run_header(meta), "", "## Failures", "", failures_section(meta)]
-    if variants:
+    if meta.get("verdicts"):
+        parts += ["", "## Verdicts against the paper", "", verdicts_section(meta)]
+    exp = meta.get("experiment") or {}
+    if variants and exp.get("workload", "ipc") != "ipc":
+        parts += ["", f"## Workload {exp['workload']}"] + \
+            series_tables(st, variants, unit, exp.get("xlabel", ""))
+        if full:
+            parts += ["", f"## Every case [{unit}]", "", full_table(st)]
+    elif variants:
         parts += ["", f"## Headline: median per sample, message length 0 [{unit}]", "",
                   "Statistics after the outlier policy of harness/README.md; one-way = "
                   "call (client to server) and reply (server to client), round = a whole "
