@@ -23,7 +23,8 @@
 #
 # Harness targets (harness/harness.mk): harness-bench, harness-regress, harness-baseline
 # (measure and promote a new results/baseline), harness-verify, harness-verify-debug,
-# harness-test, fuzz-smoke. Host benchmarks (bench/host/host.mk): host-bench-build,
+# harness-test, fuzz-smoke, experiments-verify (every experiment with a workload of
+# its own, booted twice). Host benchmarks (bench/host/host.mk): host-bench-build,
 # host-bench-smoke. Setup: deps (the Debian packages, as root). Selection for
 # bench/regress/verify/fuzz: VARIANTS="a b", EXPERIMENT=name; options CLOCK, SAMPLES,
 # WARMUP, JOBS, TIMEOUT, HOST=0.
@@ -134,6 +135,7 @@ test: deps
 	$(MAKE) --no-print-directory harness-test
 	$(MAKE) --no-print-directory harness-verify
 	$(MAKE) --no-print-directory harness-verify-debug
+	$(MAKE) --no-print-directory experiments-verify
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory harness-verify-ports
 	$(MAKE) --no-print-directory host-bench-smoke

@@ -32,7 +32,7 @@ HARNESS_OPTS = --arch $(ARCH) \
                $(HARNESS_ARGS)
 
 .PHONY: harness-bench harness-regress harness-baseline harness-verify harness-verify-debug \
-	harness-verify-ports harness-test harness-diff
+	harness-verify-ports harness-test harness-diff experiments-verify
 # The anchors of every comparison: their debug builds run the guest checks too.
 ANCHORS ?= l4-classic sel4-like
 
@@ -57,6 +57,14 @@ harness-verify:
 harness-verify-debug:
 	$(HARNESS) verify --debug $(ANCHORS) --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) \
 	    $(if $(TIMEOUT),--timeout $(TIMEOUT))
+
+# Every experiment that runs a workload of its own (WORKLOAD = in its file): its
+# variants boot it twice (identical numbers, its CHECKs pass, its PLAN kept).
+WORKLOAD_EXPERIMENTS = $(basename $(notdir $(shell grep -l '^WORKLOAD *=' variants/experiments/*.conf)))
+experiments-verify:
+	@set -e; for e in $(WORKLOAD_EXPERIMENTS); do \
+	    $(HARNESS) verify -e $$e --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) \
+	        $(if $(TIMEOUT),--timeout $(TIMEOUT)); done
 
 # The system-call fuzzer (harness fuzz): SEED=n CALLS=n, every variant or VARIANT(S).
 FUZZ_SELECT = $(if $(call _harness_given,VARIANT),$(subst $(_harness_comma), ,$(VARIANT))) \

@@ -203,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
                    f"subdirectory <arch>/ for an arch other than x86_64)")
     p.add_argument("--debug", action="store_true",
                    help="boot the debug builds (make DEBUG=1: kernel assertions on)")
+    p.add_argument("--experiment", "-e", default=None,
+                   help="verify an experiment's variants running its workload (its own "
+                   "cases and checks, two boots identical)")
 
     p = sub.add_parser("boot", help="build and boot one variant, print its summary table "
                        "(make run; the raw console with --console, make run V=1)")
@@ -709,8 +712,15 @@ def _boot(args, v, clk):
 
 def cmd_verify(args):
     _check_samples(args)
-    variants = config.resolve_variants(args.names)
-    ok = verify.run_verify(variants, arch=args.arch, samples=args.samples,
+    exp = None
+    if args.experiment:
+        if args.names:
+            raise UsageError("give variant names or --experiment, not both")
+        exp = config.resolve_experiment(args.experiment)
+        variants = config.resolve_variants(exp.variants)
+    else:
+        variants = config.resolve_variants(args.names)
+    ok = verify.run_verify(variants, arch=args.arch, samples=args.samples, experiment=exp,
                            warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
                            build=not args.no_build, logdir=Path(args.logdir) if args.logdir else None,
                            progress=out,
