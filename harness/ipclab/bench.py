@@ -72,7 +72,7 @@ class Outcome:
 
 def median_of(log: logparse.Log, key) -> float | None:
     c = log.case_map().get(key)
-    return stats.describe(c.values)["median"] if c and c.values else None
+    return stats.describe(c.values, median_interval=False)["median"] if c and c.values else None
 
 
 def headline(log: logparse.Log, unit: str) -> str:
