@@ -23,6 +23,7 @@ Modules, in the order data flows through them:
     reanalyse rebuild a run from its raw logs
     runs      list stored runs, clean what dead runs left
     hostbench the host-side benchmarks (bench/host)
+    export    a stored run as Google Benchmark JSON/CSV or in sel4bench's JSON shape
     errors    exit statuses and the errors that map to them
     cli       argparse front end (harness/harness is a thin wrapper around it)
 """
