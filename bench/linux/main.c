@@ -47,6 +47,7 @@ static void calibrate(struct run *r)
     }
     report_text("overhead: one nop stub %llu, nop pair %llu",
                 (unsigned long long)r->ovh_one, (unsigned long long)r->ovh_pair);
+    report_flush();
 }
 
 /* getppid: a system call that reads one field and returns; through syscall, never a
