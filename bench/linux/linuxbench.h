@@ -60,8 +60,8 @@ struct run {
 void report_flush(void);
 void report_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void report_begin(const struct run *r, const char *clock);
-void report_config(const char *kernel, const char *pti, const char *mitigations,
-                   const char *policy);
+void report_config(const char *kernel, const char *version, const char *pti,
+                   const char *mitigations, const char *policy);
 void report_case(struct run *r, const char *bench, const char *space, unsigned len,
                  const char *metric, uint64_t overhead, const int64_t *values);
 void report_skip(const char *bench, const char *space, unsigned len, const char *reason);

@@ -85,11 +85,25 @@ static void environment_checks(struct run *r, int mount_failures, int pinned, in
     report_check(r, "clocksource_tsc", 1, strcmp(line, "tsc") == 0);
 }
 
+/* The distribution's version of the kernel build, from uname -v ("... Debian
+ * 6.1.192-3 (date)"): uname -r names the ABI, which several package versions share. */
+static void build_version(const char *uts_version, char *out, size_t size)
+{
+    const char *p = strstr(uts_version, "Debian ");
+    size_t n = p ? strcspn(p + 7, " ") : 0;
+    if (n == 0 || n >= size) {
+        snprintf(out, size, "unknown");
+        return;
+    }
+    memcpy(out, p + 7, n);
+    out[n] = '\0';
+}
+
 int main(void)
 {
     struct run r = {0};
     int mount_failures = system_mount();
-    char clock[32], mitigations[32], policy[16], line[256];
+    char clock[32], mitigations[32], policy[16], version[64], line[256];
 
     r.samples = (unsigned)cmdline_ulong("samples", 1000);
     r.warmup = (unsigned)cmdline_ulong("warmup", 100);
@@ -110,12 +124,15 @@ int main(void)
     int pinned = pin_to_cpu0();
     int pti = pti_active();
     struct utsname u;
-    if (uname(&u) != 0)
+    if (uname(&u) != 0) {
         snprintf(u.release, sizeof(u.release), "unknown");
+        u.version[0] = '\0';
+    }
+    build_version(u.version, version, sizeof(version));
 
     report_begin(&r, clock);
-    report_config(u.release, pti == 1 ? "on" : pti == 0 ? "off" : "unknown", mitigations,
-                  policy);
+    report_config(u.release, version, pti == 1 ? "on" : pti == 0 ? "off" : "unknown",
+                  mitigations, policy);
     report_text("kernel %s %s", u.release, u.version);
     read_first_line("/sys/devices/system/cpu/vulnerabilities/meltdown", line, sizeof(line));
     report_text("meltdown: %s", line);

@@ -41,11 +41,11 @@ void report_begin(const struct run *r, const char *clock)
            clock, r->samples, r->warmup);
 }
 
-void report_config(const char *kernel, const char *pti, const char *mitigations,
-                   const char *policy)
+void report_config(const char *kernel, const char *version, const char *pti,
+                   const char *mitigations, const char *policy)
 {
-    printf(MAGIC "CONFIG kernel=%s pti=%s mitigations=%s policy=%s\n", kernel, pti,
-           mitigations, policy);
+    printf(MAGIC "CONFIG kernel=%s version=%s pti=%s mitigations=%s policy=%s\n", kernel,
+           version, pti, mitigations, policy);
 }
 
 void report_case(struct run *r, const char *bench, const char *space, unsigned len,

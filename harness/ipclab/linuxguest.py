@@ -8,10 +8,11 @@ bench/guest/, printed in the serial format of bench/FORMAT.md with format versio
     PYTHONPATH=harness /usr/bin/python3 -m ipclab.linuxguest summary x.log [y.log ...]
 
 prepare: fetch Debian's kernel package (apt-get download, never installed), take
-vmlinuz and its config out of it, build /init (gcc -static) and the initramfs (a newc
-cpio written here) into build/linux/. boot: one QEMU run with the harness's icount
-flags. verify: each configuration booted twice; both must pass and print identical
-numbers. bench/linux/README.md says what is measured and what was found.
+vmlinuz and its config out of it and the kernel ELF out of vmlinuz, build /init
+(gcc -static) and the initramfs (a newc cpio written here) into build/linux/. boot:
+one QEMU run with the harness's icount flags. verify: each configuration booted twice;
+both must be good runs with identical numbers. summary: medians of stored logs.
+bench/linux/README.md says what is measured, how, and what was found.
 """
 from __future__ import annotations
 
@@ -242,15 +243,23 @@ def _cached_deb(paths: GuestPaths, pkg: KernelPackage | None) -> Path | None:
     return debs[-1] if debs else None
 
 
-def fetch_kernel_deb(paths: GuestPaths, pkg: KernelPackage | None = None) -> tuple[Path, KernelPackage]:
-    """The kernel .deb in build/linux/cache/, downloading it as root if it is missing.
-    Not root and missing: PrepareError with the exact apt-get line."""
+def parse_package_spec(spec: str) -> KernelPackage:
+    """NAME=VERSION, as apt-get takes it."""
+    name, eq, version = spec.partition("=")
+    if not eq or not name.startswith("linux-image-") or not version:
+        raise ValueError(f"expected linux-image-...=VERSION, not {spec!r}")
+    return KernelPackage(name, version)
+
+
+def fetch_kernel_deb(paths: GuestPaths, pin: KernelPackage | None = None) -> tuple[Path, KernelPackage]:
+    """The kernel .deb in build/linux/cache/, downloading it as root if it is missing:
+    `pin` if given, else whatever linux-image-amd64 stands for now. Not root and
+    missing: PrepareError with the exact apt-get line."""
     paths.cache.mkdir(parents=True, exist_ok=True)
-    if pkg is None:
+    pkg = pin or resolve_kernel_package()
+    if pkg is None and is_root():
+        _run(["apt-get", "update"])
         pkg = resolve_kernel_package()
-        if pkg is None and is_root():
-            _run(["apt-get", "update"])
-            pkg = resolve_kernel_package()
     deb = _cached_deb(paths, pkg)
     if deb is not None:
         if pkg is None:        # offline, but a cached package: take name and version from it
@@ -266,7 +275,10 @@ def fetch_kernel_deb(paths: GuestPaths, pkg: KernelPackage | None = None) -> tup
         raise PrepareError(f"apt cannot resolve {META_PACKAGE} even after apt-get update")
     proc = _run(["apt-get", "download", pkg.spec], cwd=paths.cache)
     if proc.returncode != 0:
+        # Stale package lists name a version the mirror no longer has: refresh them,
+        # and unless a version was pinned, ask again which one is current.
         _run(["apt-get", "update"])
+        pkg = pin or resolve_kernel_package() or pkg
         proc = _run(["apt-get", "download", pkg.spec], cwd=paths.cache)
     deb = paths.cache / pkg.deb_name
     if proc.returncode != 0 or not deb.is_file():
@@ -348,15 +360,18 @@ def build_init(repo: Path, paths: GuestPaths) -> list[str]:
     return cmd
 
 
-def prepare(repo: Path | None = None) -> GuestPaths:
-    """Everything a boot needs, in build/linux/: vmlinuz, kernel.config, init,
-    initramfs.cpio and manifest.json (package, version, SHA-256 of each file)."""
+def prepare(repo: Path | None = None, pin: KernelPackage | None = None) -> GuestPaths:
+    """Everything a boot needs, in build/linux/: vmlinuz, vmlinux, kernel.config, init,
+    initramfs.cpio and manifest.json (package, version, SHA-256 of each file). The
+    kernel is fetched once and kept; `pin` (NAME=VERSION) replaces it by that one."""
     repo = Path(repo or REPO)
     paths = guest_paths(repo)
     paths.root.mkdir(parents=True, exist_ok=True)
     info = paths.kernel_info()
-    if not paths.vmlinux.is_file() or not info.get("package"):
-        deb, pkg = fetch_kernel_deb(paths)
+    pinned_other = pin is not None and (info.get("package"), info.get("version")) != \
+        (pin.name, pin.version)
+    if not paths.vmlinux.is_file() or not info.get("package") or pinned_other:
+        deb, pkg = fetch_kernel_deb(paths, pin)
         extract_kernel(deb, paths)
         info = {"meta_package": META_PACKAGE, "package": pkg.name, "version": pkg.version,
                 "deb": deb.name, "deb_sha256": sha256(deb),
@@ -629,11 +644,13 @@ def parse_log(text: str) -> GuestLog:
 def check_log(log: GuestLog, exit_code: int | None, *, timed_out: bool = False,
               pti: str | None = None, mitigations: str | None = None,
               policy: str | None = None, clock: str | None = None,
-              samples: int | None = None, warmup: int | None = None) -> list[str]:
+              samples: int | None = None, warmup: int | None = None,
+              version: str | None = None) -> list[str]:
     """Judge one boot: the problems found (empty = a good run). The same rules as
     logparse.validate for the microkernel: exit status, protocol errors, END and
     CHECK lines, every expected case present and full, values >= 1 under icount, and
-    BEGIN/CONFIG echoing what the boot asked for."""
+    BEGIN/CONFIG echoing what the boot asked for (version: the package version of the
+    kernel prepare fetched, build/linux/manifest.json)."""
     p: list[str] = []
     if timed_out:
         p.append("timeout: the guest was killed")
@@ -667,7 +684,8 @@ def check_log(log: GuestLog, exit_code: int | None, *, timed_out: bool = False,
                             ("warmup", warmup, b.get("warmup")),
                             ("pti", pti, cfg.get("pti")),
                             ("mitigations", mitigations, cfg.get("mitigations")),
-                            ("policy", policy, cfg.get("policy"))):
+                            ("policy", policy, cfg.get("policy")),
+                            ("version", version, cfg.get("version"))):
         if want is not None and have is not None and have != want:
             p.append(f"config: {key}={have} printed, {want} asked")
     if b and b.get("variant") != "linux":
@@ -747,7 +765,8 @@ def boot_and_check(paths: GuestPaths, cfg: BootConfig, samples: int, warmup: int
     log = parse_log(log_path.read_text(errors="replace"))
     problems = check_log(log, res.exit_code, timed_out=res.timed_out, pti=cfg.pti,
                          mitigations=cfg.mitigations, policy=cfg.policy, clock=clock,
-                         samples=samples, warmup=warmup)
+                         samples=samples, warmup=warmup,
+                         version=paths.kernel_info().get("version"))
     return Judged(cfg, res, log, problems)
 
 
@@ -779,7 +798,8 @@ def verify(paths: GuestPaths, configs: list[BootConfig], out_dir: Path,
 
 def _print_summary(log: GuestLog, title: str) -> None:
     cfg = log.config or {}
-    print(f"{title}: kernel={cfg.get('kernel')} pti={cfg.get('pti')} "
+    print(f"{title}: kernel={cfg.get('kernel')} version={cfg.get('version')} "
+          f"pti={cfg.get('pti')} "
           f"mitigations={cfg.get('mitigations')} policy={cfg.get('policy')} "
           f"clock={(log.begin or {}).get('clock')}")
     print(f"  {'case':34} {'median':>9} {'min':>8} {'max':>8} {'distinct':>8}")
@@ -797,7 +817,10 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repo", type=Path, default=REPO, help="repository root")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("prepare", help="fetch the kernel, build /init and the initramfs")
+    pp = sub.add_parser("prepare", help="fetch the kernel, build /init and the initramfs")
+    pp.add_argument("--package", metavar="NAME=VERSION",
+                    help="this kernel package instead of what linux-image-amd64 names "
+                    "now (e.g. linux-image-6.1.0-57-amd64=6.1.192-3)")
 
     def knobs(p: argparse.ArgumentParser, pti_default: str) -> None:
         p.add_argument("--pti", default=pti_default,
@@ -828,7 +851,10 @@ def main(argv: list[str] | None = None) -> int:
             _print_summary(parse_log(path.read_text(errors="replace")), str(path))
         return 0
     try:
-        paths = prepare(args.repo)
+        pin = parse_package_spec(args.package) if getattr(args, "package", None) else None
+        paths = prepare(args.repo, pin)
+    except ValueError as e:
+        ap.error(str(e))
     except PrepareError as e:
         print(f"linuxguest: {e}", file=sys.stderr)
         return 2
@@ -850,7 +876,8 @@ def main(argv: list[str] | None = None) -> int:
         log = parse_log(args.log.read_text(errors="replace"))
         problems = check_log(log, res.exit_code, timed_out=res.timed_out, pti=args.pti,
                              mitigations=args.mitigations, policy=args.policy,
-                             clock=args.clock, samples=args.samples, warmup=args.warmup)
+                             clock=args.clock, samples=args.samples, warmup=args.warmup,
+                             version=info.get("version"))
         print(f"$ {res.cmdline}")
         print(f"QEMU exit status {res.exit_code}{' (timed out)' if res.timed_out else ''}, "
               f"{res.seconds:.1f} s; log {args.log}")

@@ -190,7 +190,8 @@ def make_log(samples: int = 20, warmup: int = 5, pti: str = "on", status: str = 
     lines = ["SeaBIOS (made-up boot text)",
              f"IPCLAB 2 BEGIN variant=linux arch=x86_64 clock=icount build=release "
              f"samples={samples} warmup={warmup} counter=tsc reg_words=0 max_words=0",
-             f"IPCLAB 2 CONFIG kernel=6.1.0-57-amd64 pti={pti} mitigations=auto "
+             f"IPCLAB 2 CONFIG kernel=6.1.0-57-amd64 version=6.1.192-3 pti={pti} "
+             f"mitigations=auto "
              f"policy=other"]
     checks = [("online_cpus", 1, 1)] + list(extra_checks)
     cases = 0
@@ -217,6 +218,7 @@ def make_log(samples: int = 20, warmup: int = 5, pti: str = "on", status: str = 
 
 def judge(text: str, exit_code: int = g.EXIT_OK, **kw) -> list[str]:
     kw.setdefault("pti", "on")
+    kw.setdefault("version", "6.1.192-3")
     return g.check_log(g.parse_log(text), exit_code, clock="icount", samples=20,
                        warmup=5, **kw)
 
@@ -226,8 +228,8 @@ def test_a_good_log_has_no_problems():
     assert g.check_log(log, g.EXIT_OK, pti="on", clock="icount", samples=20,
                        warmup=5) == []
     assert len(log.cases) == len(g.EXPECTED_CASES)
-    assert log.config == {"kernel": "6.1.0-57-amd64", "pti": "on", "mitigations": "auto",
-                          "policy": "other"}
+    assert log.config == {"kernel": "6.1.0-57-amd64", "version": "6.1.192-3", "pti": "on",
+                          "mitigations": "auto", "policy": "other"}
     rows = {r["case"]: r for r in g.summary_rows(log)}
     assert rows["counter/self/read/len0"]["median"] == 100
     assert rows["unix_socket/cross/round/len1"]["samples"] == 20
@@ -244,6 +246,8 @@ def test_a_good_log_has_no_problems():
     (lambda t: t, 3, "exit status 3"),
     (lambda t: t, 0, "QEMU exit status 0"),
     (lambda t: t.replace("pti=on", "pti=off"), 1, "pti=off printed, on asked"),
+    (lambda t: t.replace("version=6.1.192-3", "version=6.1.192-4"), 1,
+     "version=6.1.192-4 printed, 6.1.192-3 asked"),
     (lambda t: t.replace("IPCLAB 2 BEGIN", "IPCLAB 1 BEGIN"), 1, "not a format 2"),
 ])
 def test_bad_logs_are_refused(mutate, exit_code, expect):
@@ -277,6 +281,14 @@ def test_compare_logs():
                              [5000 if k == key else 100 + g.EXPECTED_CASES.index(k)]))
     diff = g.compare_logs(a, b)
     assert len(diff) == 1 and diff[0].startswith("eventfd/cross/call/len1: 1 of 20")
+
+
+def test_package_spec():
+    assert g.parse_package_spec("linux-image-6.1.0-57-amd64=6.1.192-3") == \
+        g.KernelPackage("linux-image-6.1.0-57-amd64", "6.1.192-3")
+    for bad in ("linux-image-6.1.0-57-amd64", "bash=5.2", "linux-image-x="):
+        with pytest.raises(ValueError):
+            g.parse_package_spec(bad)
 
 
 def test_boot_config_names():
