@@ -1,7 +1,8 @@
 # ipclab: one entry point.
 #
-#   make bench                 build, boot and measure the default matrix and the host
-#                              benchmarks into one stored run, plot (HOST=0: no host part)
+#   make bench                 build, boot and measure the default matrix, the host
+#                              benchmarks and Linux into one stored run, plot (HOST=0: no
+#                              host part; LINUX=0: no Linux guest)
 #   make test                  everything CI checks (installs missing Debian packages as root)
 #   make VARIANT=sel4-like     build one variant's image, out of tree under build/
 #   make VARIANT=v AXIS=value  the same with one axis overridden (make axes lists them)
@@ -23,7 +24,7 @@
 #
 # Harness targets (harness/harness.mk): harness-bench, harness-regress, harness-baseline
 # (measure and promote a new results/baseline), harness-verify, harness-verify-debug,
-# harness-test, fuzz-smoke. Host benchmarks (bench/host/host.mk): host-bench-build,
+# harness-test, fuzz-smoke, harness-verify-linux (the Linux guest's determinism). Host benchmarks (bench/host/host.mk): host-bench-build,
 # host-bench-smoke. Setup: deps (the Debian packages, as root). Selection for
 # bench/regress/verify/fuzz: VARIANTS="a b", EXPERIMENT=name; options CLOCK, SAMPLES,
 # WARMUP, JOBS, TIMEOUT, HOST=0.
@@ -111,8 +112,13 @@ run: deps $(IMAGE)
 # The host benchmarks run inside the kernel run (harness bench --host) before it is
 # published, so the run is complete only with them and its figures can put the Linux
 # round trips beside the kernel's (each on its own, labelled axis). HOST=0 skips them.
+# Linux (Debian's kernel with bench/linux/'s /init, pti on and off) joins the run as the
+# pseudo-variants linux-pti-on/-off when its package is cached or can be fetched (root);
+# otherwise the run says why it skipped it and goes on. LINUX=0 leaves it out.
+LINUX   ?= 1
 bench: deps
-	$(MAKE) --no-print-directory harness-bench $(if $(filter 0,$(HOST)),,HARNESS_HOST=$(HB_DIR))
+	$(MAKE) --no-print-directory harness-bench $(if $(filter 0,$(HOST)),,HARNESS_HOST=$(HB_DIR)) \
+	    $(if $(filter 0,$(LINUX)),,HARNESS_LINUX=1)
 
 diff: deps
 	$(if $(and $(A),$(B)),,$(error make diff needs A=<variant> B=<variant>, e.g. make diff A=l4-classic B=sel4-like))
@@ -137,6 +143,7 @@ test: deps
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory harness-verify-ports
 	$(MAKE) --no-print-directory host-bench-smoke
+	$(if $(filter 0,$(LINUX)),@echo "make test: LINUX=0: the Linux guest's determinism check skipped",$(MAKE) --no-print-directory harness-verify-linux)
 
 clean:
 	rm -rf build

@@ -130,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="arguments for the host benchmark binaries (one string)")
     p.add_argument("--no-host-build", action="store_true",
                    help="use the host benchmark binaries as they are")
+    p.add_argument("--linux", action="store_true",
+                   help="also boot Debian's Linux with bench/linux/'s /init (pti on and "
+                   "off) into this run as the pseudo-variants linux-pti-on/-off (x86_64, "
+                   "icount; skipped with the reason when its kernel package cannot be "
+                   "had)")
 
     p = sub.add_parser("regress", help="bench the default matrix and compare it with "
                        "results/baseline (exit 1 on regression); prints the verdict and "
@@ -428,7 +433,7 @@ def cmd_bench(args):
         jobs=args.jobs, timeout=args.timeout, build=not args.no_build,
         results_dir=Path(args.results), experiment=exp,
         force_untrusted_kvm=args.force_untrusted_kvm, figures=not args.no_figures,
-        progress=out, host=_host_step(args), wait=args.wait)
+        progress=out, host=_host_step(args), wait=args.wait, linux=args.linux)
     return meta.get("exit_status", EXIT_OK if ok else EXIT_REGRESSION)
 
 

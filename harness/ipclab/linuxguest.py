@@ -22,7 +22,6 @@ import json
 import lzma
 import os
 import shlex
-import signal
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import proc as harness_proc
 from .clock import Clock, get_clock
 from .config import REPO
 
@@ -429,6 +429,8 @@ class BootResult:
     exit_code: int | None = None
     timed_out: bool = False
     seconds: float = 0.0
+    start_error: str | None = None     # QEMU could not be started (the host's fault)
+    host_error: str | None = None      # the log could not be written (the host's fault)
 
     @property
     def cmdline(self) -> str:
@@ -450,22 +452,11 @@ def boot(paths: GuestPaths, pti: str, samples: int, warmup: int, log_path: Path,
     stderr_path = Path(stderr_path) if stderr_path else log_path.with_suffix(".stderr")
     log_path.parent.mkdir(parents=True, exist_ok=True)
     res = BootResult(cmd, log_path, stderr_path)
-    t0 = time.monotonic()
-    with open(log_path, "wb") as out, open(stderr_path, "wb") as err:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                start_new_session=True)
-        try:
-            res.exit_code = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            res.timed_out = True
-        finally:
-            if res.exit_code is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                res.exit_code = proc.wait()
-    res.seconds = time.monotonic() - t0
+    # The harness's own runner: QEMU in a process group of its own, registered so that
+    # SIGINT/SIGTERM/SIGHUP to the harness kill it; the console copied by the harness.
+    r = harness_proc.run_logged(cmd, log_path, stderr_path, timeout)
+    res.exit_code, res.timed_out, res.seconds = r.exit_code, r.timed_out, r.seconds
+    res.start_error, res.host_error = r.start_error, r.host_error
     return res
 
 
@@ -762,11 +753,17 @@ def boot_and_check(paths: GuestPaths, cfg: BootConfig, samples: int, warmup: int
                    clock: str = "icount") -> Judged:
     res = boot(paths, cfg.pti, samples, warmup, log_path, timeout,
                mitigations=cfg.mitigations, policy=cfg.policy, clock=clock)
-    log = parse_log(log_path.read_text(errors="replace"))
-    problems = check_log(log, res.exit_code, timed_out=res.timed_out, pti=cfg.pti,
-                         mitigations=cfg.mitigations, policy=cfg.policy, clock=clock,
-                         samples=samples, warmup=warmup,
-                         version=paths.kernel_info().get("version"))
+    host = [f"host: {e} (a fault of the host, not of the guest)"
+            for e in (res.start_error, res.host_error) if e]
+    try:
+        text = log_path.read_text(errors="replace")
+    except OSError as e:
+        text, host = "", host + [f"host: cannot read {log_path}: {e.strerror}"]
+    log = parse_log(text)
+    problems = host + check_log(log, res.exit_code, timed_out=res.timed_out, pti=cfg.pti,
+                                mitigations=cfg.mitigations, policy=cfg.policy,
+                                clock=clock, samples=samples, warmup=warmup,
+                                version=paths.kernel_info().get("version"))
     return Judged(cfg, res, log, problems)
 
 

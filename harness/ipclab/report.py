@@ -171,6 +171,10 @@ def summary_markdown(meta: dict, st: pd.DataFrame, full: bool = True) -> str:
         for space in ("same", "cross"):
             parts += ["", f"## One-way call cost against message length, {space} address "
                       f"space: median [{unit}]", "", length_table(st, variants, space)]
-        if full:
-            parts += ["", f"## Every case [{unit}]", "", full_table(st)]
+    from .linuxrun import summary_section      # Linux beside ipclab, when measured
+    linux = summary_section(st, meta)
+    if linux:
+        parts += ["", linux.rstrip("\n")]
+    if variants and full:
+        parts += ["", f"## Every case [{unit}]", "", full_table(st)]
     return "\n".join(parts) + "\n"

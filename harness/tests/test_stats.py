@@ -81,8 +81,9 @@ def test_median_bootstrap_is_seeded_and_sized_right():
     assert (lo, hi) == stats.median_ci(v[::-1].copy())  # independent of sample order
     assert lo < float(np.median(v)) < hi
     # asymptotic standard error of a normal sample's median: 1.2533 sd / sqrt(n) = 0.396;
-    # a 95% interval is about 2 x 1.96 x 0.396 = 1.55 wide
-    assert 1.0 < hi - lo < 2.2
+    # a 95% interval is about 2 x 1.96 x 0.396 = 1.55 wide; the bootstrap of a median
+    # is lumpy (it can only land on order statistics), so allow a factor of two
+    assert 0.75 < hi - lo < 3.1
     # another seed gives another (still valid) interval: the seed is what fixes it
     saved = stats.BOOTSTRAP_SEED
     try:
