@@ -17,6 +17,8 @@
 #   make runs                  stored runs and their metadata (harness runs)
 #   make host-bench            Linux IPC and scheduler benchmarks on the host, alone
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
+#   make gdb VARIANT=..        boot it under QEMU stopped for a debugger (GDBPORT=1234);
+#                              attach with: gdb -x build/<arch>/<variant>/.gdbinit
 #   make fuzz [VARIANT=..] [SEED=n] [CALLS=n]   the system-call fuzzer; fuzz-long: 10M calls each
 #   ARCH=x86_64|aarch64|riscv64  the target of any of these (default x86_64)
 #   make clean                 remove build/ (stored runs: harness clean)
@@ -78,7 +80,7 @@ $(error no python3 to configure the kernel with: run 'make deps' as root, or apt
 endif
 
 .PHONY: all image config variants axes run bench diff runs test unit regress host-bench profile \
-	deps help clean
+	deps help clean gdb gdb-check
 all: image
 image: $(IMAGE)
 config:
@@ -130,6 +132,17 @@ runs:
 profile: deps
 	$(PYTHON) bench/profile/ipc_path_profile.py --variant $(VARIANT) --arch $(ARCH)
 
+# As xv6's `make qemu-gdb`: QEMU waits at the first instruction (-S) with a gdb server;
+# build/<arch>/<variant>/.gdbinit loads the kernel's and the root task's symbols and
+# sets a hardware breakpoint at the fast path (harness/ipclab/gdbstub.py).
+GDBPORT ?= 1234
+gdb: deps $(IMAGE)
+	@PYTHONPATH=harness $(PYTHON) -m ipclab.gdbstub serve --variant $(VARIANT) --arch $(ARCH) \
+	    --port $(GDBPORT) --clock $(CLOCK)
+# The same in batch mode: gdb must attach and stop at the fast path (make test).
+gdb-check: deps $(IMAGE)
+	PYTHONPATH=harness $(PYTHON) -m ipclab.gdbstub check --variant $(VARIANT) --arch $(ARCH)
+
 regress: deps
 	$(MAKE) --no-print-directory harness-regress
 
@@ -143,6 +156,7 @@ test: deps
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory harness-verify-ports
 	$(MAKE) --no-print-directory host-bench-smoke
+	$(MAKE) --no-print-directory gdb-check VARIANT=l4-classic
 	$(if $(filter 0,$(LINUX)),@echo "make test: LINUX=0: the Linux guest's determinism check skipped",$(MAKE) --no-print-directory harness-verify-linux)
 
 clean:

@@ -25,11 +25,9 @@ its JSON reporter's schema):
 import csv
 import io
 import json
-import math
 import re
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from conftest import HERE
