@@ -10,6 +10,7 @@
 #   make harness-verify-debug  the same for the anchors' debug builds (assertions on)
 #   make harness-verify-ports  the anchors on every other architecture (PORT_ARCHES)
 #   make harness-test      pytest of the harness (fixture logs and a fake QEMU; no boots)
+#   make harness-verify-linux  the Linux guest booted twice per PTI mode: identical numbers
 #
 # Selection and options (command line or environment only; a VARIANT default set in the
 # top-level Makefile does not narrow the matrix):
@@ -38,7 +39,15 @@ ANCHORS ?= l4-classic sel4-like
 
 harness-bench:
 	$(HARNESS) bench $(HARNESS_SELECT) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS) \
-	    $(if $(HARNESS_HOST),--host $(HARNESS_HOST) --host-args='$(HB_RUN_ARGS)')
+	    $(if $(HARNESS_HOST),--host $(HARNESS_HOST) --host-args='$(HB_RUN_ARGS)') \
+	    $(if $(filter 1,$(HARNESS_LINUX)),--linux)
+
+# The Linux guest (bench/linux, ipclab/linuxguest.py): its kernel fetched (as root) and
+# prepared, then pti on and off each booted twice with few samples; both boots of each
+# must be good runs that print identical numbers (make test).
+.PHONY: harness-verify-linux
+harness-verify-linux:
+	PYTHONPATH=$(HARNESS_DIR) $(PYTHON) -m ipclab.linuxguest verify --samples 20 --warmup 5
 
 harness-diff:
 	$(HARNESS) diff $(A) $(B) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS)

@@ -116,13 +116,17 @@ def length_table(st: pd.DataFrame, variants: list, space: str, metric: str = "ca
 
 
 def full_table(st: pd.DataFrame) -> str:
-    header = ["variant", "case", "n", "outliers", "min", "median", "mean", "stddev",
-              "95% CI"]
+    header = ["variant", "case", "n", "outliers", "min", "median", "median 95% CI",
+              "mean", "stddev", "mean 95% CI"]
     rows = []
     for r in st.itertuples():
         ci = "-" if pd.isna(r.ci95) else f"[{r.ci95_lo:.1f}, {r.ci95_hi:.1f}]"
+        # runs stored before the bootstrap interval existed have no such columns
+        mlo, mhi = getattr(r, "median_ci95_lo", math.nan), getattr(r, "median_ci95_hi",
+                                                                     math.nan)
+        mci = "-" if pd.isna(mlo) or pd.isna(mhi) else f"[{fmt(mlo)}, {fmt(mhi)}]"
         rows.append([r.variant, f"{r.bench}/{r.space}/{r.metric}/len{int(r.len)}",
-                     int(r.count), int(r.outliers), fmt(r.min), fmt(r.median),
+                     int(r.count), int(r.outliers), fmt(r.min), fmt(r.median), mci,
                      fmt(r.mean, 2), fmt(r.stddev, 2), ci])
     return md_table(header, rows)
 
@@ -224,6 +228,10 @@ def summary_markdown(meta: dict, st: pd.DataFrame, full: bool = True) -> str:
         for space in ("same", "cross"):
             parts += ["", f"## One-way call cost against message length, {space} address "
                       f"space: median [{unit}]", "", length_table(st, variants, space)]
-        if full:
-            parts += ["", f"## Every case [{unit}]", "", full_table(st)]
+    from .linuxrun import summary_section      # Linux beside ipclab, when measured
+    linux = summary_section(st, meta)
+    if linux:
+        parts += ["", linux.rstrip("\n")]
+    if variants and full:
+        parts += ["", f"## Every case [{unit}]", "", full_table(st)]
     return "\n".join(parts) + "\n"
