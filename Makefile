@@ -119,10 +119,14 @@ run: deps $(IMAGE)
 # Linux (Debian's kernel with bench/linux/'s /init, pti on and off) joins the run as the
 # pseudo-variants linux-pti-on/-off when its package is cached or can be fetched (root);
 # otherwise the run says why it skipped it and goes on. LINUX=0 leaves it out.
+# A run of one experiment (EXPERIMENT=name) measures that lesson alone: the host
+# benchmarks and Linux join it only when asked for (HOST=1, LINUX=1 on the command line).
 LINUX   ?= 1
+_bench_extra = $(if $(EXPERIMENT),$(filter command line,$(origin $(1))),1)
 bench: deps
-	$(MAKE) --no-print-directory harness-bench $(if $(filter 0,$(HOST)),,HARNESS_HOST=$(HB_DIR)) \
-	    $(if $(filter 0,$(LINUX)),,HARNESS_LINUX=1)
+	$(MAKE) --no-print-directory harness-bench \
+	    $(if $(and $(call _bench_extra,HOST),$(filter-out 0,$(HOST))),HARNESS_HOST=$(HB_DIR)) \
+	    $(if $(and $(call _bench_extra,LINUX),$(filter-out 0,$(LINUX))),HARNESS_LINUX=1)
 
 diff: deps
 	$(if $(and $(A),$(B)),,$(error make diff needs A=<variant> B=<variant>, e.g. make diff A=l4-classic B=sel4-like))
