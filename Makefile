@@ -13,7 +13,8 @@
 #   make variants              build every variant
 #   make axes                  the design axes (kernel/axes.conf) as a table
 #   make unit                  host-built unit tests of the portable kernel core
-#   make regress               default matrix against results/baseline/ (changed cases only)
+#   make regress               default matrix against results/baseline/ (changed cases only;
+#                              ARCH=aarch64: against results/baseline-aarch64/)
 #   make runs                  stored runs and their metadata (harness runs)
 #   make host-bench            Linux IPC and scheduler benchmarks on the host, alone
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
@@ -21,6 +22,9 @@
 #                              attach with: gdb -x build/<arch>/<variant>/.gdbinit
 #   make fuzz [VARIANT=..] [SEED=n] [CALLS=n]   the system-call fuzzer; fuzz-long: 10M calls each
 #   ARCH=x86_64|aarch64|riscv64  the target of any of these (default x86_64)
+#   ARCHES="x86_64 aarch64 riscv64" (or ARCHES=all)  bench, regress, verify, baseline on
+#                              each in turn; bench also writes a report across them
+#                              (results/crossarch/: table variant x arch, a bar per arch)
 #   make clean                 remove build/ (stored runs: harness clean)
 #   make help                  this text, and the targets below
 #
@@ -48,13 +52,19 @@ HOST    ?= 1
 # what counts as a valid VARIANT (sub-makes inherit the list).
 ALL_VARIANTS := $(sort $(basename $(notdir $(wildcard variants/*.conf))))
 VARIANTS ?= $(ALL_VARIANTS)
-ARCHES   := $(notdir $(filter-out kernel/arch/host,$(wildcard kernel/arch/*)))
+ALL_ARCHES := $(notdir $(filter-out kernel/arch/host,$(wildcard kernel/arch/*)))
+# ARCHES is a list of them that the multi-architecture targets work on (bench, regress,
+# verify, baseline: harness/harness.mk); ARCH stays the one target of everything else.
+ifeq ($(strip $(ARCHES)),all)
+override ARCHES := x86_64 $(filter-out x86_64,$(ALL_ARCHES))
+endif
+$(foreach a,$(ARCHES),$(if $(filter $(a),$(ALL_ARCHES)),,$(error unknown arch '$(a)' in ARCHES; valid architectures: $(ALL_ARCHES) (or ARCHES=all))))
 
 ifeq ($(filter $(VARIANT),$(ALL_VARIANTS)),)
 $(error unknown VARIANT '$(VARIANT)'; valid variants: $(ALL_VARIANTS))
 endif
-ifeq ($(filter $(ARCH),$(ARCHES)),)
-$(error unknown ARCH '$(ARCH)'; valid architectures: $(ARCHES))
+ifeq ($(filter $(ARCH),$(ALL_ARCHES)),)
+$(error unknown ARCH '$(ARCH)'; valid architectures: $(ALL_ARCHES))
 endif
 ifeq ($(filter $(DEBUG),0 1),)
 $(error DEBUG=$(DEBUG) is invalid; valid values: 0 1)
@@ -91,7 +101,7 @@ config:
 help:
 	@sed -n '3,/^$$/p' Makefile | sed -e 's/^# \{0,1\}//' -e '/^$$/d'
 	@echo "variants: $(ALL_VARIANTS)"
-	@echo "architectures: $(ARCHES)"
+	@echo "architectures: $(ALL_ARCHES)"
 
 axes:
 	@$(CONFIG_PYTHON) kernel/configure.py axes
