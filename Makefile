@@ -18,6 +18,7 @@
 #   make runs                  stored runs and their metadata (harness runs)
 #   make host-bench            Linux IPC and scheduler benchmarks on the host, alone
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
+#                              (ARCHES="x86_64 aarch64 riscv64": a table across them)
 #   make gdb VARIANT=..        boot it under QEMU stopped for a debugger (GDBPORT=1234);
 #                              attach with: gdb -x build/<arch>/<variant>/.gdbinit
 #   make fuzz [VARIANT=..] [SEED=n] [CALLS=n]   the system-call fuzzer; fuzz-long: 10M calls each
@@ -145,8 +146,11 @@ diff: deps
 runs:
 	@$(PYTHON) harness/harness runs
 
+# ARCHES="x86_64 aarch64 riscv64" (or all): the same variant traced on each, then the
+# table across them (PROFILE_CSV=path: that table as CSV too).
 profile: deps
-	$(PYTHON) bench/profile/ipc_path_profile.py --variant $(VARIANT) --arch $(ARCH)
+	$(PYTHON) bench/profile/ipc_path_profile.py --variant $(VARIANT) \
+	    --arch $(if $(ARCHES),$(ARCHES),$(ARCH)) $(if $(PROFILE_CSV),--csv $(PROFILE_CSV))
 
 # As xv6's `make qemu-gdb`: QEMU waits at the first instruction (-S) with a gdb server;
 # build/<arch>/<variant>/.gdbinit loads the kernel's and the root task's symbols and

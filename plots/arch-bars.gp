@@ -5,7 +5,8 @@
 #
 # Driven by harness/ipclab/multiarch.py, which writes the data file and passes:
 #   datafile  columns: index variant, then per architecture k (1-based): mean ci median
-#             (NaN where that architecture has no result for the variant)
+#             mark (NaN where that architecture has no result for the variant, and mark
+#             the quoted reason: "n/a", "FAIL", "skip" or "-"; "" where it has one)
 #   narch     number of architectures; AT[k] their names (the legend)
 #   nvar      number of variants
 #   outbase   output path without extension; formats: e.g. "png svg pdf"
@@ -34,9 +35,10 @@ set xtics rotate by -30 left noenhanced nomirror
 set bmargin 7
 set errorbars 0.4 lw 1.2
 x(k) = column(1) - 0.4 + bw * (k - 0.5)
-mean(k) = column(3 * k)
-ci(k) = column(3 * k + 1)
-med(k) = column(3 * k + 2)
+mean(k) = column(4 * k - 1)
+ci(k) = column(4 * k)
+med(k) = column(4 * k + 1)
+mark(k) = stringcolumn(4 * k + 2)
 
 do for [fmt in formats] {
     if (fmt eq "png") { set terminal pngcairo size width,720 font ",11" }
@@ -47,7 +49,7 @@ do for [fmt in formats] {
              lc rgb C[(k - 1) % 6 + 1] title AT[k], \
          for [k=1:narch] datafile using (x(k)):(mean(k) + ci(k)):(sprintf("%.0f", med(k))) \
              with labels offset 0,0.6 font ",8" notitle, \
-         for [k=1:narch] datafile using (x(k)):(0):(med(k) == med(k) ? "" : "n/a") \
+         for [k=1:narch] datafile using (x(k)):(0):(mark(k)) \
              with labels offset 0,0.6 font ",8" rotate by 90 left notitle, \
          datafile using 1:(NaN):xticlabels(2) notitle
     unset output

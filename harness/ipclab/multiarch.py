@@ -261,12 +261,14 @@ def check_runs(runs: list, force: bool = False) -> list[str]:
 
 
 def variant_order(runs: list) -> list[str]:
-    """Every variant of any run, in the order the runs list them (first run first)."""
+    """Every kernel variant of any run (measured, failed or not applicable), in the
+    order the runs list them, first run first. Linux's pseudo-variants (x86_64 only,
+    linuxrun.py) are not kernel variants: each run's own summary sets them beside the
+    anchors."""
     order = []
     for r in runs:
-        have = set(r.stats.variant)
-        names = list(r.meta.get("variant_order") or []) + sorted(have)
-        order += [v for v in names if v in have or v in (r.meta.get("variants") or {})]
+        order += list(r.meta.get("variant_order") or []) + \
+            list(r.meta.get("not_applicable") or {})
     return list(dict.fromkeys(order))
 
 
@@ -431,12 +433,13 @@ def arch_figure(runs: list, variants: list, outdir: Path, name: str, title: str,
     m0 = runs[0].meta
     unit, tag = plots._clock_words(m0)
     base = outdir / name
-    rows = ["# index variant " + " ".join(f"{r.meta.get('arch')}_mean _ci _median"
+    rows = ["# index variant " + " ".join(f"{r.meta.get('arch')}_mean _ci _median _mark"
                                           for r in runs)]
     for i, v in enumerate(variants):
         cells = [_cell(r, v, key) for r in runs]
-        rows.append(f"{i} {v} " + " ".join(f"{plots._num(c[2])} {plots._num(c[3])} "
-                                           f"{plots._num(c[1])}" for c in cells))
+        rows.append(f"{i} {v} " + " ".join(
+            f"{plots._num(c[2])} {plots._num(c[3])} {plots._num(c[1])} "
+            f"\"{'' if not math.isnan(c[1]) else c[0]}\"" for c in cells))
     base.with_suffix(".dat").write_text("\n".join(rows) + "\n")
     which = "; ".join(f"{r.meta.get('arch')} run {r.run_id}, commit "
                       f"{(r.meta.get('git') or {}).get('short')}"
@@ -446,7 +449,8 @@ def arch_figure(runs: list, variants: list, outdir: Path, name: str, title: str,
     plots.gnuplot(plots.PLOTS_DIR / "arch-bars.gp",
                   {"datafile": plots.quote(base.with_suffix(".dat").name),
                    "outbase": plots.quote(base.name), "nvar": len(variants),
-                   "narch": len(runs), "width": max(1280, 60 * len(variants) * len(runs)),
+                   "narch": len(runs),
+                   "width": min(2400, max(1280, 40 * len(variants) * len(runs))),
                    "ylabel": plots.quote(f"[{unit}] ({tag})"),
                    "figtitle": plots.quote(title),
                    "caption": plots.quote(f"{which}; {tag}; bars = mean, error bars = 95% "
