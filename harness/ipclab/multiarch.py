@@ -175,7 +175,12 @@ def run_arches(variants: list, clock, arches: list, *, results_dir: Path, progre
     paths, statuses = {}, []
     for i, a in enumerate(arches, 1):
         progress(f"== architecture {a} ({i}/{len(arches)}) ==")
-        vs, left = select_for_arch(variants, a, progress)
+        try:
+            vs, left = select_for_arch(variants, a, progress)
+        except UsageError as e:             # nothing selected exists there: the others run
+            progress(f"{a}: left out: {e}")
+            paths[a] = None
+            continue
         path, meta, ok = bench.run_bench(
             vs, clock, arch=a, results_dir=results_dir, figures=figures, progress=progress,
             extra_meta={"not_applicable": left} if left else None, **bench_kw)

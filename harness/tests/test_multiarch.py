@@ -313,3 +313,33 @@ def test_make_takes_arches(tmp_path):
     assert rc == 0 and "--arch aarch64,riscv64" in text
     rc, text = dry("harness-bench", "ARCHES=x86_64 mips")
     assert rc != 0 and "unknown arch 'mips' in ARCHES" in text
+
+
+def test_bench_leaves_out_what_cannot_exist_on_an_arch(three, capsys, monkeypatch, tmp_path):
+    f = tmp_path / "axes.conf"
+    f.write_text(axes_with({"FASTPATH": "requires =\n    off: ARCH=x86_64"}))
+    monkeypatch.setattr(multiarch, "declared_axes", lambda: configure.load_axes(f))
+    for a in ("x86_64", "aarch64"):
+        make_arch_image(three, "classic-nofast", a)
+    rc, out, err = cli_run(["bench", "--variants", "l4-classic,classic-nofast", "--arch",
+                            "x86_64,aarch64", *SMALL, "--no-figures"], capsys)
+    assert rc == 0, err
+    assert "aarch64: classic-nofast left out: variant 'classic-nofast': option " \
+           "FASTPATH=off cannot exist on ARCH=aarch64" in out
+    runs = {store.load_meta(p)["arch"]: store.load_meta(p)
+            for p in store.complete_runs(three / "results")}
+    assert runs["aarch64"]["variant_order"] == ["l4-classic"]
+    assert "FASTPATH=off" in runs["aarch64"]["not_applicable"]["classic-nofast"]
+    assert "not_applicable" not in runs["x86_64"]
+    rep = next((three / "results" / "crossarch").iterdir())
+    row = next(l for l in (rep / "summary.md").read_text().splitlines()
+               if l.startswith("| classic-nofast |"))
+    assert row.rstrip(" |").endswith("n/a | n/a | n/a")
+    # nothing selected exists on aarch64: a multi-arch run goes on without it ...
+    rc, out, err = cli_run(["bench", "--variants", "classic-nofast", "--arch",
+                            "x86_64,aarch64", *SMALL, "--no-figures"], capsys)
+    assert rc == 0 and "aarch64: left out: none of the selected variants" in out
+    # ... a run of that arch alone is refused, with the reason
+    rc, out, err = cli_run(["bench", "--variants", "classic-nofast", "--arch", "aarch64",
+                            *SMALL, "--no-figures"], capsys)
+    assert rc == 2 and "none of the selected variants can exist on aarch64" in err
