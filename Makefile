@@ -96,6 +96,7 @@ include kernel/kernel.mk
 include kernel/tests/unit.mk
 -include harness/harness.mk
 -include bench/host/host.mk
+-include papers/paper.mk
 
 variants:
 	@set -e; for v in $(VARIANTS); do $(MAKE) -s --no-print-directory VARIANT=$$v image; done
