@@ -18,15 +18,18 @@
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
 #   make fuzz [VARIANT=..] [SEED=n] [CALLS=n]   the system-call fuzzer; fuzz-long: 10M calls each
 #   ARCH=x86_64|aarch64|riscv64  the target of any of these (default x86_64)
+#   make paper [RUN=id]        the report "From L3 to seL4, reproduced": papers/build/lessons.pdf
+#                              and lessons.md from the stored runs (papers/README.md)
+#   make experiments           measure every experiment of variants/experiments/, one run each
 #   make clean                 remove build/ (stored runs: harness clean)
 #   make help                  this text, and the targets below
 #
 # Harness targets (harness/harness.mk): harness-bench, harness-regress, harness-baseline
 # (measure and promote a new results/baseline), harness-verify, harness-verify-debug,
 # harness-test, fuzz-smoke. Host benchmarks (bench/host/host.mk): host-bench-build,
-# host-bench-smoke. Setup: deps (the Debian packages, as root). Selection for
-# bench/regress/verify/fuzz: VARIANTS="a b", EXPERIMENT=name; options CLOCK, SAMPLES,
-# WARMUP, JOBS, TIMEOUT, HOST=0.
+# host-bench-smoke. Report (papers/paper.mk): paper, experiments, paper-test. Setup:
+# deps (the Debian packages, as root). Selection for bench/regress/verify/fuzz:
+# VARIANTS="a b", EXPERIMENT=name; options CLOCK, SAMPLES, WARMUP, JOBS, TIMEOUT, HOST=0.
 
 ARCH    ?= x86_64
 VARIANT ?= l4-classic
@@ -138,6 +141,7 @@ test: deps
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory harness-verify-ports
 	$(MAKE) --no-print-directory host-bench-smoke
+	$(MAKE) --no-print-directory paper-test
 
 clean:
 	rm -rf build

@@ -88,6 +88,7 @@ class Options:
     sizes: bool = True
     jobs: int = 2
     command: str = ""
+    latex: bool = True          # False: the LaTeX and Markdown sources only, no PDF
 
 
 class Report:
@@ -144,7 +145,7 @@ class Report:
     def measure_sizes(self) -> None:
         if not self.opt.sizes:
             return
-        cache = self.out / "cache"
+        cache = REPO / "build" / "paper-cache"
         names = sorted(config.scan_variants()[0])
         wanted = [(v, self.opt.arch) for v in names]
         wanted += [(v, a) for a in PORT_ARCHES if a != self.opt.arch for v in ANCHORS]
@@ -224,9 +225,9 @@ class Report:
                 files = expfigures.draw(rec, st, run.meta, tmp, formats=("pdf",))
             else:
                 vs = [v for v in rec.get("variants", []) if v in set(st.variant)]
-                files = plots.make_figures(st[st.variant.isin(vs)],
-                                           dict(run.meta, variant_order=vs), tmp, vs,
-                                           rec.get("title"), formats=("pdf",))
+                files = plots.oneway_figure(st[st.variant.isin(vs)],
+                                            dict(run.meta, variant_order=vs), vs, tmp, 0,
+                                            rec.get("title"), ("pdf",))
         except plots.PlotError as e:
             self._warn(f"paper: the figure of {name} could not be drawn: {e}")
             return None, "", ""
@@ -340,8 +341,8 @@ class Report:
                               "VERDICT rule: it shows the numbers without deciding a "
                               "lesson."])]
             return [Para([bold("Verdict: no verdict stored. "), f"Run {m.run.id} stored no "
-                          "verdict for this experiment (it predates verdict rules); the "
-                          "report does not judge on its own: ",
+                          "verdict for this experiment (the run is older than the "
+                          "experiment's rule); the report does not judge on its own: ",
                           code(f"make bench EXPERIMENT={m.name}"), " measures it again."])]
         v = m.verdict
         state = v.get("state", "?")
@@ -517,9 +518,9 @@ class Report:
                "measured, of which ", str(agree), " agree with the paper and ",
                str(disagree), " disagree (verdicts by the harness). It reads ",
                str(len(runs)), " stored run", "s" if len(runs) != 1 else "",
-               " (Appendix) ",
-               ("chosen by " + code(f"RUN={self.opt.run}")) if self.opt.run else
-               "chosen per experiment: the newest complete run that measured it", "."]
+               " (Appendix) "]
+        out += ["chosen by ", code(f"RUN={self.opt.run}"), "."] if self.opt.run else \
+            ["chosen per experiment: the newest complete run that measured it."]
         return out
 
     def warnings_blocks(self) -> list:
@@ -797,7 +798,7 @@ def build(opt: Options, log=print) -> dict:
     for name in ("abstract", "summary", "lessons", "context", "provenance"):
         md.append(doc.to_md(parts[name]))
     (out / "lessons.md").write_text("\n".join(md))
-    pdf = latex(out, log)
+    pdf = latex(out, log) if opt.latex else None
     (out / "numbers.json").write_text(json.dumps(
         {"runs": [r.id for r in rep.runs_used()], "numbers": rep.ledger.entries,
          "summary": [[_plain(c) for c in row] for row in rep.summary_rows]}, indent=1,

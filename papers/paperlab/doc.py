@@ -85,11 +85,11 @@ def tex_escape(s: str) -> str:
 
 
 def _tt(s: str) -> str:
-    """Typewriter text that may break after / , = ( and spaces."""
+    """Typewriter text that may break after / , ( and spaces."""
     out = []
     for c in str(s):
         out.append(tex_escape(c))
-        if c in "/,=(":
+        if c in "/,(":
             out.append(r"\allowbreak{}")
     return r"\texttt{" + "".join(out) + "}"
 

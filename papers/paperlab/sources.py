@@ -122,22 +122,31 @@ def open_run(spec: str, results: Path) -> RunRef:
         path = Path(spec)
     else:
         path = results / spec
+    if not path.is_dir():
+        raise SystemExit(f"paper: RUN={spec}: {path}: no such run directory (harness runs "
+                         f"lists the stored runs)")
+    if not store.is_complete(path):
+        raise SystemExit(f"paper: RUN={spec}: {path}: incomplete run (no COMPLETE marker); "
+                         f"`harness reanalyse {path}` finishes it from its logs")
     try:
-        run = store.load_run(path)
+        run = RunRef(path, store.load_meta(path))
+        run.stats                                  # checked against its manifest
     except HarnessError as e:
         raise SystemExit(f"paper: RUN={spec}: {e}")
-    return RunRef(path, run.meta, run)
+    return run
 
 
-def measures(run: RunRef, exp) -> bool:
-    """Did this run measure the experiment (config.Experiment)?"""
+def measures(run: RunRef, exp, judged: bool = True) -> bool:
+    """Did this run measure the experiment (config.Experiment)? A matrix run that ran
+    its variants but stored no verdict for an experiment with a rule (the run is older
+    than the rule) counts only when `judged` is false (one run asked for by name: the
+    report then shows its numbers and says it has no verdict, never judging itself)."""
     if run.experiment_name:
         return run.experiment_name == exp.name
     if exp.name in (run.meta.get("verdicts") or {}):
         return True
-    # a matrix run measures every IPC experiment whose variants it ran, judged or not
-    # (a run older than verdict rules stored none: the report says so, never judges)
-    return exp.workload == "ipc" and set(exp.variants) <= set(run.ok_variants)
+    return (exp.workload == "ipc" and set(exp.variants) <= set(run.ok_variants) and
+            (not exp.verdict or not judged))
 
 
 def _record(run: RunRef, exp) -> tuple[dict, list]:
@@ -180,4 +189,5 @@ def collect(experiments: dict, runs: list[RunRef]) -> dict[str, Measured]:
 
 
 def from_one(experiments: dict, run: RunRef) -> dict[str, Measured]:
-    return {n: measured(run, e) for n, e in experiments.items() if measures(run, e)}
+    return {n: measured(run, e) for n, e in experiments.items()
+            if measures(run, e, judged=False)}
