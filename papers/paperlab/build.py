@@ -264,7 +264,7 @@ class Report:
             t = self.ledger.add(num(v), v, self.src(m.run, "verdict", experiment=m.name,
                                                     expression=f"{fn}({variant}, {case})"))
             parts += [(", " if i else ""), f"{variant} {t}"]
-        return parts
+        return parts + [f" [{m.run.meta.get('unit', '?')}, {m.run.meta.get('clock', '?')}]"]
 
     def experiment_blocks(self, name: str, lesson_id: str | None) -> list:
         exp = self.experiments[name]
@@ -598,16 +598,15 @@ class Report:
         return blocks
 
     def anchor_run(self, arch: str):
+        """The newest run of that arch (and the report's clock) that booted both anchors
+        with the IPC benchmark."""
+        def ok(r) -> bool:
+            return (set(ANCHORS) <= set(r.ok_variants) and r.meta.get("arch") == arch and
+                    (r.meta.get("experiment") or {}).get("workload", "ipc") == "ipc")
         if self.single:
-            ok = set(ANCHORS) <= set(self.single.ok_variants)
-            return self.single if ok and self.single.meta.get("arch") == arch else None
-        for r in reversed(sources.scan(self.opt.results, arch, self.opt.clock,
-                                       warn=lambda m: None)):
-            if set(ANCHORS) <= set(r.ok_variants) and not r.experiment_name or \
-                    set(ANCHORS) <= set(r.ok_variants) and \
-                    (r.meta.get("experiment") or {}).get("workload", "ipc") == "ipc":
-                return r
-        return None
+            return self.single if ok(self.single) else None
+        runs = sources.scan(self.opt.results, arch, self.opt.clock, warn=lambda m: None)
+        return next((r for r in reversed(runs) if ok(r)), None)
 
     def sources_blocks(self) -> list:
         rows = [[f"[{r['id']}]", r["citation"],

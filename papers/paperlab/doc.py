@@ -183,10 +183,11 @@ def md_inline(pieces) -> str:
             kind, s = p
             if kind == "code":
                 out.append("`" + s.replace("`", "'") + "`")
-            elif kind == "b":
-                out.append("**" + md_escape(s) + "**")
-            elif kind == "i":
-                out.append("*" + md_escape(s) + "*")
+            elif kind in ("b", "i"):
+                # emphasis may not end in a space in Markdown: the space goes after it
+                mark = "**" if kind == "b" else "*"
+                body = s.rstrip()
+                out.append(mark + md_escape(body) + mark + s[len(body):])
             elif kind == "url":
                 out.append(f"<{s}>")
     return "".join(out)

@@ -170,7 +170,7 @@ def test_summary_table_carries_the_harness_verdicts(paper):
     runs = fixture_runs()
     text = paper["text"]
     start = text.index("Table 1: Summary")
-    end = re.search(r"^\s*\d+\s+Minimality\s*$", text, re.M).start()
+    end = re.search(r"^\s*\d+\s+Introduction and method\s*$", text, re.M).start()
     summary = text[start:end]
     assert re.search(r"Lesson\s+Paper’s verdict\s+Measured\s+Agrees\?", summary)
     for lesson in lessonsmod.load():
@@ -321,7 +321,7 @@ def test_an_experiment_without_a_run_says_not_yet_measured(tmp_path, monkeypatch
     md = r["md"].read_text()
     sync = md[md.index("## Synchronous IPC and notifications"):md.index("## IPC message")]
     assert "variants/experiments/toy-notify.conf" in sync
-    assert "**Verdict: not yet measured. **" in sync
+    assert "**Verdict: not yet measured.** " in sync
     assert "toy-notify" in (tmp_path / "gen" / "lessons.tex").read_text()
     assert ["toy-notify: not yet measured", "not yet measured"] in \
         [row[2:] for row in r["numbers"]["summary"]]
