@@ -636,7 +636,7 @@ class Report:
                 ["architecture, clock", f"{self.opt.arch}, {self.opt.clock}"]]
         if self.measure_log:
             made.append(["measured first", "; ".join(self.measure_log)])
-        blocks.append(Table(["", ""], made, ["How this report was made."], align="lp",
+        blocks.append(Table(["field", "value"], made, ["How this report was made."], align="lp",
                             widths={1: 0.7}, label="tab:made"))
         pol = (f"a sample is an outlier outside [Q1 - {num(statsmod.FENCE_K)} W, Q3 + "
                f"{num(statsmod.FENCE_K)} W] with W = max(IQR, "
@@ -685,7 +685,7 @@ class Report:
         if m.get("copied_from"):
             rows.append(["copied from", str(m["copied_from"].get("run", ""))])
         blocks = [Heading(2, f"Run {run.id}", label=f"run:{run.id}"),
-                  Table(["", ""], rows, ["Run ", code(run.id), ": its metadata (meta.json)."],
+                  Table(["field", "value"], rows, ["Run ", code(run.id), ": its metadata (meta.json)."],
                         align="lp", widths={1: 0.72})]
         st = run.stats
         vrows = []

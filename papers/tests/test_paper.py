@@ -362,7 +362,9 @@ def test_lesson_of_an_experiment():
     assert lessonsmod.lesson_of(mk(axis="NOTIFY"), lessons, axes)[0] == "sync-ipc"
     assert lessonsmod.lesson_of(mk(axis="ALL"), lessons, axes)[0] is None
     for a in axes:                    # every declared axis names a lesson of the list
-        assert lessonsmod.lesson_of(mk(axis=a.name), lessons, axes)[0], a.name
+        assert lessonsmod.lesson_of(mk(axis=a.name), lessons, axes)[0], (
+            f"kernel/axes.conf: [{a.name}] lesson = {a.lesson!r} is no title or alias of "
+            f"papers/data/lessons.conf: add it to the aliases of its lesson there")
 
 
 def test_every_source_named_by_the_data_exists():
