@@ -174,16 +174,16 @@ class Report:
         """The cases an experiment's table shows: its figure's, then the rule's."""
         cases = []
         fig = rec.get("figure") or ""
-        if fig:
-            spec = figspec.parse(fig, f"experiment {rec.get('name')}: FIGURE")
+        specs = figspec.parse_all(fig, f"experiment {rec.get('name')}: FIGURE") if fig else []
+        for spec in specs:
             if spec.kind == "lines":
                 b, s, m = spec.params["bench"], spec.params["space"], spec.params["metric"]
                 lens = sorted(set(st[(st.bench == b) & (st.space == s) & (st.metric == m) &
                                      st.variant.isin(variants)]["len"].astype(int)))
                 cases += [f"{b}/{s}/{m}/len{n}" for n in lens]
             else:
-                cases += spec.cases
-        elif rec.get("workload", "ipc") == "ipc":
+                cases += [c for c in spec.cases if c not in cases]
+        if not specs and rec.get("workload", "ipc") == "ipc":
             cases += DEFAULT_CASES
         for key in (rec.get("_values") or {}):
             mm = VALUE_KEY.match(key)
@@ -200,44 +200,51 @@ class Report:
         return ["run ", code(run.id), f", commit {g.get('short', '?')}{dirty}"]
 
     # -------------------------------------------------------------- figures
-    def figure_for(self, m: sources.Measured) -> tuple[Path | None, str, str]:
-        """(PDF for LaTeX, path for Markdown, how it was made) of an experiment."""
+    def figures_for(self, m: sources.Measured) -> list[tuple[Path, str, str]]:
+        """[(PDF for LaTeX, path for Markdown, how it was made)] of an experiment: each
+        figure of its FIGURE (experiment-<name>.pdf, experiment-<name>-2.pdf, ...), or
+        the standard one-way figure of an experiment without one."""
         run, name, rec = m.run, m.name, m.record
         base = run.path / "figures" if run.experiment_name == name else \
             run.path / "figures" / name
-        stem = f"experiment-{name}" if rec.get("figure") else "oneway-len0"
+        n = len(figspec.parse_all(rec["figure"], name)) if rec.get("figure") else 1
+        stems = [f"experiment-{name}" + (f"-{i + 1}" if i else "") for i in range(n)] \
+            if rec.get("figure") else ["oneway-len0"]
         safe = re.sub(r"[^A-Za-z0-9-]", "-", f"{run.id}--{name}")
         self.figdir.mkdir(parents=True, exist_ok=True)
-        dest = self.figdir / f"{safe}.pdf"
-        pdf = base / f"{stem}.pdf"
-        if pdf.is_file():
-            shutil.copyfile(pdf, dest)
-            md = next((base / f"{stem}.{e}" for e in ("svg", "png")
-                       if (base / f"{stem}.{e}").is_file()), pdf)
-            how = f"the run's own figure, {pdf.relative_to(run.path).as_posix()}"
-            return dest, _rel(md, self.out), how
+        if all((base / f"{stem}.pdf").is_file() for stem in stems):
+            out = []
+            for i, stem in enumerate(stems):
+                pdf, dest = base / f"{stem}.pdf", self.figdir / f"{safe}-{i + 1}.pdf"
+                shutil.copyfile(pdf, dest)
+                md = next((base / f"{stem}.{e}" for e in ("svg", "png")
+                           if (base / f"{stem}.{e}").is_file()), pdf)
+                out.append((dest, _rel(md, self.out), "the run's own figure, " +
+                            pdf.relative_to(run.path).as_posix()))
+            return out
         # a run stored without figures (the baseline): drawn now, by the same scripts
         st = run.stats
         tmp = self.figdir / f"{safe}.d"
         tmp.mkdir(parents=True, exist_ok=True)
         try:
             if rec.get("figure"):
-                files = expfigures.draw(rec, st, run.meta, tmp, formats=("pdf",))
+                expfigures.draw(rec, st, run.meta, tmp, formats=("pdf",))
             else:
                 vs = [v for v in rec.get("variants", []) if v in set(st.variant)]
-                files = plots.oneway_figure(st[st.variant.isin(vs)],
-                                            dict(run.meta, variant_order=vs), vs, tmp, 0,
-                                            rec.get("title"), ("pdf",))
+                plots.oneway_figure(st[st.variant.isin(vs)], dict(run.meta, variant_order=vs),
+                                    vs, tmp, 0, rec.get("title"), ("pdf",))
         except plots.PlotError as e:
             self._warn(f"paper: the figure of {name} could not be drawn: {e}")
-            return None, "", ""
-        src = tmp / f"{stem}.pdf"
-        if src not in files and not src.is_file():
-            return None, "", ""
-        shutil.copyfile(src, dest)
-        return dest, _rel(dest, self.out), ("drawn by make paper from the run's stats.csv "
-                                            "with the scripts under plots/ (the run stored "
-                                            "no figure)")
+            return []
+        out = []
+        for i, stem in enumerate(stems):
+            src, dest = tmp / f"{stem}.pdf", self.figdir / f"{safe}-{i + 1}.pdf"
+            if src.is_file():
+                shutil.copyfile(src, dest)
+                out.append((dest, _rel(dest, self.out),
+                            "drawn by make paper from the run's stats.csv with the scripts "
+                            "under plots/ (the run stored no figure)"))
+        return out
 
     # -------------------------------------------------------------- sections
     def verdict_state(self, m: sources.Measured | None) -> str:
@@ -303,12 +310,12 @@ class Report:
                             " warm-up iterations."]))
         for n in m.notes:
             blocks.append(Para([bold("Note. "), n]))
-        pdf, md, how_fig = self.figure_for(m)
-        if pdf:
+        for pdf, md, how_fig in self.figures_for(m):
             blocks.append(Figure(_rel(pdf, self.out), md,
                                  [title, ": ", *self.run_words(run), "; ",
                                   self.unit_words(meta), "; ", how_fig, "."]))
         variants = [v for v in (m.record.get("variants") or []) if v in set(st.variant)]
+        units = m.record.get("units") or {}       # metrics that are not clock readings
         rows = []
         for case in self.cases_of(m.record, st, variants):
             for v in variants:
@@ -322,14 +329,19 @@ class Report:
                              s("outliers", num(r["outliers"])), s("median", num(r["median"])),
                              s("mean", fixed(r["mean"])),
                              "[" + s("ci95_lo", fixed(r["ci95_lo"])) + ", " +
-                             s("ci95_hi", fixed(r["ci95_hi"])) + "]"])
+                             s("ci95_hi", fixed(r["ci95_hi"])) + "]"] +
+                            ([units.get(case.split("/")[2], meta.get("unit", ""))]
+                             if units else []))
         if rows:
+            unit = "unit per row; clock " + str(meta.get("clock")) if units else \
+                self.unit_words(meta)
             blocks.append(Table(["case", "variant", "n", "outliers", "median", "mean",
-                                 "95% CI of the mean"], rows,
-                                [f"{title}: statistics per case [{self.unit_words(meta)}], "
+                                 "95% CI of the mean"] + (["unit"] if units else []), rows,
+                                [f"{title}: statistics per case [{unit}], "
                                  "after the outlier policy (Appendix); ",
                                  *self.run_words(run), ", stats.csv."],
-                                align="llrrrrr", label=f"tab:{name}"))
+                                align="llrrrrr" + ("l" if units else ""),
+                                label=f"tab:{name}"))
         blocks += self.verdict_blocks(m)
         return blocks
 

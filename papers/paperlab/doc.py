@@ -155,7 +155,7 @@ def tex_block(b) -> str:
                 f"{rows}\n\\bottomrule\n\\end{{longtable}}}}\n")
     if isinstance(b, Figure):
         return ("\\begin{figure}[H]\n\\centering\n"
-                f"\\includegraphics[width=0.9\\linewidth]{{{b.path}}}\n"
+                f"\\includegraphics[width=0.8\\linewidth]{{{b.path}}}\n"
                 f"\\caption{{{tex_inline(b.caption)}}}\n\\end{{figure}}\n")
     raise TypeError(type(b))
 

@@ -56,9 +56,12 @@ class KernelSize:
         return asdict(self)
 
 
-def build_settings(repo: Path, variant: str, arch: str) -> dict:
+def build_settings(repo: Path, variant: str, arch: str, jobs: int = 2) -> dict:
     """Builds the image (make image: nothing when it is up to date) and returns the
     compile settings of the configuration, from the build itself."""
+    subprocess.run(["make", "-s", "--no-print-directory", f"-j{max(1, jobs)}",
+                    f"VARIANT={variant}", f"ARCH={arch}", "image"], cwd=repo,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     r = subprocess.run(["make", "-s", "--no-print-directory", f"VARIANT={variant}",
                         f"ARCH={arch}", "image", "paper-kernel-build"], cwd=repo, text=True,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -224,7 +227,7 @@ def measure(repo: Path, variant: str, arch: str, cache_dir: Path | None = None,
         image = repo / d.get("image", "")
         if image.is_file() and _sha(image) == d.get("image_sha256"):
             return KernelSize(**d)
-    s = build_settings(repo, variant, arch)
+    s = build_settings(repo, variant, arch, jobs)
     image = repo / s["BUILD"] / "ipclab.elf"
     sha = _sha(image)
     srcs = [x for x in s["SRCS"].split() if Path(x).name != ROOT_TASK]

@@ -3,9 +3,11 @@
 
     papers/tests/make_fixture.py        (from a clean tree; takes a minute or two)
 
-1. a run of the whole variant matrix (every IPC lesson judged in it), and
+1. a run of the whole variant matrix (every IPC lesson judged in it),
 2. a newer run of one experiment (fastpath), so the report's collection must take that
-   lesson from the second run and the others from the first,
+   lesson from the second run and the others from the first, and
+3. a run of an experiment with a guest workload of its own (notifications: several
+   figures, metrics in units other than the clock's),
 
 both at few samples, copied into papers/tests/fixture/results/ with gzipped logs and
 only the figure PDFs the report uses (experiment-*.pdf, and the standard one of an
@@ -44,7 +46,8 @@ def main() -> int:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        runs = [bench(tmp), bench(tmp, "--experiment", "fastpath")]
+        runs = [bench(tmp), bench(tmp, "--experiment", "fastpath"),
+                bench(tmp, "--experiment", "notifications")]
         if FIXTURE.exists():
             shutil.rmtree(FIXTURE)
         FIXTURE.mkdir(parents=True)
