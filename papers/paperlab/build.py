@@ -271,7 +271,9 @@ class Report:
             t = self.ledger.add(num(v), v, self.src(m.run, "verdict", experiment=m.name,
                                                     expression=f"{fn}({variant}, {case})"))
             parts += [(", " if i else ""), f"{variant} {t}"]
-        return parts + [f" [{m.run.meta.get('unit', '?')}, {m.run.meta.get('clock', '?')}]"]
+        own = (m.record.get("units") or {}).get(case.split("/")[2])
+        return parts + [f" [{own}]" if own else
+                        f" [{m.run.meta.get('unit', '?')}, {m.run.meta.get('clock', '?')}]"]
 
     def experiment_blocks(self, name: str, lesson_id: str | None) -> list:
         exp = self.experiments[name]
@@ -340,7 +342,8 @@ class Report:
                                 [f"{title}: statistics per case [{unit}], "
                                  "after the outlier policy (Appendix); ",
                                  *self.run_words(run), ", stats.csv."],
-                                align="llrrrrr" + ("l" if units else ""),
+                                align="llrrrrr" + ("p" if units else ""),
+                                widths={7: 0.1}, footnote=bool(units),
                                 label=f"tab:{name}"))
         blocks += self.verdict_blocks(m)
         return blocks

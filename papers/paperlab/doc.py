@@ -62,6 +62,7 @@ class Table:
     align: str = ""            # one letter per column: l, r, or p (wrapping text)
     label: str = ""
     small: bool = True
+    footnote: bool = False     # a wide table: footnote size
     widths: dict = field(default_factory=dict)   # column index -> width of a p column,
                                                  # as a fraction of the line
 
@@ -146,7 +147,7 @@ def tex_block(b) -> str:
         # ending the row above it
         rows = "\n".join(" & ".join(("{}" if i == 0 else "") + tex_inline(c)
                                      for i, c in enumerate(r)) + r" \\" for r in b.rows)
-        size = "\\small" if b.small else ""
+        size = "\\footnotesize" if b.footnote else "\\small" if b.small else ""
         lab = f"\\label{{{b.label}}}" if b.label else ""
         return (f"{{{size}\\setlength{{\\LTcapwidth}}{{\\linewidth}}\n"
                 f"\\begin{{longtable}}{{{_colspec(b)}}}\n"
