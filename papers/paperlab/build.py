@@ -332,18 +332,17 @@ class Report:
                              s("mean", fixed(r["mean"])),
                              "[" + s("ci95_lo", fixed(r["ci95_lo"])) + ", " +
                              s("ci95_hi", fixed(r["ci95_hi"])) + "]"] +
-                            ([units.get(case.split("/")[2], meta.get("unit", ""))]
-                             if units else []))
+                            ([units.get(case.split("/")[2], "")] if units else []))
         if rows:
-            unit = "unit per row; clock " + str(meta.get("clock")) if units else \
-                self.unit_words(meta)
+            unit = (self.unit_words(meta) + ", unless the last column names another unit"
+                    if units else self.unit_words(meta))
             blocks.append(Table(["case", "variant", "n", "outliers", "median", "mean",
                                  "95% CI of the mean"] + (["unit"] if units else []), rows,
                                 [f"{title}: statistics per case [{unit}], "
                                  "after the outlier policy (Appendix); ",
                                  *self.run_words(run), ", stats.csv."],
                                 align="llrrrrr" + ("p" if units else ""),
-                                widths={7: 0.1}, footnote=bool(units),
+                                widths={7: 0.12}, footnote=bool(units),
                                 label=f"tab:{name}"))
         blocks += self.verdict_blocks(m)
         return blocks
