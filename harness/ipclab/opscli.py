@@ -31,6 +31,30 @@ def _results(args) -> Path:
 
 
 def add_parsers(sub, results_default: Path) -> None:
+    from . import nightly
+    p = sub.add_parser(
+        "nightly", help="the regression matrix at this commit against the baseline and "
+        "the previous night; appends to results/history/, trend figures, Markdown and "
+        "JUnit reports (exit 1 on regression)", description=nightly.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--variants", "-V", action="append", default=[], metavar="NAMES",
+                   help="default: every variant")
+    p.add_argument("--arch", default=os.environ.get("ARCH") or "x86_64")
+    p.add_argument("--jobs", "-j", type=int, default=None)
+    p.add_argument("--timeout", type=float, default=bench.DEFAULT_TIMEOUT)
+    p.add_argument("--no-build", action="store_true")
+    p.add_argument("--no-figures", action="store_true")
+    p.add_argument("--wait", action="store_true")
+    p.add_argument("--force", action="store_true",
+                   help="measure even when the baseline is of another arch (no baseline "
+                   "comparison then)")
+    p.add_argument("--baseline", default=str(results_default / "baseline"))
+    p.add_argument("--history", default=str(results_default / "history"),
+                   help="the history directory (default results/history, committed)")
+    p.add_argument("--anchors", default=",".join(nightly.ANCHORS),
+                   help="variants that get a trend figure")
+    p.add_argument("--results", default=str(results_default))
+
     p = sub.add_parser(
         "sweep", help="enumerate the valid configurations of some axes (or a list of "
         "variants), shard them, run the shards here or as a Slurm job array",
@@ -254,6 +278,32 @@ def cmd_merge(args):
     return rc
 
 
-COMMANDS = {"sweep": cmd_sweep, "sweep-status": cmd_sweep_status,
+def cmd_nightly(args):
+    from . import config, nightly
+    variants = config.resolve_variants(args.variants)
+    try:
+        res = nightly.run_nightly(
+            variants, arch=args.arch, baseline=Path(args.baseline), results=_results(args),
+            history_dir=Path(args.history), jobs=args.jobs, timeout=args.timeout,
+            build=not args.no_build, progress=_out, wait=args.wait,
+            anchors=split_names(args.anchors), figures=not args.no_figures,
+            force=args.force)
+    except nightly._NotMeasured as e:
+        _out(f"nightly: FAILED: no variant ran ({e.path}); nothing appended to the history")
+        return e.meta.get("exit_status", EXIT_REGRESSION)
+    md = nightly.markdown(res)
+    _out("")
+    _out(md.split("## Trend figures")[0].rstrip())
+    outdir = _results(args) / nightly.NIGHTLY_DIR / res.meta["run_id"]
+    _out(f"\nreports: {outdir}/report.md, {outdir}/junit.xml (copied to "
+         f"{_results(args) / nightly.NIGHTLY_DIR / 'latest'}/); history: {res.history_file} "
+         f"({res.history_file.stat().st_size} bytes)")
+    rc = nightly.exit_status(res)
+    _out(f"nightly: {'REGRESSION' if res.regressed else 'no regression'}; wall "
+         f"{res.wall_s:.1f} s (exit {rc})")
+    return rc
+
+
+COMMANDS = {"nightly": cmd_nightly, "sweep": cmd_sweep, "sweep-status": cmd_sweep_status,
             "sweep-resubmit": cmd_sweep_resubmit, "sweep-shard": cmd_sweep_shard,
             "merge": cmd_merge}
