@@ -55,6 +55,37 @@ def add_parsers(sub, results_default: Path) -> None:
                    help="variants that get a trend figure")
     p.add_argument("--results", default=str(results_default))
 
+    from . import bisect
+    p = sub.add_parser(
+        "bisect", help="the first commit between GOOD and BAD at which an icount number "
+        "of one variant and case changed (git bisect run in a scratch worktree)",
+        description=bisect.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("good", metavar="GOOD")
+    p.add_argument("bad", metavar="BAD")
+    p.add_argument("--variant", "-V", required=True)
+    p.add_argument("--case", "-c", required=True, help="bench/space/metric/len<N>, e.g. "
+                   "ipc/cross/call/len0")
+    p.add_argument("--arch", default=os.environ.get("ARCH") or "x86_64")
+    p.add_argument("--samples", type=int, default=200)
+    p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--timeout", type=float, default=bench.DEFAULT_TIMEOUT)
+    p.add_argument("--exact", action="store_true",
+                   help="any change of the raw samples counts (also the timer interrupt "
+                   "moving into another sample)")
+    p.add_argument("--keep", action="store_true", help="keep the scratch worktree")
+    p.add_argument("--repo", default=None, help="the repository (default: this one)")
+    p = sub.add_parser("bisect-step", help="one step of `harness bisect` (git bisect run "
+                       "calls it in the scratch worktree)")
+    p.add_argument("--tree", required=True)
+    p.add_argument("--variant", required=True)
+    p.add_argument("--case", required=True)
+    p.add_argument("--reference", required=True)
+    p.add_argument("--arch", default="x86_64")
+    p.add_argument("--samples", type=int, default=200)
+    p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--timeout", type=float, default=bench.DEFAULT_TIMEOUT)
+    p.add_argument("--exact", action="store_true")
+
     p = sub.add_parser(
         "sweep", help="enumerate the valid configurations of some axes (or a list of "
         "variants), shard them, run the shards here or as a Slurm job array",
@@ -304,6 +335,36 @@ def cmd_nightly(args):
     return rc
 
 
-COMMANDS = {"nightly": cmd_nightly, "sweep": cmd_sweep, "sweep-status": cmd_sweep_status,
+def cmd_bisect(args):
+    from . import bisect
+    from .limits import check_request
+    check_request(args.samples, args.warmup)
+    res = bisect.run_bisect(args.good, args.bad, args.variant, args.case,
+                            repo=Path(args.repo) if args.repo else None, arch=args.arch,
+                            samples=args.samples, warmup=args.warmup, timeout=args.timeout,
+                            exact=args.exact, keep=args.keep, progress=_out)
+    if res.first_bad is None:
+        _out(f"bisect: {res.message} ({res.wall_s:.1f} s; logs in {res.logdir})")
+        return EXIT_REGRESSION
+    after = next((s for s in res.steps if s["commit"] == res.first_bad), None)
+    _out(f"\nbisect: first commit that changed {args.variant} {args.case} "
+         f"(icount, samples={args.samples}): {res.first_bad}")
+    _out(f"  at GOOD: {res.good.text()}")
+    _out(f"  at it:   {bisect.Number(**{k: after[k] for k in ('median', 'kept_mean', 'digest', 'status')}).text() if after else res.bad.text()}")
+    _out("")
+    _out(res.stat.rstrip())
+    _out(f"\nbisect: {len(res.steps)} step(s) after GOOD and BAD, {res.wall_s:.1f} s; logs "
+         f"in {res.logdir}")
+    return EXIT_OK
+
+
+def cmd_bisect_step(args):
+    from . import bisect
+    return bisect.step(Path(args.tree), args.variant, args.case, Path(args.reference),
+                       arch=args.arch, samples=args.samples, warmup=args.warmup,
+                       timeout=args.timeout, exact=args.exact)
+
+
+COMMANDS = {"nightly": cmd_nightly, "bisect": cmd_bisect, "bisect-step": cmd_bisect_step, "sweep": cmd_sweep, "sweep-status": cmd_sweep_status,
             "sweep-resubmit": cmd_sweep_resubmit, "sweep-shard": cmd_sweep_shard,
             "merge": cmd_merge}
