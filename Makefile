@@ -15,6 +15,8 @@
 #   make axes                  the design axes (kernel/axes.conf) as a table
 #   make unit                  host-built unit tests of the portable kernel core
 #   make regress               default matrix against results/baseline/ (changed cases only)
+#   make nightly               regress against the baseline and the previous night, kept as a
+#                              history in results/history/, trend figures, Markdown + JUnit
 #   make runs                  stored runs and their metadata (harness runs)
 #   make host-bench            Linux IPC and scheduler benchmarks on the host, alone
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
@@ -25,8 +27,9 @@
 #
 # Harness targets (harness/harness.mk): harness-bench, harness-regress, harness-baseline
 # (measure and promote a new results/baseline), harness-verify, harness-verify-debug,
-# harness-test, fuzz-smoke. Host benchmarks (bench/host/host.mk): host-bench-build,
-# host-bench-smoke. Setup: deps (the Debian packages, as root). Selection for
+# harness-test, fuzz-smoke, test-slurm (the sweep on a real one-node Slurm). Host benchmarks (bench/host/host.mk): host-bench-build,
+# host-bench-smoke. Setup: deps (the Debian packages, as root), slurm-deps (Slurm and munge
+# for test-slurm). Selection for
 # bench/regress/verify/fuzz: VARIANTS="a b", EXPERIMENT=name; options CLOCK, SAMPLES,
 # WARMUP, JOBS, TIMEOUT, HOST=0.
 
@@ -151,6 +154,7 @@ test: deps
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory harness-verify-ports
 	$(MAKE) --no-print-directory host-bench-smoke
+	$(MAKE) --no-print-directory test-slurm-if-installed
 
 clean:
 	rm -rf build
