@@ -85,7 +85,7 @@ def _short(c: str | None) -> str:
 def run_nightly(variants, *, arch: str, baseline: Path, results: Path, history_dir: Path,
                 jobs=None, timeout=bench.DEFAULT_TIMEOUT, build=True, repo=None,
                 progress=print, wait=False, anchors=ANCHORS, figures=True,
-                force=False) -> NightlyResult:
+                force=False, night: str | None = None) -> NightlyResult:
     t0 = time.monotonic()
     repo = Path(repo or REPO)
     brun = None
@@ -130,7 +130,7 @@ def run_nightly(variants, *, arch: str, baseline: Path, results: Path, history_d
                     "baseline", r.variant, f"{r.bench}/{r.space}/{r.metric}/len{int(r.len)}",
                     r.old_median, r.new_median, r.verdict, rng))
     # against the previous night, then append this one
-    night = store.utc_stamp()
+    night = night or store.utc_stamp()
     rows = history.rows_from_run(run, night, _subject(repo, git.get("commit", "HEAD")))
     hist = history.load(history_dir, arch, clk.name)
     prev = history.previous_night(hist, night, samples, warmup)
