@@ -59,19 +59,19 @@ class KernelSize:
 def build_settings(repo: Path, variant: str, arch: str, jobs: int = 2) -> dict:
     """Builds the image (make image: nothing when it is up to date) and returns the
     compile settings of the configuration, from the build itself."""
-    subprocess.run(["make", "-s", "--no-print-directory", f"-j{max(1, jobs)}",
-                    f"VARIANT={variant}", f"ARCH={arch}", "image"], cwd=repo,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    r = subprocess.run(["make", "-s", "--no-print-directory", f"VARIANT={variant}",
-                        f"ARCH={arch}", "image", "paper-kernel-build"], cwd=repo, text=True,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # one make: the image (in parallel) and the settings, printed as KEY=value lines
+    # among the build's own output
+    r = subprocess.run(["make", "-s", "--no-print-directory", f"-j{max(1, jobs)}",
+                        f"VARIANT={variant}", f"ARCH={arch}", "image", "paper-kernel-build"],
+                       cwd=repo, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     if r.returncode != 0:
         raise SizeError(f"{variant} on {arch}: the image does not build: "
                         f"{' '.join(r.stdout.strip().splitlines()[-2:])}")
     out = {}
     for line in r.stdout.splitlines():
         k, eq, v = line.partition("=")
-        if eq and k.isupper():
+        if eq and k in ("KCC", "SIZE", "BUILD", "CPPFLAGS", "CFLAGS", "ASFLAGS", "SRCS",
+                        "OBJS"):
             out[k] = v.strip()
     for k in ("KCC", "SIZE", "BUILD", "CPPFLAGS", "CFLAGS", "ASFLAGS", "SRCS", "OBJS"):
         if k not in out:
