@@ -12,7 +12,7 @@ from pathlib import Path
 import json
 
 from . import bench, clock as clockmod, compare, config, export, fuzz, hostbench, \
-    multiarch, plots, reanalyse, report, runs as runsmod, store, vdiff, verify
+    multiarch, opscli, plots, reanalyse, report, runs as runsmod, store, vdiff, verify
 from . import proc
 from .config import REPO, UsageError
 from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION, HarnessError, Interrupted, \
@@ -354,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true")
     p.add_argument("--wait", action="store_true",
                    help="if a harness run is writing results/, wait for it")
+    opscli.add_parsers(sub, RESULTS)     # nightly, bisect, sweeps (opscli.py)
     return ap
 
 
@@ -1084,7 +1085,8 @@ COMMANDS = {"latest": cmd_latest, "export": cmd_export, "host": cmd_host, "fuzz"
             "report": cmd_report, "boot": cmd_boot, "verify": cmd_verify,
             "kvm-check": cmd_kvm_check, "diff": cmd_diff, "runs": cmd_runs,
             "crossarch": cmd_crossarch,
-            "clean": cmd_clean, "reanalyse": cmd_reanalyse, "reanalyze": cmd_reanalyse}
+            "clean": cmd_clean, "reanalyse": cmd_reanalyse, "reanalyze": cmd_reanalyse,
+            **opscli.COMMANDS}
 
 
 def main(argv=None) -> int:
