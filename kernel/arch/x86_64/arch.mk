@@ -9,8 +9,11 @@ ARCH_LDSCRIPT := kernel/arch/x86_64/kernel.ld
 
 # The fast path leaves r8-r10 (message registers the C ABI does not preserve) in the
 # CPU; the compiler must not use them, and so the fast path may call nothing compiled
-# without these flags (see include/arch/regs.h).
+# without these flags (see include/arch/regs.h). Under FRAME=full the entry saved them
+# and the exit reloads them from the receiver's frame, so the compiler may use them.
+ifneq ($(CONFIG_FRAME),full)
 ARCH_FASTPATH_CFLAGS := -ffixed-r8 -ffixed-r9 -ffixed-r10
+endif
 ARCH_CALL_RE := \<call
 
 $(IMAGE): $(BUILD)/kernel.elf

@@ -10,12 +10,43 @@
  *
  * Dispatch tests SYS_CALL first, then SYS_REPLY_WAIT, then the null system call,
  * which returns from here: through the same entry and exit code as the fast path.
+ *
+ * FRAME=full (kernel/core/regframe.h): the entry saves every register, not just the
+ * partial frame, and the exit restores the receiver's whole frame; the fast path then
+ * copies the message words frame to frame, and a receiver's registers past the
+ * message keep its own values.
  */
+#include "config.h"
 #include <arch/regs_offsets.h>
 #include <ipclab/abi.h>
 
 #define SEL_USER_DATA (0x18 | 3)
 #define SEL_USER_CODE (0x20 | 3)
+
+/* The registers past the partial frame, saved to or loaded from the frame at `base`,
+ * which the assembler offsets by `adjust` bytes. */
+.macro SAVE_REST base, adjust
+    movq %rbx, (REGS_RBX - \adjust)(\base)
+    movq %rbp, (REGS_RBP - \adjust)(\base)
+    movq %r8, (REGS_R8 - \adjust)(\base)
+    movq %r9, (REGS_R9 - \adjust)(\base)
+    movq %r10, (REGS_R10 - \adjust)(\base)
+    movq %r12, (REGS_R12 - \adjust)(\base)
+    movq %r13, (REGS_R13 - \adjust)(\base)
+    movq %r14, (REGS_R14 - \adjust)(\base)
+    movq %r15, (REGS_R15 - \adjust)(\base)
+.endm
+.macro LOAD_REST base
+    movq REGS_RBX(\base), %rbx
+    movq REGS_RBP(\base), %rbp
+    movq REGS_R8(\base), %r8
+    movq REGS_R9(\base), %r9
+    movq REGS_R10(\base), %r10
+    movq REGS_R12(\base), %r12
+    movq REGS_R13(\base), %r13
+    movq REGS_R14(\base), %r14
+    movq REGS_R15(\base), %r15
+.endm
 
     .text
     .global syscall_entry
@@ -30,6 +61,9 @@ syscall_entry:
     pushq %rsi
     pushq %rdi
     pushq %rax
+#if CONFIG_FRAME_FULL
+    SAVE_REST %rsp, 0               /* rsp is the frame's start now */
+#endif
     cmpq $SYS_CALL, %rax
     jne 1f
     leaq kernel_stack_top(%rip), %rsp
@@ -37,6 +71,12 @@ syscall_entry:
     testq %rax, %rax
     jz slow_path
     movq %rax, %rsp                 /* the TCB starts with its register frame */
+/* The exits: pop_frame restores what the fast path's receiver needs from the frame
+ * at rsp (under FRAME=full, all of it), pop_partial_frame the partial frame alone. */
+pop_frame:
+#if CONFIG_FRAME_FULL
+    LOAD_REST %rsp
+#endif
 pop_partial_frame:
     popq %rax
     popq %rdi
@@ -53,20 +93,15 @@ pop_partial_frame:
     testq %rax, %rax
     jz slow_path
     movq %rax, %rsp
-    jmp pop_partial_frame
+    jmp pop_frame
 2:  testq %rax, %rax
-    jz pop_partial_frame            /* SYS_NULL: rax (E_OK) is already in place */
+    jz pop_partial_frame            /* SYS_NULL: rax (E_OK) is already in place, and
+                                       the registers past the partial frame too */
 slow_path:
+#if !CONFIG_FRAME_FULL              /* (full: the entry saved them already) */
     movq entry_frame_top(%rip), %rax
-    movq %rbx, (REGS_RBX - REGS_PARTIAL_END)(%rax)
-    movq %rbp, (REGS_RBP - REGS_PARTIAL_END)(%rax)
-    movq %r8, (REGS_R8 - REGS_PARTIAL_END)(%rax)
-    movq %r9, (REGS_R9 - REGS_PARTIAL_END)(%rax)
-    movq %r10, (REGS_R10 - REGS_PARTIAL_END)(%rax)
-    movq %r12, (REGS_R12 - REGS_PARTIAL_END)(%rax)
-    movq %r13, (REGS_R13 - REGS_PARTIAL_END)(%rax)
-    movq %r14, (REGS_R14 - REGS_PARTIAL_END)(%rax)
-    movq %r15, (REGS_R15 - REGS_PARTIAL_END)(%rax)
+    SAVE_REST %rax, REGS_PARTIAL_END
+#endif
     leaq kernel_stack_top(%rip), %rsp
     call syscall_slowpath           /* never returns */
     ud2
@@ -77,17 +112,14 @@ slow_path:
 arch_return_to_user:
     cmpq $RESUME_KIND_IRET, REGS_RESUME_KIND(%rdi)
     je 3f
-    movq REGS_RBX(%rdi), %rbx
-    movq REGS_RBP(%rdi), %rbp
-    movq REGS_R8(%rdi), %r8
-    movq REGS_R9(%rdi), %r9
-    movq REGS_R10(%rdi), %r10
-    movq REGS_R12(%rdi), %r12
-    movq REGS_R13(%rdi), %r13
-    movq REGS_R14(%rdi), %r14
-    movq REGS_R15(%rdi), %r15
+#if CONFIG_FRAME_FULL
+    movq %rdi, %rsp
+    jmp pop_frame
+#else
+    LOAD_REST %rdi
     movq %rdi, %rsp
     jmp pop_partial_frame
+#endif
 3:  /* Interrupted or faulted: every register back, through iretq. */
     movq $0, REGS_RESUME_KIND(%rdi)
     leaq kernel_stack_top(%rip), %rsp
