@@ -105,6 +105,7 @@ int main(const struct kip *info)
         bad_input_checks(&checks, &failed);
         isolation_checks(&checks, &failed);
         frame_checks(&checks, &failed);
+        cspace_checks(&checks, &failed);
         cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
     }
 

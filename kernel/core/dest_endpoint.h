@@ -9,6 +9,7 @@
 #define IPCLAB_CORE_DEST_ENDPOINT_H
 
 #include "cap.h"
+#include "cspace.h"
 #include "endpoint.h"
 #include "kernel.h"
 #include "space.h"
@@ -39,7 +40,7 @@ struct fast_reply {
 
 static inline uint64_t dest_send_target(struct tcb *self, uint64_t dest, struct send_target *t)
 {
-    struct cap *cap = cap_lookup(self->space->caps, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
+    struct cap *cap = cspace_lookup(self->space, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
     if (!cap)
         return E_INVALID_CAP;
     t->ep = cap->ep;
@@ -70,7 +71,7 @@ static inline void dest_block_sending(struct tcb *self, const struct send_target
 
 static inline uint64_t dest_recv_source(struct tcb *self, uint64_t from, struct recv_source *s)
 {
-    struct cap *cap = cap_lookup(self->space->caps, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
+    struct cap *cap = cspace_lookup(self->space, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
     if (!cap)
         return E_INVALID_CAP;
     s->ep = cap->ep;
@@ -178,7 +179,8 @@ static inline uint64_t dest_endpoint_create(struct tcb *self, uint64_t *slot)
     if (!ep)
         return E_NO_MEMORY;
     s->endpoint_quota--;
-    s->caps[free_slot] = (struct cap){CAP_ENDPOINT, CAP_RIGHTS_ALL, ep, 0};
+    *cspace_slot(s, free_slot) = (struct cap){.type = CAP_ENDPOINT, .rights = CAP_RIGHTS_ALL,
+                                              .ep = ep};
     endpoint_ref(ep);
     *slot = free_slot;
     return E_OK;
@@ -199,7 +201,7 @@ static inline void dest_cap_deleted(struct cap *c)
 static inline bool dest_fast_call_partner(struct tcb *self, uint64_t dest,
                                           struct fast_call *fc)
 {
-    struct cap *cap = cap_lookup(self->space->caps, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
+    struct cap *cap = cspace_lookup(self->space, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
     if (!cap || cap->ep->state != EP_RECEIVERS)
         return false;
     fc->cap = cap;
@@ -226,7 +228,7 @@ static inline bool dest_fast_reply_partner(struct tcb *self, uint64_t dest, uint
     struct tcb *to = self->reply_to;
     if (!to || to->state != THREAD_REPLY_BLOCKED || to->partner != self)
         return false;
-    struct cap *cap = cap_lookup(self->space->caps, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
+    struct cap *cap = cspace_lookup(self->space, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
     if (!cap || cap->ep->state == EP_SENDERS)
         return false;
     fr->cap = cap;

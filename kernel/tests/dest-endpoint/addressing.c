@@ -1,4 +1,5 @@
 /* DEST=endpoint: partners named by capabilities to endpoints; caps and reply rights. */
+#include "cspace.h"
 #include "dest.h"
 #include "unit.h"
 
@@ -44,20 +45,20 @@ UNIT_TEST(test_caps)
     struct ipc_pair p;
     make_pair(&p, 100, 100);
     uint64_t ep_slot = p.recv_from, send_slot = p.call_dest;
-    EXPECT(cap_lookup(space_a->caps, ep_slot, CAP_ENDPOINT, CAP_RIGHTS_ALL) != NULL);
-    EXPECT(cap_lookup(space_a->caps, IPC_NIL, CAP_ENDPOINT, 0) == NULL);
-    EXPECT(cap_lookup(space_a->caps, CAP_SLOTS, CAP_ENDPOINT, 0) == NULL);
-    EXPECT(cap_lookup(space_a->caps, ep_slot + 1, CAP_ENDPOINT, 0) == NULL);
-    struct cap *send = cap_lookup(space_b->caps, send_slot, CAP_ENDPOINT, CAP_RIGHT_SEND);
+    EXPECT(cspace_lookup(space_a, ep_slot, CAP_ENDPOINT, CAP_RIGHTS_ALL) != NULL);
+    EXPECT(cspace_lookup(space_a, IPC_NIL, CAP_ENDPOINT, 0) == NULL);
+    EXPECT(cspace_lookup(space_a, CAP_SLOTS, CAP_ENDPOINT, 0) == NULL);
+    EXPECT(cspace_lookup(space_a, ep_slot + 1, CAP_ENDPOINT, 0) == NULL);
+    struct cap *send = cspace_lookup(space_b, send_slot, CAP_ENDPOINT, CAP_RIGHT_SEND);
     EXPECT(send != NULL && send->badge == BADGE);
-    EXPECT(cap_lookup(space_b->caps, send_slot, CAP_ENDPOINT, CAP_RIGHT_RECV) == NULL);
+    EXPECT(cspace_lookup(space_b, send_slot, CAP_ENDPOINT, CAP_RIGHT_RECV) == NULL);
     EXPECT_EQ(cap_mint(space_a, ep_slot, space_b, send_slot, 1, CAP_RIGHT_SEND), E_INVALID_ARG);
     EXPECT_EQ(cap_mint(space_a, ep_slot + 8, space_b, 3, 1, CAP_RIGHT_SEND), E_INVALID_CAP);
     EXPECT_EQ(cap_mint(space_a, ep_slot, space_b, 0, 1, CAP_RIGHT_SEND), E_INVALID_ARG);
     /* Minting never adds rights. */
     uint64_t copy = cap_free_slot(space_b);
     EXPECT_EQ(cap_mint(space_b, send_slot, space_b, copy, 0, CAP_RIGHTS_ALL), E_OK);
-    EXPECT(cap_lookup(space_b->caps, copy, CAP_ENDPOINT, CAP_RIGHT_RECV) == NULL);
+    EXPECT(cspace_lookup(space_b, copy, CAP_ENDPOINT, CAP_RIGHT_RECV) == NULL);
 }
 
 UNIT_TEST(test_endpoint_errors)
@@ -101,7 +102,7 @@ UNIT_TEST(test_endpoint_queue_state)
     reset();
     struct ipc_pair p;
     make_pair(&p, 100, 100);
-    struct endpoint *ep = cap_lookup(space_a->caps, p.recv_from, CAP_ENDPOINT, 0)->ep;
+    struct endpoint *ep = cspace_lookup(space_a, p.recv_from, CAP_ENDPOINT, 0)->ep;
     EXPECT_EQ(ep->state, EP_IDLE);
     run(p.client);
     ipc_general(p.client, SYS_SEND, p.call_dest, 0, 0);
