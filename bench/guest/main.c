@@ -106,6 +106,7 @@ int main(const struct kip *info)
         isolation_checks(&checks, &failed);
         frame_checks(&checks, &failed);
         cspace_checks(&checks, &failed);
+        reply_checks(&checks, &failed);
         cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
     }
 

@@ -42,6 +42,7 @@ void isolation_checks(unsigned *checks, unsigned *failed);
  * when its axis has the value that leaves the ABI as it was). */
 void frame_checks(unsigned *checks, unsigned *failed);
 void cspace_checks(unsigned *checks, unsigned *failed);
+void reply_checks(unsigned *checks, unsigned *failed);
 /* The fuzzer (mode=fuzz): its CHECK lines; returns the number of CASEs (none). */
 unsigned fuzz_run(unsigned *checks, unsigned *failed);
 unsigned ipc_benchmarks(unsigned first_case_id, unsigned samples, unsigned warmup,

@@ -18,9 +18,12 @@ enum cap_type {
     CAP_EMPTY = 0,
     CAP_ENDPOINT = 1,
     CAP_CNODE = 2,          /* CSPACE=guarded: a CNode of the capability space's tree */
+    CAP_REPLY = 3,          /* REPLY=cap: the right to reply once to a caller */
+    CAP_REPLY_MASTER = 4,   /* REPLY=cap: the parent of every reply right to its thread */
 };
 
 struct endpoint;
+struct tcb;
 
 struct cap {
     uint8_t type;
@@ -30,6 +33,7 @@ struct cap {
     union {
         struct endpoint *ep;    /* CAP_ENDPOINT */
         struct cap *slots;      /* CAP_CNODE: its 2^radix slots */
+        struct tcb *tcb;        /* CAP_REPLY, CAP_REPLY_MASTER: the caller */
     };
     union {
         uint64_t badge;         /* CAP_ENDPOINT: 0 unbadged */

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "list.h"
+#include "reply_fields.h"
 #include <arch/regs.h>
 #include <ipclab/abi.h>
 
@@ -58,7 +59,7 @@ struct tcb {
     struct link senders;         /* threads blocked sending to this thread */
 #else
     struct endpoint *blocked_on; /* endpoint whose queue holds this thread */
-    struct tcb *reply_to;        /* the caller this thread owes a reply, if any */
+    REPLY_TCB_FIELDS             /* the right to reply to a caller (reply.h) */
 #endif
 } __attribute__((aligned(TCB_ALIGN)));
 

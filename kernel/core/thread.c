@@ -110,6 +110,7 @@ static void abort_partners(struct tcb *t)
 void thread_kill(struct tcb *t)
 {
     ipc_leave_wait_queue(t);
+    dest_thread_exit(t);
     abort_partners(t);
     sched_remove(t);
     arch_unmap_page(&t->space->arch, t->utcb_addr);

@@ -1,6 +1,7 @@
 /* DEST=endpoint: partners named by capabilities to endpoints; caps and reply rights. */
 #include "cspace.h"
 #include "dest.h"
+#include "reply.h"
 #include "unit.h"
 
 #define BADGE 0x77
@@ -27,14 +28,14 @@ void expect_awaits_reply(struct tcb *client, struct tcb *server)
 {
     EXPECT_EQ(client->state, THREAD_REPLY_BLOCKED);
     EXPECT(client->partner == server);
-    EXPECT(server->reply_to == client);
+    EXPECT(reply_holder(server) == client);
     EXPECT(client->blocked_on == NULL);  /* a caller holds no queue place */
 }
 
 void expect_waits_for_request(struct ipc_pair *p)
 {
     EXPECT_EQ(p->server->state, THREAD_RECV_BLOCKED);
-    EXPECT(p->server->reply_to == NULL); /* the reply right is one-shot */
+    EXPECT(reply_holder(p->server) == NULL); /* the reply right is one-shot */
     struct endpoint *ep = p->server->blocked_on;
     EXPECT(ep != NULL && ep->state == EP_RECEIVERS);
 }
@@ -88,10 +89,10 @@ UNIT_TEST(test_reply_right_is_one_shot)
     run(p.server);
     ipc_general(p.server, SYS_SEND, 0, 0, 0);  /* a plain send on slot 0: no capability */
     EXPECT_EQ(result_error(p.server), E_INVALID_CAP);
-    EXPECT(p.server->reply_to == p.client);   /* a failed send does not spend the right */
+    EXPECT(reply_holder(p.server) == p.client);   /* a failed send does not spend the right */
     ipc_general(p.server, SYS_REPLY_WAIT, 0, TAG_RECV_NONBLOCK, p.recv_from);
     EXPECT_EQ(p.client->state, THREAD_READY);
-    EXPECT(p.server->reply_to == NULL);
+    EXPECT(reply_holder(p.server) == NULL);
     ipc_general(p.server, SYS_REPLY_WAIT, 0, TAG_RECV_NONBLOCK, p.recv_from);
     EXPECT_EQ(result_error(p.server), E_INVALID_DEST);
     kernel_check_invariants();

@@ -4,6 +4,7 @@
  */
 #include "cspace.h"
 #include "dest.h"
+#include "reply.h"
 #include "unit.h"
 
 UNIT_TEST(test_mint_rules)
@@ -107,8 +108,8 @@ UNIT_TEST(test_reply_right_dies_with_caller)
     ipc_general(p.server, SYS_RECV, 0, 0, p.recv_from);
     run(p.client);
     ipc_general(p.client, SYS_CALL, p.call_dest, 0, 0);
-    EXPECT(p.server->reply_to == p.client);
+    EXPECT(reply_holder(p.server) == p.client);
     thread_kill(p.client);
-    EXPECT(p.server->reply_to == NULL);
+    EXPECT(reply_holder(p.server) == NULL);
     kernel_check_invariants();
 }
