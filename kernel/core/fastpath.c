@@ -22,6 +22,7 @@
 
 #include "arch_api.h"
 #include "dest.h"
+#include "fpu.h"
 #include "kernel.h"
 #include "regframe.h"
 #include "sched.h"
@@ -45,6 +46,7 @@ static inline struct tcb *commit_switch(struct tcb *self, struct tcb *to, uint64
     arch_regs_set_result(&to->regs, E_OK, sender_id, tag);
     if (to->space != self->space)
         arch_switch_space(&to->space->arch);
+    fpu_switch(to);
     current = to;
     arch_set_current(to);
     return to;

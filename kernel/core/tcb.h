@@ -15,6 +15,9 @@
 #include "reply_fields.h"
 #include <arch/regs.h>
 #include <ipclab/abi.h>
+#if CONFIG_FPU_LAZY
+#include <arch/fpu.h>
+#endif
 
 enum thread_state {
     THREAD_FREE = 0,        /* slot unused */
@@ -60,6 +63,11 @@ struct tcb {
 #else
     struct endpoint *blocked_on; /* endpoint whose queue holds this thread */
     REPLY_TCB_FIELDS             /* the right to reply to a caller (reply.h) */
+#endif
+#if CONFIG_FPU_LAZY
+    /* FPU=lazy (fpu.h): the thread's FPU registers while another thread owns them. */
+    bool fpu_used;               /* it has used the FPU: fpu_state is its state */
+    struct arch_fpu_state fpu_state;
 #endif
 } __attribute__((aligned(TCB_ALIGN)));
 

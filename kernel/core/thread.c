@@ -7,11 +7,15 @@
 #include "thread.h"
 
 #include "dest.h"
+#include "fpu.h"
 #include "frame.h"
 #include "ipc.h"
 #include "kernel.h"
 #include "sched.h"
 #include "space.h"
+
+_Static_assert((sizeof(struct tcb) & (sizeof(struct tcb) - 1)) == 0,
+               "a TCB's size is a power of two: a thread number becomes its TCB by a shift");
 
 struct tcb tcb_array[MAX_THREADS];
 struct tcb *current;
@@ -111,6 +115,7 @@ void thread_kill(struct tcb *t)
 {
     ipc_leave_wait_queue(t);
     dest_thread_exit(t);
+    fpu_thread_exit(t);
     abort_partners(t);
     sched_remove(t);
     arch_unmap_page(&t->space->arch, t->utcb_addr);

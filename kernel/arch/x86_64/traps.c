@@ -19,6 +19,7 @@ struct trap_frame {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
+#define VECTOR_DEVICE_NOT_AVAILABLE 7
 #define VECTOR_TIMER 32
 #define VECTOR_SPURIOUS 39
 
@@ -105,6 +106,8 @@ noreturn void trap_handler(struct trap_frame *f)
     }
     if (f->vector == VECTOR_SPURIOUS)
         kernel_resume(current);
+    if (f->vector == VECTOR_DEVICE_NOT_AVAILABLE && fpu_user_trap())
+        kernel_resume(current);     /* FPU=lazy: its first use since a switch */
     kernel_user_fault((unsigned)f->vector, f->rip, fault_addr,
                       exception_names[f->vector < ARRAY_SIZE(exception_names) ? f->vector : 15]);
 }

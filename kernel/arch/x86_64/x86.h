@@ -11,7 +11,10 @@ void idt_init(void);
 void syscall_init(void);
 void timer_init(void);
 void timer_eoi(void);
-void fpu_deny(void);
+/* The FPU axis (fpu.c: none, fpu_lazy.c: lazy): set the CPU up at boot; answer a #NM
+ * from the running user thread (true: resume it, false: it is a fault). */
+void fpu_init(void);
+bool fpu_user_trap(void);
 
 /* Set while the kernel waits in arch_idle() (idle.c). */
 extern volatile bool x86_idling;
