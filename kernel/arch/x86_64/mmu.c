@@ -9,6 +9,7 @@
 #include "frame.h"
 #include "kernel.h"
 #include "space.h"
+#include "x86.h"
 
 #define PTE_PRESENT 0x001ull
 #define PTE_WRITE 0x002ull
@@ -28,9 +29,14 @@ bool arch_space_init(struct arch_space *as)
     uint64_t pdpt = frame_alloc();
     if (!pml4 || !pdpt)
         return false;
-    /* Slot 0 of the PDPT is the kernel's gigabyte, shared and supervisor-only. */
+    /* Slot 0 of the PDPT is the kernel's gigabyte, shared and supervisor-only; under
+     * KPTI only its skim window (kpti.c). */
+#if CONFIG_KPTI_ON
+    table_at(pdpt)[0] = kpti_user_pdpt0();
+#else
     uint64_t *boot_pdpt = table_at(boot_pml4[0]);
     table_at(pdpt)[0] = boot_pdpt[0];
+#endif
     table_at(pml4)[0] = pdpt | PTE_PRESENT | PTE_WRITE | PTE_USER;
     as->pml4 = pml4;
     return true;
@@ -93,7 +99,8 @@ void arch_space_destroy(struct arch_space *as)
 {
     uint64_t *pml4 = table_at(as->pml4);
     uint64_t *pdpt0 = table_at(pml4[0]);
-    /* PDPT slot 0 is the kernel's gigabyte, shared by every space: never freed. */
+    /* PDPT slot 0 is the kernel's gigabyte (or skim window), shared by every space:
+     * never freed. */
     pdpt0[0] = 0;
     for (int i = 0; i < 512; i++)
         if (pml4[i] & PTE_PRESENT)

@@ -37,6 +37,7 @@ noreturn void kmain(uint32_t magic, uint32_t info_addr)
     idt_init();
     syscall_init();
     fpu_init();
+    kpti_init();
     timer_init();
     if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
         panic("not started by a multiboot loader (magic %x)", magic);

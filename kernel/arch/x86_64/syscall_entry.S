@@ -18,6 +18,7 @@
  */
 #include "config.h"
 #include <arch/regs_offsets.h>
+#include <arch/skim.h>
 #include <ipclab/abi.h>
 
 #define SEL_USER_DATA (0x18 | 3)
@@ -48,11 +49,34 @@
     movq REGS_R15(\base), %r15
 .endm
 
-    .text
+/* KPTI=on: the kernel's page tables on entry (rsp is the only free register, its user
+ * value is in the scratch word) and the user's on exit (kpti_user_cr3, arch/kpti.c).
+ * Exit has no free register either: the user rsp waits in the scratch word while rsp
+ * carries the CR3 value. */
+.macro KPTI_ENTRY
+#if CONFIG_KPTI_ON
+    movl $boot_pml4, %esp
+    movq %rsp, %cr3
+#endif
+.endm
+.macro EXIT_USER_RSP
+#if CONFIG_KPTI_ON
+    movq (%rsp), %rsp
+    movq %rsp, user_rsp_scratch(%rip)
+    movq kpti_user_cr3(%rip), %rsp
+    movq %rsp, %cr3
+    movq user_rsp_scratch(%rip), %rsp
+#else
+    popq %rsp
+#endif
+.endm
+
+    SKIM_TEXT_SECTION
     .global syscall_entry
     .type syscall_entry, @function
 syscall_entry:
     movq %rsp, user_rsp_scratch(%rip)
+    KPTI_ENTRY
     movq entry_frame_top(%rip), %rsp
     pushq user_rsp_scratch(%rip)
     pushq %r11
@@ -84,7 +108,7 @@ pop_partial_frame:
     popq %rdx
     popq %rcx
     popq %r11
-    popq %rsp
+    EXIT_USER_RSP
     sysretq
 1:  cmpq $SYS_REPLY_WAIT, %rax
     jne 2f
@@ -122,7 +146,15 @@ arch_return_to_user:
 #endif
 3:  /* Interrupted or faulted: every register back, through iretq. */
     movq $0, REGS_RESUME_KIND(%rdi)
+#if CONFIG_KPTI_ON
+    /* The iret frame must stay mapped once CR3 is the user's: the trap stack is, and
+     * the user rdi waits in the scratch word (rdi is the base register below). */
+    leaq trap_stack_top(%rip), %rsp
+    movq REGS_RDI(%rdi), %rax
+    movq %rax, user_rsp_scratch(%rip)
+#else
     leaq kernel_stack_top(%rip), %rsp
+#endif
     pushq $SEL_USER_DATA
     pushq REGS_RSP(%rdi)
     pushq REGS_RFLAGS(%rdi)
@@ -142,13 +174,20 @@ arch_return_to_user:
     movq REGS_R13(%rdi), %r13
     movq REGS_R14(%rdi), %r14
     movq REGS_R15(%rdi), %r15
+#if CONFIG_KPTI_ON
+    movq kpti_user_cr3(%rip), %rdi
+    movq %rdi, %cr3
+    movq user_rsp_scratch(%rip), %rdi
+#else
     movq REGS_RDI(%rdi), %rdi
+#endif
     iretq
 
-    .bss
+    SKIM_BSS_SECTION
     .align 16
 user_rsp_scratch:
     .skip 8
+    .bss
     .align 4096
     .global kernel_stack_top
 kernel_stack:
