@@ -107,6 +107,7 @@ int main(const struct kip *info)
         frame_checks(&checks, &failed);
         cspace_checks(&checks, &failed);
         reply_checks(&checks, &failed);
+        tcb_checks(&checks, &failed);
         cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
     }
 

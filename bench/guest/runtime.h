@@ -44,6 +44,7 @@ void frame_checks(unsigned *checks, unsigned *failed);
 void cspace_checks(unsigned *checks, unsigned *failed);
 void reply_checks(unsigned *checks, unsigned *failed);
 void fpu_lazy_checks(unsigned *checks, unsigned *failed);
+void tcb_checks(unsigned *checks, unsigned *failed);
 /* The fuzzer (mode=fuzz): its CHECK lines; returns the number of CASEs (none). */
 unsigned fuzz_run(unsigned *checks, unsigned *failed);
 unsigned ipc_benchmarks(unsigned first_case_id, unsigned samples, unsigned warmup,

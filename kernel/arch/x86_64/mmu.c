@@ -4,6 +4,7 @@
  * user pages (4 KiB) live from USER_BASE up to USER_TOP.
  */
 #include <arch/cpu.h>
+#include <arch/tcb_region.h>
 
 #include "arch_api.h"
 #include "frame.h"
@@ -38,6 +39,11 @@ bool arch_space_init(struct arch_space *as)
     table_at(pdpt)[0] = boot_pdpt[0];
 #endif
     table_at(pml4)[0] = pdpt | PTE_PRESENT | PTE_WRITE | PTE_USER;
+#if CONFIG_TCB_VARRAY && !CONFIG_KPTI_ON
+    /* The virtual TCB array (tcb_region.c), shared, supervisor-only: the kernel runs
+     * on this space's page tables. (Under KPTI only the kernel's own map it.) */
+    table_at(pml4)[TCB_REGION_PML4_SLOT] = boot_pml4[TCB_REGION_PML4_SLOT];
+#endif
     as->pml4 = pml4;
     return true;
 }
@@ -102,6 +108,9 @@ void arch_space_destroy(struct arch_space *as)
     /* PDPT slot 0 is the kernel's gigabyte (or skim window), shared by every space:
      * never freed. */
     pdpt0[0] = 0;
+#if CONFIG_TCB_VARRAY && !CONFIG_KPTI_ON
+    pml4[TCB_REGION_PML4_SLOT] = 0;     /* shared too */
+#endif
     for (int i = 0; i < 512; i++)
         if (pml4[i] & PTE_PRESENT)
             free_tables(pml4[i] & PTE_ADDR, 3);

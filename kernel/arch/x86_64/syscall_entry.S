@@ -19,6 +19,7 @@
 #include "config.h"
 #include <arch/regs_offsets.h>
 #include <arch/skim.h>
+#include <arch/tcb_region.h>
 #include <ipclab/abi.h>
 
 #define SEL_USER_DATA (0x18 | 3)
@@ -71,6 +72,18 @@
 #endif
 .endm
 
+/* The kernel stack of a system call, from rsp at the frame's start (the TCB's start):
+ * the one kernel stack, or under TCB=varray the running thread's own, above its TCB
+ * (process orientation). Traps and the idle wait use the one kernel stack in every
+ * configuration: a thread killed by its fault gives its TCB block back at once. */
+.macro STACK_FROM_FRAME
+#if CONFIG_TCB_VARRAY
+    leaq TCB_BLOCK_SIZE(%rsp), %rsp
+#else
+    leaq kernel_stack_top(%rip), %rsp
+#endif
+.endm
+
     SKIM_TEXT_SECTION
     .global syscall_entry
     .type syscall_entry, @function
@@ -90,7 +103,7 @@ syscall_entry:
 #endif
     cmpq $SYS_CALL, %rax
     jne 1f
-    leaq kernel_stack_top(%rip), %rsp
+    STACK_FROM_FRAME
     call fastpath_call              /* (rdi dest, rsi tag) -> next thread or NULL */
     testq %rax, %rax
     jz slow_path
@@ -112,7 +125,7 @@ pop_partial_frame:
     sysretq
 1:  cmpq $SYS_REPLY_WAIT, %rax
     jne 2f
-    leaq kernel_stack_top(%rip), %rsp
+    STACK_FROM_FRAME
     call fastpath_reply_wait        /* (rdi dest, rsi tag, rdx from) */
     testq %rax, %rax
     jz slow_path
@@ -126,7 +139,13 @@ slow_path:
     movq entry_frame_top(%rip), %rax
     SAVE_REST %rax, REGS_PARTIAL_END
 #endif
+#if CONFIG_TCB_VARRAY
+    movq entry_frame_top(%rip), %rsp
+    subq $REGS_PARTIAL_END, %rsp
+    STACK_FROM_FRAME
+#else
     leaq kernel_stack_top(%rip), %rsp
+#endif
     call syscall_slowpath           /* never returns */
     ud2
 

@@ -4,9 +4,11 @@
  * a pointer to that struct trap_frame (traps.c).
  *
  * With a separate trap stack (include/arch/skim.h: KPTI=on) a trap from user mode
- * lands on that stack; trap_common switches to the kernel's page tables (KPTI), then
- * to the kernel stack, and passes the frame where it lies. trap_handler reads the
- * frame before anything could overwrite it, and never returns.
+ * lands on that stack; trap_common switches to the kernel's page tables, then to the
+ * kernel stack, and passes the frame where it lies. Under TCB=varray too, traps run on
+ * the one kernel stack (only system calls run on the thread's own, syscall_entry.S):
+ * a fault kills its thread, whose TCB block, stack included, then goes back.
+ * trap_handler reads the frame before anything could overwrite it, and never returns.
  */
 #include "config.h"
 #include <arch/skim.h>

@@ -26,9 +26,8 @@
 #endif
 
 /* The trap stack: where a trap from user mode lands (TSS.rsp0) when the kernel stack
- * is not the place: under KPTI (the kernel stack is not mapped in user page tables)
- * and under TCB=varray (each thread's kernel stack is in its TCB block); trap_common
- * then moves to the kernel stack. */
+ * is not the place: under KPTI the kernel stack is not mapped in user page tables;
+ * trap_common then moves to the kernel stack. */
 #define TRAP_STACK_SEPARATE CONFIG_KPTI_ON
 
 #endif
