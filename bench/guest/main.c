@@ -98,6 +98,8 @@ int main(const struct kip *info)
     cmdline_str(kip->cmdline, "mode", mode, sizeof(mode), "bench");
     if (str_eq(mode, "fuzz")) {
         cases = fuzz_run(&checks, &failed);
+    } else if (str_eq(mode, "tcb_array")) {
+        cases = tcb_array_run(samples, warmup, &checks, &failed);
     } else {
         counter_case(cases++, samples, warmup);
         uint64_t overhead = stub_overhead(samples, warmup);

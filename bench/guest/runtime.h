@@ -47,6 +47,9 @@ void fpu_lazy_checks(unsigned *checks, unsigned *failed);
 void tcb_checks(unsigned *checks, unsigned *failed);
 /* The fuzzer (mode=fuzz): its CHECK lines; returns the number of CASEs (none). */
 unsigned fuzz_run(unsigned *checks, unsigned *failed);
+/* Workload tcb_array (mode=tcb_array, workloads/tcb_array.c): its PLAN, CASEs and
+ * CHECKs; returns the number of CASEs. */
+unsigned tcb_array_run(unsigned samples, unsigned warmup, unsigned *checks, unsigned *failed);
 unsigned ipc_benchmarks(unsigned first_case_id, unsigned samples, unsigned warmup,
                         uint64_t overhead, unsigned *checks, unsigned *failed);
 
