@@ -10,6 +10,8 @@
  *
  * Dispatch tests SYS_CALL first, then SYS_REPLY_WAIT, then the null system call,
  * which returns from here: through the same entry and exit code as the fast path.
+ * FASTPATH=asm jumps to the assembly fast path (fastpath_asm.S) instead of calling the
+ * C one; it comes back to pop_frame or slow_path.
  *
  * FRAME=full (kernel/core/regframe.h): the entry saves every register, not just the
  * partial frame, and the exit restores the receiver's whole frame; the fast path then
@@ -103,13 +105,20 @@ syscall_entry:
 #endif
     cmpq $SYS_CALL, %rax
     jne 1f
+#if CONFIG_FASTPATH_ASM
+    jmp fastpath_asm_call           /* fastpath_asm.S: back to pop_frame or slow_path */
+#else
     STACK_FROM_FRAME
     call fastpath_call              /* (rdi dest, rsi tag) -> next thread or NULL */
     testq %rax, %rax
     jz slow_path
     movq %rax, %rsp                 /* the TCB starts with its register frame */
+#endif
 /* The exits: pop_frame restores what the fast path's receiver needs from the frame
  * at rsp (under FRAME=full, all of it), pop_partial_frame the partial frame alone. */
+#if CONFIG_FASTPATH_ASM
+    .global pop_frame, slow_path    /* where fastpath_asm.S leaves to */
+#endif
 pop_frame:
 #if CONFIG_FRAME_FULL
     LOAD_REST %rsp
@@ -125,12 +134,16 @@ pop_partial_frame:
     sysretq
 1:  cmpq $SYS_REPLY_WAIT, %rax
     jne 2f
+#if CONFIG_FASTPATH_ASM
+    jmp fastpath_asm_reply_wait
+#else
     STACK_FROM_FRAME
     call fastpath_reply_wait        /* (rdi dest, rsi tag, rdx from) */
     testq %rax, %rax
     jz slow_path
     movq %rax, %rsp
     jmp pop_frame
+#endif
 2:  testq %rax, %rax
     jz pop_partial_frame            /* SYS_NULL: rax (E_OK) is already in place, and
                                        the registers past the partial frame too */
