@@ -31,7 +31,8 @@ Categories, from the source line of each instruction:
   kpti    KPTI=on: the CR3 writes of entry and exit and the user rsp parked around them
           (KPTI_ENTRY, EXIT_USER_RSP)
 Lookup includes the CSPACE axis's decoding (cspace_*.h, cnode.h). Categories a
-variant does not have print as 0.
+variant does not have print as 0. The assembly fast path (FASTPATH=asm) carries its
+categories in labels (fastpath_asm.S: <function>.<category>.<n>).
 """
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ from ipclab.arches import ARCHES, get_arch  # noqa: E402  (the harness's one arc
 TRACE_PC = re.compile(r"\[[0-9a-f]+/([0-9a-f]{16})/")
 CATEGORIES = ("entry", "lookup", "checks", "commit", "switch", "exit", "frame", "reply", "fpu",
               "kpti")
+ASM_CALL, ASM_REPLY = "fastpath_asm_call", "fastpath_asm_reply_wait"   # FASTPATH=asm
 LOOKUP_FILES = ("thread.h", "cap.h", "cspace_flat.h", "cspace_guarded.h", "cnode.h")
 REPLY_FILES = ("reply_pointer.h", "reply_cap.h")
 
@@ -297,7 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         if null_path is None and all(lines.get(pc, ("", 0))[0] == "syscall_entry.S"
                                      for pc in seg):
             null_path = len(seg)
-        op = "call" if "fastpath_call" in names else "reply_wait" if "fastpath_reply_wait" in names else None
+        op = ("call" if any(n.split(".")[0] in ("fastpath_call", ASM_CALL) for n in names)
+              else "reply_wait" if any(n.split(".")[0] in ("fastpath_reply_wait", ASM_REPLY)
+                                       for n in names)
+              else None)
         if op is None:
             continue
         counts[(op, len(seg))] += 1
@@ -308,7 +313,15 @@ def main(argv: list[str] | None = None) -> int:
         fn = "fastpath_call" if op == "call" else "fastpath_reply_wait"
         for pc in seg:
             where = lines.get(pc, ("?", 0))
-            in_c = symbol_of(pc) in ("fastpath_call", "fastpath_reply_wait")
+            sym = symbol_of(pc)
+            if sym.split(".")[0] in (ASM_CALL, ASM_REPLY):
+                # FASTPATH=asm: the category is in the label before the instruction
+                # (fastpath_asm.S's AT macro: <fn>.<category>.<n>); after the fast
+                # path, syscall_entry.S's lines are the exit.
+                call_seen = True
+                cats[sym.split(".")[1] if "." in sym else "checks"] += 1
+                continue
+            in_c = sym in ("fastpath_call", "fastpath_reply_wait")
             if in_c:
                 call_seen = True
             cats[categorise(pc, where, call_seen, fp_markers, fp_switch, fp_commit,

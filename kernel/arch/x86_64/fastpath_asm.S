@@ -16,8 +16,9 @@
  *   rsp self   rdi cptr (dest or from), then scratch   rax capability, then `to`
  *   rdx endpoint   rsi, rcx, r11 scratch
  *
- * The [category] comments mark what make profile counts each instruction as (entry,
- * lookup, checks, commit, switch, and the axes' frame, reply, fpu, kpti).
+ * The [category] comments say what make profile counts the instructions after them as
+ * (lookup, checks, commit, switch, and the axes' frame, reply, fpu); the AT macro
+ * beside each puts a label there, which is what the profile reads.
  */
 #include "config.h"
 #include "fastpath_offsets.h"
@@ -29,13 +30,20 @@
 /* Decline: nothing was written; the general path redoes the whole operation. */
 #define DECLINE slow_path
 
+/* A label where the instructions of one category begin, for make profile (which
+ * attributes each instruction to the nearest symbol before it): <fn>.<category>.<n>. */
+.macro AT fn, category
+\fn\().\category\().\@:
+.endm
+
 /*
  * cspace_lookup(self->space, cptr, CAP_ENDPOINT, right) -> rax (cap.h, cspace_*.h,
  * cnode.h); declines when it is NULL. In: rdi = cptr, rsi = self->space.
  */
-.macro CAP_LOOKUP right
+.macro CAP_LOOKUP fn, right
 #if CONFIG_CSPACE_FLAT
     /* [lookup] cap_lookup(): slot 0 and slots past the table name nothing */
+    AT \fn, lookup
     leaq -1(%rdi), %rax
     cmpq $(CAP_SLOT_COUNT - 1), %rax
     jae DECLINE
@@ -44,6 +52,7 @@
 #else
     /* [lookup] cnode_decode(root, cptr, 64): guard, radix, depth, per CNode level;
      * the shift by 64 - n is a shift by -n (the CPU takes the count mod 64) */
+    AT \fn, lookup
     leaq SPACE_CSPACE_ROOT(%rsi), %rax       /* node */
     movl $64, %r11d                          /* bits left */
 1:  movzbl CAP_GUARD_BITS(%rax), %ecx
@@ -84,8 +93,9 @@
 .endm
 
 /* tag_fast(): no flags, at most ABI_REG_WORDS words. In: rsi = tag. */
-.macro TAG_CHECK
+.macro TAG_CHECK fn
     /* [checks] */
+    AT \fn, checks
     movq $TAG_NOT_FAST, %rcx
     testq %rcx, %rsi
     jnz DECLINE
@@ -95,8 +105,9 @@
 
 /* partner_schedulable(self, to): sched_fast_switch_ok (lazy: still queued) and the
  * direct-switch rule for a blocking self (to->prio >= self->prio). In: rax = to. */
-.macro SCHEDULABLE
+.macro SCHEDULABLE fn
     /* [checks] */
+    AT \fn, checks
 #if CONFIG_SCHED_LAZY
     cmpb $0, TCB_QUEUED(%rax)
     je DECLINE
@@ -111,8 +122,9 @@
  * (FRAME=full), its results, the address space, the FPU, current and the next entry's
  * frame. In: rax = to, rdx = sender id (badge or 0). Leaves to the exit with rsp = to.
  */
-.macro COMMIT_SWITCH
+.macro COMMIT_SWITCH fn
     /* [commit] to->state = READY; results: E_OK, sender id, the tag as sent */
+    AT \fn, commit
     movb $STATE_READY, TCB_STATE(%rax)
     movq $0, REGS_RAX(%rax)
     movq %rdx, REGS_RDI(%rax)
@@ -121,6 +133,7 @@
 #if CONFIG_FRAME_FULL
     /* [frame] regframe_fast_words(): the first len words, which the registers still
      * hold (the entry saved them, nothing touched them since), into to's frame */
+    AT \fn, frame
     movzbl %cl, %ecx
     cmpl $1, %ecx
     jb 4f
@@ -149,6 +162,7 @@
 4:
 #endif
     /* [switch] a new address space only if to's differs */
+    AT \fn, switch
     movq TCB_SPACE(%rax), %rcx
     cmpq TCB_SPACE(%rsp), %rcx
     je 5f
@@ -161,6 +175,7 @@
 5:
 #if CONFIG_FPU_LAZY
     /* [fpu] fpu_switch(to): nothing while nobody owns the FPU; else on for the owner */
+    AT \fn, fpu
     movq fpu_owner(%rip), %rcx
     testq %rcx, %rcx
     jz 7f
@@ -179,6 +194,7 @@
 7:
 #endif
     /* [switch] current = to; the next entry fills to's frame */
+    AT \fn, switch
     movq %rax, current(%rip)
     leaq REGS_PARTIAL_END(%rax), %rcx
     movq %rcx, entry_frame_top(%rip)
@@ -191,21 +207,24 @@
     .global fastpath_asm_call
     .type fastpath_asm_call, @function
 fastpath_asm_call:
-    TAG_CHECK
+    TAG_CHECK fastpath_asm_call
     /* [lookup] dest_fast_call_partner(): a send capability... */
+    AT fastpath_asm_call, lookup
     movq TCB_SPACE(%rsp), %rsi
-    CAP_LOOKUP RIGHT_SEND
+    CAP_LOOKUP fastpath_asm_call, RIGHT_SEND
     /* [checks] ...to an endpoint whose queue holds receivers: the first is `to` */
+    AT fastpath_asm_call, checks
     movq CAP_OBJECT(%rax), %rdx
     cmpb $EP_STATE_RECEIVERS, EP_STATE(%rdx)
     jne DECLINE
     movq %rax, %rdi                          /* the capability, for its badge */
     movq EP_QUEUE + LINK_NEXT(%rdx), %rax
     subq $TCB_WAIT_LINK, %rax
-    SCHEDULABLE
+    SCHEDULABLE fastpath_asm_call
 
     /* Point of no return. */
     /* [commit] dest_fast_call_commit(): endpoint_remove(ep, to) */
+    AT fastpath_asm_call, commit
     movq TCB_WAIT_LINK + LINK_NEXT(%rax), %rcx
     movq TCB_WAIT_LINK + LINK_PREV(%rax), %rsi
     movq %rcx, LINK_NEXT(%rsi)
@@ -222,6 +241,7 @@ fastpath_asm_call:
     movb $STATE_REPLY_BLOCKED, TCB_STATE(%rsp)
     movq %rax, TCB_PARTNER(%rsp)
     /* [reply] reply_grant(self, to) */
+    AT fastpath_asm_call, reply
 #if CONFIG_REPLY_POINTER
     movq %rsp, TCB_REPLY_TO(%rax)
 #else
@@ -233,15 +253,18 @@ fastpath_asm_call:
     movq %rcx, TCB_REPLY_MASTER + REPLY_SLOT_CHILD(%rsp)
 #endif
     /* [commit] the receiver sees the capability's badge */
+    AT fastpath_asm_call, commit
     movq CAP_BADGE(%rdi), %rdx
-    COMMIT_SWITCH
+    COMMIT_SWITCH fastpath_asm_call
+    .size fastpath_asm_call, . - fastpath_asm_call
 
 /* fastpath_reply_wait(dest = rdi, tag = rsi, from = rdx) */
     .global fastpath_asm_reply_wait
     .type fastpath_asm_reply_wait, @function
 fastpath_asm_reply_wait:
-    TAG_CHECK
+    TAG_CHECK fastpath_asm_reply_wait
     /* [reply] dest_fast_reply_partner(): reply_fast_target(), a caller to reply to */
+    AT fastpath_asm_reply_wait, reply
 #if CONFIG_REPLY_POINTER
     movq TCB_REPLY_TO(%rsp), %r11
     testq %r11, %r11
@@ -257,10 +280,12 @@ fastpath_asm_reply_wait:
 #endif
     movq %rdx, %rdi
     /* [lookup] a receive capability... */
+    AT fastpath_asm_reply_wait, lookup
     movq TCB_SPACE(%rsp), %rsi
-    CAP_LOOKUP RIGHT_RECV
+    CAP_LOOKUP fastpath_asm_reply_wait, RIGHT_RECV
 #if CONFIG_CSPACE_GUARDED
     /* [reply] the decode used r11: `to` again, from where it was checked */
+    AT fastpath_asm_reply_wait, reply
 #if CONFIG_REPLY_POINTER
     movq TCB_REPLY_TO(%rsp), %r11
 #else
@@ -268,16 +293,19 @@ fastpath_asm_reply_wait:
 #endif
 #endif
     /* [checks] ...to an endpoint with no sender queued (the general path takes it) */
+    AT fastpath_asm_reply_wait, checks
     movq CAP_OBJECT(%rax), %rdx
     cmpb $EP_STATE_SENDERS, EP_STATE(%rdx)
     je DECLINE
     movq %r11, %rax
-    SCHEDULABLE
+    SCHEDULABLE fastpath_asm_reply_wait
 
     /* Point of no return: the server waits for the next request, the client runs. */
     /* [commit] */
+    AT fastpath_asm_reply_wait, commit
     movb $STATE_RECV_BLOCKED, TCB_STATE(%rsp)
     /* [reply] reply_fast_consume(self) */
+    AT fastpath_asm_reply_wait, reply
 #if CONFIG_REPLY_POINTER
     movq $0, TCB_REPLY_TO(%rsp)
 #else
@@ -287,6 +315,7 @@ fastpath_asm_reply_wait:
     movb $CAP_EMPTY_TYPE, TCB_CALLER_SLOT + CAP_TYPE(%rsp)
 #endif
     /* [commit] to->partner = NULL; endpoint_enqueue(ep, self, EP_RECEIVERS) */
+    AT fastpath_asm_reply_wait, commit
     movq $0, TCB_PARTNER(%rax)
     leaq TCB_WAIT_LINK(%rsp), %rcx
     leaq EP_QUEUE(%rdx), %rdi
@@ -298,4 +327,5 @@ fastpath_asm_reply_wait:
     movb $EP_STATE_RECEIVERS, EP_STATE(%rdx)
     movq %rdx, TCB_BLOCKED_ON(%rsp)
     xorl %edx, %edx                          /* a reply carries no badge */
-    COMMIT_SWITCH
+    COMMIT_SWITCH fastpath_asm_reply_wait
+    .size fastpath_asm_reply_wait, . - fastpath_asm_reply_wait
