@@ -232,7 +232,7 @@ def selection(args):
     if args.experiment:
         exp = config.resolve_experiment(args.experiment)
         return config.resolve_variants(exp.variants), exp
-    return config.resolve_variants(args.variants), None
+    return config.resolve_variants(args.variants, arch=args.arch), None
 
 
 def _check_samples(args):
@@ -325,7 +325,7 @@ def cmd_regress(args):
 def cmd_baseline(args):
     if args.run:
         _check_samples(args)
-        variants = config.resolve_variants([])
+        variants = config.resolve_variants([], arch=args.arch)
         path, meta, ok = bench.run_bench(
             variants, clockmod.CLOCKS["icount"], arch=args.arch, samples=args.samples,
             warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
@@ -445,7 +445,7 @@ def cmd_boot(args):
 
 def cmd_verify(args):
     _check_samples(args)
-    variants = config.resolve_variants(args.names)
+    variants = config.resolve_variants(args.names, arch=args.arch)
     ok = verify.run_verify(variants, arch=args.arch, samples=args.samples,
                            warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
                            build=not args.no_build,
@@ -515,7 +515,7 @@ def cmd_host(args):
 def cmd_fuzz(args):
     if args.calls < 1 or args.check < 1:
         raise UsageError("--calls and --check must be at least 1")
-    variants = config.resolve_variants(args.names)
+    variants = config.resolve_variants(args.names, arch=args.arch)
     results = fuzz.run_fuzz(variants, seed=args.seed, calls=args.calls,
                             check_every=args.check, arch=args.arch, jobs=args.jobs,
                             timeout=args.timeout, build=not args.no_build,
