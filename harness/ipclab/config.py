@@ -327,14 +327,29 @@ def split_names(items) -> list[str]:
     return out
 
 
-def resolve_variants(names, repo: Path = None) -> list[Variant]:
+def exists_on(name: str, arch: str, repo: Path = None) -> bool:
+    """Whether variant `name` can be built for `arch`: no value of it requires another
+    architecture (axes.conf's ARCH constraints, e.g. FRAME=full: ARCH=x86_64|host)."""
+    r = configure.resolve_variant(name, axes(), Path(repo or REPO) / "variants")
+    for a in axes():
+        value = r.values[a.name]
+        if any(c.other == "ARCH" and arch not in c.allowed for c in a.requires.get(value, [])):
+            return False
+        if any(c.other == "ARCH" and arch in c.allowed for c in a.excludes.get(value, [])):
+            return False
+    return True
+
+
+def resolve_variants(names, repo: Path = None, arch: str = None) -> list[Variant]:
     """Names -> Variant objects; an unknown name raises UsageError listing the valid ones.
-    An empty list means every named variant. Only the named variants are read, so one
-    broken file stops only the commands that use it."""
+    An empty list means every named variant, and with `arch` every one that can exist on
+    it (a variant with a value only another architecture has is left out of the default
+    matrix; named explicitly, its build refuses it by name). Only the named variants are
+    read, so one broken file stops only the commands that use it."""
     known = configure.variant_names(Path(repo or REPO) / "variants")
     names = split_names(names)
     if not names:
-        names = known
+        names = [n for n in known if arch is None or exists_on(n, arch, repo)]
     bad = [n for n in names if n not in known]
     if bad:
         raise UsageError(f"unknown variant{'s' if len(bad) > 1 else ''}: {', '.join(bad)}\n"
