@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Where the instructions of one IPC go: entry, lookup, checks, commit, switch, exit.
+"""Where the instructions of one IPC go: entry, lookup, checks, commit, switch, exit,
+and the work of the feature axes (frame, reply, fpu, kpti) where a variant has it.
 
 Boots one variant of one architecture under QEMU with every guest instruction logged
 (TCG, one instruction per translation block, `-d exec,nochain`, filtered to the
@@ -22,6 +23,16 @@ Categories, from the source line of each instruction:
   switch  the address-space and current-thread switch (arch inline.h and cpu.h, and the
           lines of fastpath.c's commit_switch() that call it or store `current`)
   exit    syscall_entry.S after the call returns: the receiver's frame and the return
+  frame   FRAME=full: the entry's and exit's save and load of the registers past the
+          partial frame (SAVE_REST, LOAD_REST) and the fast path's frame-to-frame word
+          copy (regframe.h, and transfer_reg_words() of transfer.h that it calls)
+  reply   the reply right's creation, check and deletion (reply_pointer.h, reply_cap.h)
+  fpu     the lazy FPU's switch check (fpu.h)
+  kpti    KPTI=on: the CR3 writes of entry and exit and the user rsp parked around them
+          (KPTI_ENTRY, EXIT_USER_RSP)
+Lookup includes the CSPACE axis's decoding (cspace_*.h, cnode.h). Categories a
+variant does not have print as 0. The assembly fast path (FASTPATH=asm) carries its
+categories in labels (fastpath_asm.S: <function>.<category>.<n>).
 """
 from __future__ import annotations
 
@@ -41,7 +52,11 @@ sys.path.insert(0, str(ROOT / "harness"))
 from ipclab.arches import ARCHES, get_arch  # noqa: E402  (the harness's one arch table)
 
 TRACE_PC = re.compile(r"\[[0-9a-f]+/([0-9a-f]{16})/")
-CATEGORIES = ("entry", "lookup", "checks", "commit", "switch", "exit")
+CATEGORIES = ("entry", "lookup", "checks", "commit", "switch", "exit", "frame", "reply", "fpu",
+              "kpti")
+ASM_CALL, ASM_REPLY = "fastpath_asm_call", "fastpath_asm_reply_wait"   # FASTPATH=asm
+LOOKUP_FILES = ("thread.h", "cap.h", "cspace_flat.h", "cspace_guarded.h", "cnode.h")
+REPLY_FILES = ("reply_pointer.h", "reply_cap.h")
 
 
 @dataclass(frozen=True)
@@ -113,17 +128,59 @@ def commit_lines_of_dest(header: Path) -> set[int]:
     return lines
 
 
+def function_lines(header: Path, function: str) -> set[int]:
+    """The lines of one static inline function of a header."""
+    lines, inside = set(), False
+    for i, text in enumerate(header.read_text().splitlines(), 1):
+        m = FUNCTION_RE.match(text)
+        if m:
+            inside = m.group(1) == function
+        if inside:
+            lines.add(i)
+        if text.startswith("}"):
+            inside = False
+    return lines
+
+
+REG_WORD_COPY = function_lines(ROOT / "kernel" / "core" / "transfer.h", "transfer_reg_words")
+
 DEST_COMMIT = {h.name: commit_lines_of_dest(h)
                for h in (ROOT / "kernel" / "core").glob("dest_*.h")}
 
 
+def entry_macro_lines(entry_s: Path, kpti: bool) -> dict[int, str]:
+    """Lines of syscall_entry.S that invoke a feature's macro, and its category (the
+    assembler gives a macro's instructions the line of its invocation)."""
+    out = {}
+    if not entry_s.exists():
+        return out
+    for i, text in enumerate(entry_s.read_text().splitlines(), 1):
+        word = text.split()[0] if text.split() else ""
+        if word in ("SAVE_REST", "LOAD_REST"):
+            out[i] = "frame"
+        elif word == "KPTI_ENTRY" or (word == "EXIT_USER_RSP" and kpti):
+            out[i] = "kpti"
+    return out
+
+
 def categorise(pc: int, where: tuple[str, int], call_seen: bool, fp_lines: list[int],
-               fp_switch: set[int], fp_commit: range, fn_start: int) -> str:
+               fp_switch: set[int], fp_commit: range, fn_start: int,
+               entry_macros: dict[int, str] | None = None, frame_full: bool = False) -> str:
     name, line = where
+    if frame_full and name == "transfer.h" and line in REG_WORD_COPY:
+        return "frame"              # the fast path copies register words only under full
     if name == "syscall_entry.S":
+        if entry_macros and line in entry_macros:
+            return entry_macros[line]
         return "exit" if call_seen else "entry"
-    if name in ("thread.h", "cap.h"):
+    if name in LOOKUP_FILES:
         return "lookup"
+    if name == "regframe.h":
+        return "frame"
+    if name in REPLY_FILES:
+        return "reply"
+    if name == "fpu.h":
+        return "fpu"
     if name in ("inline.h", "cpu.h"):
         return "switch"
     if name in ("endpoint.h", "list.h", "transfer.h"):
@@ -174,13 +231,18 @@ SPACE_SWITCH = {
     "riscv64": re.compile(r"\bcsrr?w\s+(\w+,\s*)?satp\b"),
 }
 OBJDUMP_LINE = re.compile(r"^\s*([0-9a-f]+):\s+(.*)$")
+# KPTI (x86_64): entry and exit write CR3 on every system call, so they do not tell
+# the spaces apart; the switch between spaces is the store of the next user CR3
+# (arch_switch_space in inline.h, the assembly fast path's twin).
+KPTI_SPACE_SWITCH = re.compile(r"\bmov\s+%\w+,0x[0-9a-f]+\(%rip\)\s+#\s*[0-9a-f]+ "
+                               r"<kpti_user_cr3>")
 
 
-def switch_pcs(elf: Path, arch: str, tools: str) -> set[int]:
+def switch_pcs(elf: Path, arch: str, tools: str, kpti: bool = False) -> set[int]:
     """The addresses of the kernel's address-space switch instructions."""
     out = subprocess.run([tools + "objdump", "-d", "--no-show-raw-insn", str(elf)],
                          check=True, capture_output=True, text=True)
-    pattern = SPACE_SWITCH[arch]
+    pattern = KPTI_SPACE_SWITCH if kpti and arch == "x86_64" else SPACE_SWITCH[arch]
     result = set()
     for line in out.stdout.splitlines():
         m = OBJDUMP_LINE.match(line)
@@ -252,7 +314,8 @@ def profile(variant: str, arch: str, samples: int) -> Profile:
     addresses = [s.address for s in syms]
     by_name = {s.name: s.address for s in syms}
     text_start, text_end = min(addresses), max(addresses) + 0x1000
-    space_switch = switch_pcs(elf, arch, tools)
+    kpti = "#define CONFIG_KPTI_ON 1" in (build / "config.h").read_text()
+    space_switch = switch_pcs(elf, arch, tools, kpti)
 
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "trace.log"
@@ -288,6 +351,10 @@ def profile(variant: str, arch: str, samples: int) -> Profile:
     fp_commit = commit_lines(fastpath_c)
     fn_start = {name: lines.get(by_name.get(name, -1), ("", 0))[1]
                 for name in ("fastpath_call", "fastpath_reply_wait")}
+    config_h = (build / "config.h").read_text()
+    frame_full = "#define CONFIG_FRAME_FULL 1" in config_h
+    entry_macros = entry_macro_lines(ROOT / "kernel" / "arch" / arch / "syscall_entry.S",
+                                     kpti)
 
     paths: dict = {}
     null_path = None
@@ -298,8 +365,10 @@ def profile(variant: str, arch: str, samples: int) -> Profile:
         if null_path is None and all(lines.get(pc, ("", 0))[0] == "syscall_entry.S"
                                      for pc in seg):
             null_path = len(seg)
-        op = "call" if "fastpath_call" in names else \
-            "reply_wait" if "fastpath_reply_wait" in names else None
+        op = ("call" if any(n.split(".")[0] in ("fastpath_call", ASM_CALL) for n in names)
+              else "reply_wait" if any(n.split(".")[0] in ("fastpath_reply_wait", ASM_REPLY)
+                                       for n in names)
+              else None)
         if op is None:
             continue
         space = "cross" if space_switch.intersection(seg) else "same"
@@ -312,10 +381,19 @@ def profile(variant: str, arch: str, samples: int) -> Profile:
         fn = "fastpath_call" if op == "call" else "fastpath_reply_wait"
         for pc in seg:
             where = lines.get(pc, ("?", 0))
-            if symbol_of(pc) in ("fastpath_call", "fastpath_reply_wait"):
+            sym = symbol_of(pc)
+            if sym.split(".")[0] in (ASM_CALL, ASM_REPLY):
+                # FASTPATH=asm: the category is in the label before the instruction
+                # (fastpath_asm.S's AT macro: <fn>.<category>.<n>); after the fast
+                # path, syscall_entry.S's lines are the exit.
+                call_seen = True
+                cats[sym.split(".")[1] if "." in sym else "checks"] += 1
+                continue
+            in_c = sym in ("fastpath_call", "fastpath_reply_wait")
+            if in_c:
                 call_seen = True
             cats[categorise(pc, where, call_seen, fp_markers, fp_switch, fp_commit,
-                            fn_start[fn])] += 1
+                            fn_start[fn], entry_macros, frame_full)] += 1
         paths[key] = {"cats": cats, "seen": 1}
     return Profile(variant, arch, paths, null_path, bench)
 

@@ -380,6 +380,9 @@ def resolve_run(name: str, results: Path | None = None) -> Path:
 
 
 def selection(args):
+    """The variants asked for, on no architecture in particular: each command then
+    leaves out, per architecture, those that cannot exist there, saying why
+    (multiarch.select_for_arch; `--arch` may name several)."""
     if args.experiment and args.variants:
         raise UsageError("give --variants or --experiment, not both")
     if args.experiment:
@@ -992,7 +995,8 @@ def cmd_host(args):
 def cmd_fuzz(args):
     if args.calls < 1 or args.check < 1:
         raise UsageError("--calls and --check must be at least 1")
-    variants = config.resolve_variants(args.names)
+    variants, _ = multiarch.select_for_arch(config.resolve_variants(args.names), args.arch,
+                                            out)
     bench.preflight(clockmod.CLOCKS["icount"], args.arch, not args.no_build)
     with proc.locked(*bench.tree_locks(REPO)):
         results = _fuzz(args, variants)

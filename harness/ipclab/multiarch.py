@@ -44,7 +44,7 @@ import pandas as pd
 
 from . import plots, report, store
 from .arches import ARCHES, get_arch
-from .config import UsageError, axes as declared_axes, configure
+from .config import UsageError, arch_refusal
 from .errors import EXIT_OK
 
 DIR_NAME = "crossarch"
@@ -88,15 +88,10 @@ def parse_arches(value) -> list[str]:
 
 
 def not_applicable(variant, arch: str, axes=None) -> str | None:
-    """The build's own refusal (kernel/configure.py) of `variant` on `arch` when one of
-    its axis values cannot exist there, else None."""
-    axes = list(axes) if axes is not None else declared_axes()
-    r = configure.Resolved(variant.name, dict(variant.config),
-                           {k: f"variants/{variant.name}.conf" for k in variant.config},
-                           variant.description, list(variant.chain))
-    arch_only = [p for p in configure.problems(r, axes, arch)
-                 if p not in configure.problems(r, axes, None)]
-    return arch_only[0] if arch_only else None
+    """The build's own refusal of `variant` on `arch` when one of its axis values cannot
+    exist there, else None (config.arch_refusal: the same test that leaves such a
+    variant out of an architecture's default matrix)."""
+    return arch_refusal(variant, arch, axes)
 
 
 def applicable(variants: list, arch: str, axes=None) -> tuple[list, dict]:

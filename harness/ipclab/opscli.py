@@ -313,7 +313,8 @@ def cmd_merge(args):
 
 def cmd_nightly(args):
     from . import config, nightly
-    variants = config.resolve_variants(args.variants)
+    variants, _ = multiarch.select_for_arch(config.resolve_variants(args.variants),
+                                            args.arch, _out)
     try:
         res = nightly.run_nightly(
             variants, arch=args.arch, results=_results(args),
