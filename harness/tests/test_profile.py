@@ -80,3 +80,15 @@ def test_arches_and_exit_status(monkeypatch, capsys, tmp_path):
     assert lines[0].startswith("variant,arch,operation,space,total,entry,lookup")
     zeros = ",".join("0" for _ in prof.CATEGORIES[1:])     # every category but entry
     assert f"l4-classic,riscv64,call,cross,87,13,{zeros},87,equal" in lines
+
+
+def test_kpti_space_switch_is_the_store_of_the_next_user_cr3():
+    """Under KPTI entry and exit write CR3 on every system call; the switch between
+    spaces is the store to kpti_user_cr3, not its loads nor the CR3 writes."""
+    store = "mov    %rax,0x21b41(%rip)        # 125000 <kpti_user_cr3>"
+    load = "mov    0x23e94(%rip),%rdi        # 125000 <kpti_user_cr3>"
+    cr3 = "mov    %rdi,%cr3"
+    assert prof.KPTI_SPACE_SWITCH.search(store)
+    assert not prof.KPTI_SPACE_SWITCH.search(load)
+    assert not prof.KPTI_SPACE_SWITCH.search(cr3)
+    assert prof.SPACE_SWITCH["x86_64"].search(cr3)
