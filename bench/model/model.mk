@@ -37,7 +37,7 @@ $(PLUGIN): $(MODEL_SRCS) $(MODEL_DIR)/memory_model_plugin.c $(MODEL_HDRS) $(MODE
 
 $(UNIT_BIN): $(MODEL_SRCS) $(wildcard $(MODEL_DIR)/tests/*.c $(MODEL_DIR)/tests/*.h) $(MODEL_HDRS) $(MODEL_DIR)/model.mk
 	@mkdir -p $(MODEL_OUT)
-	$(CC) $(MODEL_WARN) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	$(CC) $(MODEL_WARN) -D_POSIX_C_SOURCE=200809L -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-I$(MODEL_DIR) -o $@ $(MODEL_SRCS) $(wildcard $(MODEL_DIR)/tests/*.c)
 
 model-unit: $(UNIT_BIN)
