@@ -330,7 +330,9 @@ size_t params_format(const struct model_params *p, char *buf, size_t buf_size)
         buf[0] = '\0';
     for (size_t i = 0; i < PARAM_COUNT && n + 1 < buf_size; i++) {
         const struct param_def *def = &param_table[i];
-        int w = snprintf(buf + n, buf_size - n, "%s%s=", i ? "," : "", def->name);
+        if (def->kind == KIND_PATH)
+            continue; /* where output goes is not part of the model */
+        int w = snprintf(buf + n, buf_size - n, "%s%s=", n ? "," : "", def->name);
         if (w < 0 || (size_t)w >= buf_size - n)
             return buf_size - 1;
         n += (size_t)w;

@@ -40,8 +40,9 @@ bool params_apply(struct model_params *p, const char *arg, char *err, size_t err
 /* Check the values together (cache and TLB geometries). */
 bool params_validate(const struct model_params *p, char *err, size_t err_size);
 
-/* Every parameter as "name=value,name=value,...", in table order: what a record file
- * header stores. Returns the length written (truncated to buf_size - 1). */
+/* Every model parameter as "name=value,name=value,...", in table order (the record
+ * file's name is left out): what a record file header stores. Returns the length
+ * written (truncated to buf_size - 1). */
 size_t params_format(const struct model_params *p, char *buf, size_t buf_size);
 
 /* "name=<kind> name=<kind> ...": the valid arguments, for error messages. */

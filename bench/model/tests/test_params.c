@@ -64,12 +64,12 @@ void test_params(void)
     params_format(&p, text, sizeof(text));
     CHECK(strstr(text, "l1d_size=32768,") != NULL);
     CHECK(strstr(text, "kernel_end=0x40000000,kernel_pages=2m,kernel_global=off") != NULL);
-    CHECK(strstr(text, "tsc_offset=-2,") != NULL);
+    CHECK(strstr(text, ",tsc_offset=-2") != NULL);
     struct model_params back;
     params_defaults(&back);
     char *save = NULL;
+    CHECK(strstr(text, "records=") == NULL);
     for (char *item = strtok_r(text, ",", &save); item; item = strtok_r(NULL, ",", &save))
-        if (strncmp(item, "records=", 8) != 0) /* empty path: not an argument */
-            CHECK(apply(&back, item, err, sizeof(err)));
+        CHECK(apply(&back, item, err, sizeof(err)));
     CHECK(memcmp(&back, &p, sizeof(p)) == 0);
 }
