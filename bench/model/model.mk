@@ -5,7 +5,8 @@
 #   make -f bench/model/model.mk model-plugin     build/model/libipclab_model.so
 #   make -f bench/model/model.mk model-unit       host unit tests of the model (ASan, UBSan)
 #   make -f bench/model/model.mk model-smoke      boot an ipclab image with the plugin
-#   make -f bench/model/model.mk model-test       both
+#   make -f bench/model/model.mk model-known      boot the model's test guest: known answers
+#   make -f bench/model/model.mk model-test       all three
 #   make -f bench/model/model.mk model-slowdown   plugin vs plain icount, full-size boot
 #
 # IMAGE= names the image the QEMU tests boot; by default l4-classic's, built with the
@@ -23,8 +24,9 @@ MODEL_SRCS := $(addprefix $(MODEL_DIR)/,cache.c tlb.c params.c model.c x86_insn.
 MODEL_HDRS := $(wildcard $(MODEL_DIR)/*.h)
 PLUGIN     := $(MODEL_OUT)/libipclab_model.so
 UNIT_BIN   := $(MODEL_OUT)/unit_tests
+GUEST      := $(MODEL_OUT)/known_answers.elf
 
-.PHONY: model-plugin model-unit model-smoke model-test model-slowdown model-clean model-image
+.PHONY: model-plugin model-unit model-smoke model-known model-test model-slowdown model-clean model-image
 
 model-plugin: $(PLUGIN)
 
@@ -50,7 +52,16 @@ model-image:
 model-smoke: $(PLUGIN) model-image
 	$(PYTHON) $(MODEL_DIR)/tests/smoke_test.py --plugin $(PLUGIN) --image $(IMAGE)
 
-model-test: model-unit model-smoke
+# The known-answer guest: 32-bit multiboot, assembled and linked with binutils alone.
+$(GUEST): $(MODEL_DIR)/tests/guest/known_answers.S $(MODEL_DIR)/tests/guest/known_answers.ld
+	@mkdir -p $(MODEL_OUT)
+	as --32 -o $(MODEL_OUT)/known_answers.o $<
+	ld -m elf_i386 -T $(MODEL_DIR)/tests/guest/known_answers.ld -o $@ $(MODEL_OUT)/known_answers.o
+
+model-known: $(PLUGIN) $(GUEST)
+	$(PYTHON) $(MODEL_DIR)/tests/known_answers.py --plugin $(PLUGIN) --guest $(GUEST)
+
+model-test: model-unit model-known model-smoke
 
 model-slowdown: $(PLUGIN) model-image
 	$(PYTHON) $(MODEL_DIR)/tests/slowdown.py --plugin $(PLUGIN) --image $(IMAGE)
