@@ -23,7 +23,7 @@ from smoke_test import Checks  # noqa: E402
 LATENCIES = {"l1i_miss_latency": 3, "l1d_miss_latency": 10, "l2_miss_latency": 100,
              "itlb_miss_latency": 5, "dtlb_miss_latency": 7, "serialize_cost": 50}
 
-# window name -> counts known from the guest's code (README.md of tests/guest)
+# window name -> counts known from the guest's code (its header comment says why)
 EXPECTED = {
     "cold_lines": {"l1d_misses": 64, "dtlb_misses": 1},
     "warm_lines": {"l1d_misses": 0, "dtlb_misses": 0, "l1i_misses": 0, "itlb_misses": 0},
