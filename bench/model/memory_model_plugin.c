@@ -6,15 +6,17 @@
  *   qemu-system-x86_64 ... -plugin build/model/libipclab_model.so,records=run.rec,...
  *
  * Instrumentation, chosen to keep the count exact and the slowdown low:
- * - every instruction is counted exactly once: by an inline add when nothing else is
- *   needed, or inside its execution callback when it has one (so an instruction is
- *   never counted twice, and a record never depends on the order in which QEMU runs
- *   inline ops and callbacks of one instruction);
- * - an instruction gets an execution callback only if it starts a new L1I line within
- *   its translation block (the first instruction of a block always does), follows a
- *   CR3 write or flush marker (its fetch must see the flushed TLB), reads the TSC,
- *   writes CR3, serialises or is the flush marker;
- * - every load and store gets a memory callback.
+ * - every instruction adds one to its block's `started` count exactly once: by an
+ *   inline add when nothing else is needed, or inside its execution callback when it
+ *   has one (so no instruction counts twice, and a record never depends on the order
+ *   in which QEMU runs one instruction's inline ops and callbacks); retire_count.c
+ *   turns started instructions into retired ones;
+ * - an instruction gets an execution callback only if it is its block's first (which
+ *   starts the block's execution and always fetches), starts a new L1I line within its
+ *   block, follows a CR3 write or flush marker (its fetch must see the flushed TLB),
+ *   reads the TSC, writes CR3, serialises or is the flush marker;
+ * - every load and store gets a memory callback (which also tells retire_count.c that
+ *   an access completed).
  * Plugin callbacks run inside QEMU's translated code and change nothing the guest can
  * see: under -icount the guest's TSC and output are the same with or without them
  * (tests/smoke_test.py checks this).

@@ -21,7 +21,7 @@ def main() -> int:
     parser.add_argument("--image", required=True)
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=100)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     cmdline = f"clock=icount samples={args.samples} warmup={args.warmup}"
     with tempfile.TemporaryDirectory(prefix="model_slowdown_") as tmp:
