@@ -1,51 +1,98 @@
 # ipclab: one entry point.
 #
-#   make bench                 build, boot and measure the default matrix, store + plot
+#   make bench                 build, boot and measure the default matrix and the host
+#                              benchmarks into one stored run, plot (HOST=0: no host part)
 #   make test                  everything CI checks (installs missing Debian packages as root)
 #   make VARIANT=sel4-like     build one variant's image, out of tree under build/
-#   make run VARIANT=sel4-like [CLOCK=icount|kvm|tcg] [SAMPLES=n]   boot one, print results
+#   make VARIANT=v AXIS=value  the same with one axis overridden (make axes lists them)
+#   make VARIANT=v DEBUG=1     a debug build (kernel assertions on) in build/<arch>/<v>-debug
+#   make run VARIANT=sel4-like [CLOCK=icount|kvm|tcg] [SAMPLES=n] [V=1]
+#                              boot one, print its summary table (V=1: the raw console)
+#   make diff A=l4-classic B=sel4-like   two variants case by case, measured in one run
 #   make variants              build every variant
+#   make axes                  the design axes (kernel/axes.conf) as a table
 #   make unit                  host-built unit tests of the portable kernel core
-#   make regress               default matrix against results/baseline/
-#   make host-bench            Linux IPC and scheduler benchmarks on the host
+#   make regress               default matrix against results/baseline/ (changed cases only)
+#   make runs                  stored runs and their metadata (harness runs)
+#   make host-bench            Linux IPC and scheduler benchmarks on the host, alone
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
-#   make help                  this text
+#   make fuzz [VARIANT=..] [SEED=n] [CALLS=n]   the system-call fuzzer; fuzz-long: 10M calls each
+#   ARCH=x86_64|aarch64|riscv64  the target of any of these (default x86_64)
+#   make clean                 remove build/ (stored runs: harness clean)
+#   make help                  this text, and the targets below
+#
+# Harness targets (harness/harness.mk): harness-bench, harness-regress, harness-baseline
+# (measure and promote a new results/baseline), harness-verify, harness-verify-debug,
+# harness-test, fuzz-smoke. Host benchmarks (bench/host/host.mk): host-bench-build,
+# host-bench-smoke. Setup: deps (the Debian packages, as root). Selection for
+# bench/regress/verify/fuzz: VARIANTS="a b", EXPERIMENT=name; options CLOCK, SAMPLES,
+# WARMUP, JOBS, TIMEOUT, HOST=0.
 
 ARCH    ?= x86_64
 VARIANT ?= l4-classic
+DEBUG   ?= 0
 CLOCK   ?= icount
 SAMPLES ?= 1000
 WARMUP  ?= 100
 PYTHON  ?= /usr/bin/python3
 
-VARIANTS := $(sort $(basename $(notdir $(wildcard variants/*.conf))))
+HOST    ?= 1
+
+# Every named variant. VARIANTS is the list a multi-variant target works on: all of
+# them, unless a list is given (make bench VARIANTS="a b"), which must never change
+# what counts as a valid VARIANT (sub-makes inherit the list).
+ALL_VARIANTS := $(sort $(basename $(notdir $(wildcard variants/*.conf))))
+VARIANTS ?= $(ALL_VARIANTS)
 ARCHES   := $(notdir $(filter-out kernel/arch/host,$(wildcard kernel/arch/*)))
 
-ifeq ($(filter $(VARIANT),$(VARIANTS)),)
-$(error unknown VARIANT '$(VARIANT)'; valid variants: $(VARIANTS))
+ifeq ($(filter $(VARIANT),$(ALL_VARIANTS)),)
+$(error unknown VARIANT '$(VARIANT)'; valid variants: $(ALL_VARIANTS))
 endif
 ifeq ($(filter $(ARCH),$(ARCHES)),)
 $(error unknown ARCH '$(ARCH)'; valid architectures: $(ARCHES))
 endif
+ifeq ($(filter $(DEBUG),0 1),)
+$(error DEBUG=$(DEBUG) is invalid; valid values: 0 1)
+endif
 
-BUILD      := build/$(ARCH)/$(VARIANT)
-IMAGE      := $(BUILD)/ipclab.elf
+BUILD := build/$(ARCH)/$(VARIANT)$(if $(filter 1,$(DEBUG)),-debug)
+IMAGE := $(BUILD)/ipclab.elf
 
-include variants/$(VARIANT).conf
-include kernel/config.mk
-$(foreach a,$(AXES),$(eval $(call check_axis,$(a))))
+# The configuration is made afresh at every make: config.h and config.mk are rewritten
+# only when their content changes, so a command-line override (TRANSFER=mem) is undone
+# by the next plain build instead of lingering. A refusal stops make with its reason.
+# kernel/configure.py needs only the standard library, so any python3 will do; on a
+# machine without one yet, only the targets that install it (deps, test, bench) run.
+CONFIG_PYTHON := $(firstword $(wildcard $(PYTHON)) $(shell command -v python3 2>/dev/null))
+ifneq ($(CONFIG_PYTHON),)
+_make_vars := $(foreach v,$(.VARIABLES),$(if $(filter command line,$(origin $(v))),'$(v)=$($(v))'))
+_config_error := $(shell $(CONFIG_PYTHON) kernel/configure.py --variant $(VARIANT) --arch $(ARCH) \
+	--out $(BUILD) $(if $(filter 1,$(DEBUG)),--debug) --make-vars "$(_make_vars)" 2>&1 >/dev/null)
+ifneq ($(_config_error),)
+$(error $(_config_error))
+endif
+include $(BUILD)/config.mk
+else ifneq ($(filter-out deps test bench help clean,$(or $(MAKECMDGOALS),all)),)
+$(error no python3 to configure the kernel with: run 'make deps' as root, or apt-get install python3)
+endif
 
-.PHONY: all image config variants run bench test unit regress host-bench profile deps help clean
+.PHONY: all image config variants axes run bench diff runs test unit regress host-bench profile \
+	deps help clean
 all: image
 image: $(IMAGE)
-config: $(BUILD)/config.h
+config:
+	@echo "$(BUILD)/config.h: $(VARIANT) on $(ARCH)"
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# //'
-	@echo "variants: $(VARIANTS)"
+	@sed -n '3,/^$$/p' Makefile | sed -e 's/^# \{0,1\}//' -e '/^$$/d'
+	@echo "variants: $(ALL_VARIANTS)"
+	@echo "architectures: $(ARCHES)"
 
-include kernel/arch/$(ARCH)/kernel.mk
+axes:
+	@$(CONFIG_PYTHON) kernel/configure.py axes
+
 include bench/guest/guest.mk
+include kernel/kernel.mk
 include kernel/tests/unit.mk
 -include harness/harness.mk
 -include bench/host/host.mk
@@ -58,13 +105,21 @@ deps:
 	@tools/ensure-deps
 
 run: deps $(IMAGE)
-	$(PYTHON) harness/harness boot --variant $(VARIANT) --clock $(CLOCK) --samples $(SAMPLES) --warmup $(WARMUP)
+	$(PYTHON) harness/harness boot --variant $(VARIANT) --arch $(ARCH) --clock $(CLOCK) \
+	    --samples $(SAMPLES) --warmup $(WARMUP) $(if $(filter 1,$(V)),--console)
 
-# The host benchmarks land in the kernel run's directory, so its figures can put the
-# Linux round trips beside the kernel's (each on its own, labelled axis).
+# The host benchmarks run inside the kernel run (harness bench --host) before it is
+# published, so the run is complete only with them and its figures can put the Linux
+# round trips beside the kernel's (each on its own, labelled axis). HOST=0 skips them.
 bench: deps
-	$(MAKE) --no-print-directory harness-bench
-	$(MAKE) --no-print-directory host-bench RUN_DIR="$$($(PYTHON) harness/harness latest)"
+	$(MAKE) --no-print-directory harness-bench $(if $(filter 0,$(HOST)),,HARNESS_HOST=$(HB_DIR))
+
+diff: deps
+	$(if $(and $(A),$(B)),,$(error make diff needs A=<variant> B=<variant>, e.g. make diff A=l4-classic B=sel4-like))
+	$(MAKE) --no-print-directory harness-diff
+
+runs:
+	@$(PYTHON) harness/harness runs
 
 profile: deps
 	$(PYTHON) bench/profile/ipc_path_profile.py --variant $(VARIANT) --arch $(ARCH)
@@ -78,6 +133,9 @@ test: deps
 	$(MAKE) --no-print-directory build-errors
 	$(MAKE) --no-print-directory harness-test
 	$(MAKE) --no-print-directory harness-verify
+	$(MAKE) --no-print-directory harness-verify-debug
+	$(MAKE) --no-print-directory fuzz-smoke
+	$(MAKE) --no-print-directory harness-verify-ports
 	$(MAKE) --no-print-directory host-bench-smoke
 
 clean:

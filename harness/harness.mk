@@ -2,9 +2,13 @@
 # Makefile). Owned by the harness; see harness/README.md.
 #
 #   make harness-bench     build + boot every variant (icount), store results/<UTC>-<commit>/
+#                          (HARNESS_HOST=<bin dir>: the host benchmarks into the same run)
+#   make harness-diff      A=<variant> B=<variant>: the two case by case, in one run
 #   make harness-regress   harness-bench, then compare with results/baseline (exit 1 on regression)
 #   make harness-baseline  harness-bench, then make that run results/baseline (commit it after)
 #   make harness-verify    boot each variant twice under icount, check the serial contract
+#   make harness-verify-debug  the same for the anchors' debug builds (assertions on)
+#   make harness-verify-ports  the anchors on every other architecture (PORT_ARCHES)
 #   make harness-test      pytest of the harness (fixture logs and a fake QEMU; no boots)
 #
 # Selection and options (command line or environment only; a VARIANT default set in the
@@ -27,10 +31,17 @@ HARNESS_OPTS = --arch $(ARCH) \
                $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
                $(HARNESS_ARGS)
 
-.PHONY: harness-bench harness-regress harness-baseline harness-verify harness-test
+.PHONY: harness-bench harness-regress harness-baseline harness-verify harness-verify-debug \
+	harness-verify-ports harness-test harness-diff
+# The anchors of every comparison: their debug builds run the guest checks too.
+ANCHORS ?= l4-classic sel4-like
 
 harness-bench:
-	$(HARNESS) bench $(HARNESS_SELECT) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS)
+	$(HARNESS) bench $(HARNESS_SELECT) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS) \
+	    $(if $(HARNESS_HOST),--host $(HARNESS_HOST) --host-args='$(HB_RUN_ARGS)')
+
+harness-diff:
+	$(HARNESS) diff $(A) $(B) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS)
 
 harness-regress:
 	$(HARNESS) regress $(HARNESS_SELECT) $(HARNESS_OPTS)
@@ -42,6 +53,35 @@ harness-verify:
 	$(HARNESS) verify $(if $(call _harness_given,VARIANT),$(subst $(_harness_comma), ,$(VARIANT))) \
 	    $(if $(call _harness_given,VARIANTS),$(subst $(_harness_comma), ,$(VARIANTS))) \
 	    --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
+
+harness-verify-debug:
+	$(HARNESS) verify --debug $(ANCHORS) --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) \
+	    $(if $(TIMEOUT),--timeout $(TIMEOUT))
+
+# The system-call fuzzer (harness fuzz): SEED=n CALLS=n, every variant or VARIANT(S).
+FUZZ_SELECT = $(if $(call _harness_given,VARIANT),$(subst $(_harness_comma), ,$(VARIANT))) \
+	$(if $(call _harness_given,VARIANTS),$(subst $(_harness_comma), ,$(VARIANTS)))
+.PHONY: fuzz fuzz-long fuzz-smoke
+fuzz:
+	$(HARNESS) fuzz $(FUZZ_SELECT) --arch $(ARCH) $(if $(SEED),--seed $(SEED)) \
+	    $(if $(CALLS),--calls $(CALLS)) $(if $(JOBS),--jobs $(JOBS))
+# At least ten million calls per variant (make test runs fuzz-smoke instead).
+fuzz-long:
+	$(HARNESS) fuzz $(FUZZ_SELECT) --arch $(ARCH) --seed $(or $(SEED),1) \
+	    --calls $(or $(CALLS),10000000) --check 10000 $(if $(JOBS),--jobs $(JOBS))
+fuzz-smoke:
+	$(HARNESS) fuzz --arch $(ARCH) --seed $(or $(SEED),1) --calls 20000 --no-build
+	$(HARNESS) fuzz --debug $(ANCHORS) --arch $(ARCH) --seed $(or $(SEED),1) --calls 20000
+# The ports: each architecture other than x86_64 boots the anchors twice (identical
+# numbers, every check), in release and debug builds, and fuzzes their debug builds.
+PORT_ARCHES ?= aarch64 riscv64
+harness-verify-ports:
+	@set -e; for a in $(PORT_ARCHES); do \
+	    $(HARNESS) verify $(ANCHORS) --arch $$a $(if $(JOBS),--jobs $(JOBS)) \
+	        $(if $(TIMEOUT),--timeout $(TIMEOUT)); \
+	    $(HARNESS) verify --debug $(ANCHORS) --arch $$a $(if $(JOBS),--jobs $(JOBS)) \
+	        $(if $(TIMEOUT),--timeout $(TIMEOUT)); \
+	    $(HARNESS) fuzz --debug $(ANCHORS) --arch $$a --calls 20000 --no-build; done
 
 harness-test:
 	$(PYTHON) -m pytest -q $(HARNESS_DIR)/tests

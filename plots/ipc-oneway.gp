@@ -5,13 +5,17 @@
 #
 # Driven by harness/ipclab/plots.py, which writes the data file and passes:
 #   datafile  columns: index variant same_mean same_ci cross_mean cross_ci null_mean
-#   outbase   output path without extension (.png and .svg are written)
+#   outbase   output path without extension; formats: e.g. "png svg pdf"
 #   ylabel    axis label carrying unit and clock mode
-#   figtitle  title (what, run, commit, message length)
+#   figtitle  title (what is shown, message length)
+#   caption   bottom line: run id, commit (DIRTY marked), clock, what the bars are
 #   nvar      number of variants
 if (!exists("nvar")) nvar = 1
+if (!exists("formats")) formats = "png svg pdf"
+if (!exists("caption")) caption = ""
 
 set title figtitle noenhanced
+set label 100 caption at screen 0.01, screen 0.015 left font ",8" noenhanced
 set ylabel ylabel noenhanced
 set xlabel "variant" noenhanced
 set yrange [0:*]
@@ -25,9 +29,10 @@ set xtics rotate by -30 left noenhanced nomirror
 set bmargin 7
 set errorbars 0.4 lw 1.2
 
-do for [fmt in "png svg"] {
-    if (fmt eq "png") { set terminal pngcairo size 1280,720 font ",11" } \
-    else { set terminal svg size 1280,720 font "sans,11" dynamic }
+do for [fmt in formats] {
+    if (fmt eq "png") { set terminal pngcairo size 1280,720 font ",11" }
+    if (fmt eq "svg") { set terminal svg size 1280,720 font "sans,11" dynamic }
+    if (fmt eq "pdf") { set terminal pdfcairo size 9in,5in font "sans,9" }
     set output outbase.".".fmt
     plot datafile using ($1-0.2):3:4 with boxerrorbars lc rgb "#4477aa" title "same address space", \
          ''       using ($1+0.2):5:6 with boxerrorbars lc rgb "#ee6677" title "cross address space", \

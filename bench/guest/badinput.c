@@ -149,7 +149,7 @@ static void spinning_thread(uint64_t block_on)
 static void preemption_check(void)
 {
     uint64_t block_on = IPC_ANY;
-    if (str_eq(kip->dest, "endpoint"))
+    if (kip_config_is("dest", "endpoint"))
         block_on = syscall5(SYS_ENDPOINT_CREATE, 0, 0, 0, 0, 0).value;
     struct thread_info spinner;
     check("spawn_spinner", E_OK, (uint64_t)thread_spawn(kip->root_space, spinning_thread,
@@ -165,7 +165,7 @@ void bad_input_checks(unsigned *checks, unsigned *failed)
     n_checks = checks;
     n_failed = failed;
     common_checks();
-    if (str_eq(kip->dest, "endpoint"))
+    if (kip_config_is("dest", "endpoint"))
         endpoint_checks();
     else
         tid_checks();

@@ -11,6 +11,12 @@
  * Before timing a length, a few exchanges with the VERIFY label have the server invert
  * every word it received and send it back, so the client can check that each word
  * travelled both ways, by whatever route (registers or UTCB) the variant uses.
+ *
+ * The same exchanges prove that "cross" really is two address spaces: one user address
+ * (PRIVATE_ADDRESS) maps a page of the client's in the client's space and another page
+ * in the server's, each holding its owner's mark. A kernel that skipped the switch
+ * would run the server on the client's page tables, and one side would read the other's
+ * mark (CHECK isolation_*).
  */
 #include "runtime.h"
 
@@ -19,6 +25,9 @@
 #define VERIFY_ROUNDS 3
 #define CLIENT_BADGE 0xB0B
 #define SEND_CAP_SLOT_BASE 40
+#define PRIVATE_ADDRESS (KIP_ADDRESS + 0x400000ull)
+#define CLIENT_MARK 0xC11E47C11E47ull
+#define SERVER_MARK 0x5E12FE125E12ull
 
 static const unsigned lengths[] = {0, 1, 2, 4, 8, 16};
 
@@ -29,9 +38,21 @@ static int64_t values[MAX_SAMPLES];
 struct server_ctx {
     uint64_t recv_from;
     uint64_t utcb_addr;
+    uint64_t private_mark;          /* what the server must read at PRIVATE_ADDRESS */
     volatile uint64_t sender_seen;  /* what the server's receive reported as sender */
     volatile uint64_t errors;
+    volatile uint64_t isolation_errors; /* requests during which it read another mark */
 };
+
+/* The pages behind PRIVATE_ADDRESS: the client's in its space, the server's in the
+ * cross server's space (ipc_benchmarks maps them). */
+static uint64_t client_private[USER_PAGE_SIZE / 8] __attribute__((aligned(4096)));
+static uint64_t server_private[USER_PAGE_SIZE / 8] __attribute__((aligned(4096)));
+
+static uint64_t private_word(void)
+{
+    return *(volatile uint64_t *)(uintptr_t)PRIVATE_ADDRESS;
+}
 
 static struct server_ctx server_ctx[2];
 
@@ -66,6 +87,7 @@ static void server(uint64_t arg)
         if (label & LABEL_VERIFY) {
             for (unsigned i = 0; i < len; i++)
                 *message_word(&a, utcb, i) = ~*message_word(&a, utcb, i);
+            ctx->isolation_errors += private_word() != ctx->private_mark;
         } else {
             recv_after[label] = a.t_after;
         }
@@ -83,8 +105,10 @@ static uint64_t pattern(unsigned len, unsigned round, unsigned i)
     return 0x5eed000000000000ull | ((uint64_t)len << 24) | ((uint64_t)round << 16) | i;
 }
 
-/* Echo check: every word comes back inverted. Returns the number of bad words. */
-static uint64_t verify_length(uint64_t dest, unsigned len, struct utcb *utcb)
+/* Echo check: every word comes back inverted. Returns the number of bad words; counts
+ * the rounds after which the client did not read its own mark at PRIVATE_ADDRESS. */
+static uint64_t verify_length(uint64_t dest, unsigned len, struct utcb *utcb,
+                              uint64_t *isolation_errors)
 {
     uint64_t bad = 0;
     for (unsigned round = 0; round < VERIFY_ROUNDS; round++) {
@@ -99,6 +123,7 @@ static uint64_t verify_length(uint64_t dest, unsigned len, struct utcb *utcb)
         }
         for (unsigned i = 0; i < len; i++)
             bad += *message_word(&a, utcb, i) != ~pattern(len, round, i);
+        *isolation_errors += private_word() != CLIENT_MARK;
     }
     return bad;
 }
@@ -124,7 +149,7 @@ static int start_server(const char *space_name, uint64_t space, struct server_ct
                         uint64_t *client_dest)
 {
     ctx->recv_from = IPC_ANY;
-    if (str_eq(kip->dest, "endpoint")) {
+    if (kip_config_is("dest", "endpoint")) {
         struct sys_result ep = syscall5(SYS_ENDPOINT_CREATE, 0, 0, 0, 0, 0);
         if (ep.error != E_OK)
             return (int)ep.error;
@@ -143,7 +168,7 @@ static int start_server(const char *space_name, uint64_t space, struct server_ct
     struct thread_info t;
     int error = thread_spawn(space, server, (uint64_t)(uintptr_t)ctx, BENCH_PRIORITY, &t);
     ctx->utcb_addr = t.utcb_addr;
-    if (!str_eq(kip->dest, "endpoint"))
+    if (!kip_config_is("dest", "endpoint"))
         *client_dest = t.tid;
     return error;
 }
@@ -162,6 +187,7 @@ static unsigned measure_space(const char *space_name, uint64_t space, struct ser
         return 0;
     struct utcb *utcb = (struct utcb *)(uintptr_t)kip->root_utcb;
     unsigned iterations = warmup + samples;
+    uint64_t client_isolation_errors = 0;
 
     for (unsigned l = 0; l < sizeof(lengths) / sizeof(lengths[0]); l++) {
         unsigned len = lengths[l];
@@ -170,7 +196,8 @@ static unsigned measure_space(const char *space_name, uint64_t space, struct ser
             continue;
         }
         check_name(name, "echo", space_name, len);
-        report_check_count(checks, failed, name, 0, verify_length(dest, len, utcb));
+        report_check_count(checks, failed, name, 0,
+                           verify_length(dest, len, utcb, &client_isolation_errors));
 
         uint64_t errors = 0;
         struct ipc_args a;
@@ -206,8 +233,14 @@ static unsigned measure_space(const char *space_name, uint64_t space, struct ser
         report_case(id++, "ipc", space_name, len, "round", overhead, values, samples);
     }
 
+    /* Each side read its own mark at PRIVATE_ADDRESS after every echo exchange. */
+    check_name(name, "isolation_client", space_name, 0);
+    report_check_count(checks, failed, name, 0, client_isolation_errors);
+    check_name(name, "isolation_server", space_name, 0);
+    report_check_count(checks, failed, name, 0, ctx->isolation_errors);
+
     /* What the server saw as sender: the badge with endpoints, never a thread ID. */
-    uint64_t expect = str_eq(kip->dest, "endpoint") ? CLIENT_BADGE : kip->root_tid;
+    uint64_t expect = kip_config_is("dest", "endpoint") ? CLIENT_BADGE : kip->root_tid;
     check_name(name, "sender_id", space_name, 0);
     report_check_count(checks, failed, name, expect, ctx->sender_seen);
     return id - first_id;
@@ -217,15 +250,27 @@ unsigned ipc_benchmarks(unsigned first_case_id, unsigned samples, unsigned warmu
                         uint64_t overhead, unsigned *checks, unsigned *failed)
 {
     unsigned id = first_case_id;
-    words_in_registers = str_eq(kip->transfer, "mem") ? 0 : ABI_REG_WORDS;
+    words_in_registers = (unsigned)kip->reg_words;
     if (warmup + samples + 1 > MAX_ITERATIONS)
         warmup = MAX_ITERATIONS - samples - 1;
+    client_private[0] = CLIENT_MARK;
+    server_private[0] = SERVER_MARK;
+    report_check_count(checks, failed, "map_private_client", E_OK,
+                       syscall5(SYS_MAP, kip->root_space, (uint64_t)(uintptr_t)client_private,
+                                PRIVATE_ADDRESS, 1, MAP_WRITABLE).error);
+    /* The same-space server shares the client's page tables, so the client's mark. */
+    server_ctx[0].private_mark = CLIENT_MARK;
     id += measure_space("same", kip->root_space, &server_ctx[0], id, samples, warmup,
                         overhead, checks, failed);
     int64_t other = space_with_root_image();
     report_check_count(checks, failed, "space_create_cross", 1, other >= 0);
-    if (other >= 0)
-        id += measure_space("cross", (uint64_t)other, &server_ctx[1], id, samples, warmup,
-                            overhead, checks, failed);
+    if (other < 0)
+        return id - first_case_id;
+    report_check_count(checks, failed, "map_private_server", E_OK,
+                       syscall5(SYS_MAP, (uint64_t)other, (uint64_t)(uintptr_t)server_private,
+                                PRIVATE_ADDRESS, 1, MAP_WRITABLE).error);
+    server_ctx[1].private_mark = SERVER_MARK;
+    id += measure_space("cross", (uint64_t)other, &server_ctx[1], id, samples, warmup,
+                        overhead, checks, failed);
     return id - first_case_id;
 }

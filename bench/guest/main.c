@@ -1,31 +1,39 @@
 /*
- * The root task of a benchmark boot: prints the BEGIN line from the kernel info page,
- * calibrates the counter and the stub overhead, measures the null system call, runs
- * the bad-input checks and the IPC benchmarks, and ends with the END line. Its return
- * value becomes the run's exit status (crt0.S).
+ * The root task of a boot. It prints the BEGIN and CONFIG lines from the kernel info
+ * page, then runs what `mode=` on the command line names:
+ *   ipc (the default)  calibrates the counter and the stub overhead, measures the null
+ *                      system call, runs the bad-input and isolation checks and the
+ *                      IPC benchmarks;
+ *   fuzz               the system-call fuzzer (fuzz.c);
+ *   <workload>         a workload of workloads/ (an experiment's WORKLOAD).
+ * It ends with the END line; its return value becomes the run's exit status (crt0.S).
  */
 #include "runtime.h"
+#include "workload.h"
 
 const struct kip *kip;
 
 static int64_t values[MAX_SAMPLES];
 
-static void print_begin(unsigned samples, unsigned warmup)
+static void print_begin(unsigned samples, unsigned warmup, const char *mode)
 {
     char clock[32];
     cmdline_str(kip->cmdline, "clock", clock, sizeof(clock), "unknown");
-    out_str("IPCLAB 1 BEGIN");
+    out_str(RESULT_LINE("BEGIN"));
     out_field("variant", kip->variant);
     out_field("arch", kip->arch);
     out_field("clock", clock);
-    out_field("transfer", kip->transfer);
-    out_field("sched", kip->sched);
-    out_field("dest", kip->dest);
-    out_field("fastpath", kip->fastpath);
-    out_field_u64("reg_words", kip->reg_words);
+    out_field("build", kip->build);
     out_field_u64("samples", samples);
     out_field_u64("warmup", warmup);
     out_field("counter", kip->counter);
+    out_field_u64("reg_words", kip->reg_words);
+    out_field_u64("max_words", kip->max_words);
+    out_field("workload", mode);
+    out_str("\n");
+    /* The kernel's configuration string, as it is: one key=value per design axis. */
+    out_str(RESULT_LINE("CONFIG") " ");
+    out_str(kip->config);
     out_str("\n");
 }
 
@@ -76,7 +84,7 @@ int main(const struct kip *info)
 {
     kip = info;
     if (kip->magic != KIP_MAGIC || kip->abi_version != ABI_VERSION) {
-        out_str("IPCLAB 1 END status=fail cases=0 checks=0 failed=1\n");
+        out_str(RESULT_LINE("END") " status=fail cases=0 checks=0 failed=1\n");
         return 1;
     }
     unsigned samples = (unsigned)cmdline_u64(kip->cmdline, "samples", 1000);
@@ -87,16 +95,40 @@ int main(const struct kip *info)
         samples = MAX_SAMPLES;
     if (warmup > MAX_SAMPLES)
         warmup = MAX_SAMPLES;
-    print_begin(samples, warmup);
+    char mode[32];
+    cmdline_str(kip->cmdline, "mode", mode, sizeof(mode), "ipc");
+    print_begin(samples, warmup, mode);
 
     unsigned checks = 0, failed = 0, cases = 0;
-    counter_case(cases++, samples, warmup);
-    uint64_t overhead = stub_overhead(samples, warmup);
-    null_syscall_case(cases++, samples, warmup, overhead, &checks, &failed);
-    bad_input_checks(&checks, &failed);
-    cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
+    const struct workload *w = workload_find(mode);
+    if (str_eq(mode, "fuzz")) {
+        cases = fuzz_run(&checks, &failed);
+    } else if (str_eq(mode, "ipc")) {
+        counter_case(cases++, samples, warmup);
+        uint64_t overhead = stub_overhead(samples, warmup);
+        null_syscall_case(cases++, samples, warmup, overhead, &checks, &failed);
+        bad_input_checks(&checks, &failed);
+        isolation_checks(&checks, &failed);
+        cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
+    } else if (w) {
+        struct workload_env env = {
+            .first_case = 0, .samples = samples, .warmup = warmup,
+            .overhead = stub_overhead(samples, warmup), .checks = &checks,
+            .failed = &failed};
+        cases = w->run(&env);
+    } else {
+        out_str("unknown mode=");
+        out_str(mode);
+        out_str("; valid: ipc fuzz");
+        for (w = __workloads_start; w < __workloads_end; w++) {
+            out_str(" ");
+            out_str(w->name);
+        }
+        out_str("\n");
+        report_check_count(&checks, &failed, "mode_known", 1, 0);
+    }
 
-    out_str("IPCLAB 1 END");
+    out_str(RESULT_LINE("END"));
     out_field("status", failed ? "fail" : "ok");
     out_field_u64("cases", cases);
     out_field_u64("checks", checks);

@@ -6,7 +6,7 @@
 void report_case(unsigned id, const char *bench, const char *space, unsigned len,
                  const char *metric, uint64_t overhead, const int64_t *values, unsigned n)
 {
-    out_str("IPCLAB 1 CASE");
+    out_str(RESULT_LINE("CASE"));
     out_field_u64("id", id);
     out_field("bench", bench);
     out_field("space", space);
@@ -18,7 +18,7 @@ void report_case(unsigned id, const char *bench, const char *space, unsigned len
     int64_t sum = 0;
     for (unsigned i = 0; i < n; i++) {
         if (i % VALUES_PER_LINE == 0) {
-            out_str("IPCLAB 1 DATA id=");
+            out_str(RESULT_LINE("DATA") " id=");
             out_u64(id);
         }
         out_str(" ");
@@ -27,7 +27,7 @@ void report_case(unsigned id, const char *bench, const char *space, unsigned len
         if (i % VALUES_PER_LINE == VALUES_PER_LINE - 1 || i == n - 1)
             out_str("\n");
     }
-    out_str("IPCLAB 1 CASE-END");
+    out_str(RESULT_LINE("CASE-END"));
     out_field_u64("id", id);
     out_field_u64("count", n);
     out_str(" sum=");
@@ -37,7 +37,7 @@ void report_case(unsigned id, const char *bench, const char *space, unsigned len
 
 void report_skip(const char *bench, const char *space, unsigned len, const char *reason)
 {
-    out_str("IPCLAB 1 SKIP");
+    out_str(RESULT_LINE("SKIP"));
     out_field("bench", bench);
     out_field("space", space);
     out_field_u64("len", len);
@@ -47,7 +47,7 @@ void report_skip(const char *bench, const char *space, unsigned len, const char 
 
 unsigned report_check(const char *name, uint64_t expect, uint64_t got)
 {
-    out_str("IPCLAB 1 CHECK");
+    out_str(RESULT_LINE("CHECK"));
     out_field("name", name);
     out_field_u64("expect", expect);
     out_field_u64("got", got);

@@ -1,10 +1,10 @@
 /*
  * Threads and address spaces for the benchmark, built from the kernel's system calls:
- * each new thread gets a stack from a static pool and a UTCB page at the next free
- * address of the UTCB area; a new address space gets the whole root image mapped at
- * the same addresses (code, data and result arrays, shared frames), so a server in it
- * writes its timestamps straight into the root task's arrays while every switch into
- * it is a real address-space switch.
+ * each new thread gets a slot of a static pool (a stack, and a UTCB page at the slot's
+ * address of the UTCB area), given back when the thread is released; a new address
+ * space gets the whole root image mapped at the same addresses (code, data and result
+ * arrays, shared frames), so a server in it writes its timestamps straight into the
+ * root task's arrays while every switch into it is a real address-space switch.
  */
 #include "runtime.h"
 
@@ -15,19 +15,23 @@
 extern char __image_base[], __image_end[];
 
 static unsigned char stacks[MAX_THREADS][STACK_SIZE] __attribute__((aligned(16)));
-static unsigned threads_made;
+static bool slot_used[MAX_THREADS];
 
 int thread_make(uint64_t space, unsigned prio, struct thread_info *out)
 {
-    if (threads_made >= MAX_THREADS)
+    unsigned slot = 0;
+    while (slot < MAX_THREADS && slot_used[slot])
+        slot++;
+    if (slot == MAX_THREADS)
         return E_NO_MEMORY;
-    uint64_t utcb = UTCB_AREA + threads_made * USER_PAGE_SIZE;
+    uint64_t utcb = UTCB_AREA + slot * USER_PAGE_SIZE;
     struct sys_result r = syscall5(SYS_THREAD_CREATE, space, utcb, prio, 0, 0);
     if (r.error != E_OK)
         return (int)r.error;
     out->tid = r.value;
     out->utcb_addr = utcb;
-    threads_made++;
+    out->slot = slot;
+    slot_used[slot] = true;
     return E_OK;
 }
 
@@ -37,11 +41,26 @@ int thread_spawn(uint64_t space, void (*fn)(uint64_t), uint64_t arg, unsigned pr
     int error = thread_make(space, prio, out);
     if (error != E_OK)
         return error;
-    /* As if called: the return address slot below a 16-byte aligned top. */
-    uint64_t sp = (uint64_t)(uintptr_t)&stacks[threads_made - 1][STACK_SIZE] - 8;
+    /* Where sp starts, below the top, is the architecture's calling convention. */
+    uint64_t top = (uint64_t)(uintptr_t)&stacks[out->slot][STACK_SIZE];
+    uint64_t sp = thread_stack_pointer(top);
     struct sys_result r = syscall5(SYS_THREAD_START, out->tid, (uint64_t)(uintptr_t)fn, sp,
                                    arg, 0);
     return (int)r.error;
+}
+
+uint64_t thread_release(struct thread_info *t)
+{
+    uint64_t error = syscall5(SYS_THREAD_DESTROY, t->tid, 0, 0, 0, 0).error;
+    slot_used[t->slot] = false;
+    return error;
+}
+
+int kip_config_is(const char *key, const char *value)
+{
+    char got[KIP_STRING];
+    cmdline_str(kip->config, key, got, sizeof(got), "");
+    return str_eq(got, value);
 }
 
 int64_t space_with_root_image(void)

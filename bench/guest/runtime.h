@@ -2,19 +2,27 @@
 #ifndef IPCLAB_GUEST_RUNTIME_H
 #define IPCLAB_GUEST_RUNTIME_H
 
+#include <stdbool.h>
+
 #include "sys.h"
 
 extern const struct kip *kip;
+
+/* Whether the kernel's configuration string says key=value (e.g. "dest", "endpoint"). */
+int kip_config_is(const char *key, const char *value);
 
 /* A thread running fn(arg) in space, with its own stack and UTCB; 0 on failure. */
 struct thread_info {
     uint64_t tid;
     uint64_t utcb_addr;
+    unsigned slot;          /* the runtime's stack and UTCB slot */
 };
 int thread_spawn(uint64_t space, void (*fn)(uint64_t), uint64_t arg, unsigned prio,
                  struct thread_info *out);
 /* Create the thread only (not started): for tests of thread_start. */
 int thread_make(uint64_t space, unsigned prio, struct thread_info *out);
+/* Destroy the thread (if it still lives) and give its slot back; the kernel's error. */
+uint64_t thread_release(struct thread_info *t);
 /* A new address space sharing the root image's frames; the handle or -1. */
 int64_t space_with_root_image(void);
 
@@ -29,6 +37,9 @@ void report_check_count(unsigned *checks, unsigned *failed, const char *name,
 
 /* The pieces main() runs. */
 void bad_input_checks(unsigned *checks, unsigned *failed);
+void isolation_checks(unsigned *checks, unsigned *failed);
+/* The fuzzer (mode=fuzz): its CHECK lines; returns the number of CASEs (none). */
+unsigned fuzz_run(unsigned *checks, unsigned *failed);
 unsigned ipc_benchmarks(unsigned first_case_id, unsigned samples, unsigned warmup,
                         uint64_t overhead, unsigned *checks, unsigned *failed);
 

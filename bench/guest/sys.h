@@ -1,6 +1,7 @@
 /*
- * The user-level runtime's view of the kernel: the IPC stub (ipc_stub.S) and plain
- * system calls, over the ABI in kernel/include/ipclab/abi.h.
+ * The user-level runtime's view of the kernel: the IPC stub (arch/<arch>/ipc_stub.S)
+ * and plain system calls (arch/<arch>/sys_arch.h), over the ABI in
+ * kernel/include/ipclab/abi.h.
  */
 #ifndef IPCLAB_GUEST_SYS_H
 #define IPCLAB_GUEST_SYS_H
@@ -9,8 +10,22 @@
 #include <stdint.h>
 
 #include <ipclab/abi.h>
+#include <ipclab/format.h>
 
-/* In/out block of one IPC; the layout is mirrored in ipc_stub.S. */
+#include "ipc_args.h"
+
+struct sys_result {
+    uint64_t error;
+    uint64_t value;
+};
+
+/* The architecture's part (bench/guest/arch/<arch>/sys_arch.h):
+ *   struct sys_result syscall5(nr, a0, a1, a2, a3, a4)   a plain system call
+ *   uint64_t counter_read(void)                           the serialized counter read
+ *   uint64_t thread_stack_pointer(uint64_t top)           a new thread's first sp */
+#include <sys_arch.h>
+
+/* In/out block of one IPC; ipc_args.h gives the offsets the assembly stub uses. */
 struct ipc_args {
     uint64_t nr;          /* SYS_SEND, SYS_RECV, SYS_CALL or SYS_REPLY_WAIT */
     uint64_t dest;        /* in: destination; out: sender (thread ID or badge) */
@@ -22,40 +37,16 @@ struct ipc_args {
     uint64_t t_after;     /* out: counter just after it returned */
 };
 
-_Static_assert(offsetof(struct ipc_args, mr) == 32, "ipc_stub.S layout");
-_Static_assert(offsetof(struct ipc_args, error) == 96, "ipc_stub.S layout");
-_Static_assert(offsetof(struct ipc_args, t_after) == 112, "ipc_stub.S layout");
+_Static_assert(offsetof(struct ipc_args, dest) == IPC_ARGS_DEST, "ipc_args.h");
+_Static_assert(offsetof(struct ipc_args, tag) == IPC_ARGS_TAG, "ipc_args.h");
+_Static_assert(offsetof(struct ipc_args, from) == IPC_ARGS_FROM, "ipc_args.h");
+_Static_assert(offsetof(struct ipc_args, mr) == IPC_ARGS_MR, "ipc_args.h");
+_Static_assert(offsetof(struct ipc_args, error) == IPC_ARGS_ERROR, "ipc_args.h");
+_Static_assert(offsetof(struct ipc_args, t_before) == IPC_ARGS_T_BEFORE, "ipc_args.h");
+_Static_assert(offsetof(struct ipc_args, t_after) == IPC_ARGS_T_AFTER, "ipc_args.h");
 
 void ipc_stub(struct ipc_args *args);
 void ipc_stub_nop(struct ipc_args *args);
-
-struct sys_result {
-    uint64_t error;
-    uint64_t value;
-};
-
-static inline struct sys_result syscall5(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
-                                         uint64_t a3, uint64_t a4)
-{
-    register uint64_t rax __asm__("rax") = nr;
-    register uint64_t rdi __asm__("rdi") = a0;
-    register uint64_t rsi __asm__("rsi") = a1;
-    register uint64_t rdx __asm__("rdx") = a2;
-    register uint64_t r8 __asm__("r8") = a3;
-    register uint64_t r9 __asm__("r9") = a4;
-    __asm__ volatile("syscall"
-                     : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r8), "+r"(r9)
-                     :
-                     : "rcx", "r11", "memory");
-    return (struct sys_result){rax, rdi};
-}
-
-static inline uint64_t counter_read(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
-    return ((uint64_t)hi << 32) | lo;
-}
 
 /* Console output (out.c). */
 void out_str(const char *s);

@@ -4,7 +4,8 @@
 #
 #   make host-bench-build   build/host-bench/{ipc_bench,sched_bench_lazy,sched_bench_benno}
 #   make host-bench         build, run in full, ingest into results/<UTC time>-host/ (or
-#                           $(RUN_DIR) if set), plot, print a short table
+#                           $(RUN_DIR) if set, never a complete kernel run), plot, print
+#                           a short table (make bench runs them inside its kernel run)
 #   make host-bench-smoke   build, run every benchmark briefly, fail unless the JSON is
 #                           complete (used by make test; not a timed test)
 
@@ -22,7 +23,7 @@ HB_VARIANT_benno := classic-benno
 HB_POLICIES      := lazy benno
 HB_CONFIG_ARCH   := x86_64
 HB_BINS  := $(HB_DIR)/ipc_bench $(foreach p,$(HB_POLICIES),$(HB_DIR)/sched_bench_$(p))
-HB_PY    := PYTHONPATH=harness $(PYTHON) -m ipclab.hostbench
+HB_PY    := $(PYTHON) harness/harness host
 HB_TOP   := $(firstword $(MAKEFILE_LIST))
 
 # Full runs: repetitions give Google Benchmark's aggregates (mean, median, stddev, cv).

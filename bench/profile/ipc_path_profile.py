@@ -1,23 +1,27 @@
 #!/usr/bin/python3
 """Where the instructions of one IPC go: entry, lookup, checks, commit, switch, exit.
 
-Boots one variant under QEMU with every guest instruction logged (TCG, one instruction
-per translation block, `-d exec,nochain`, filtered to the kernel's text), cuts the trace
-into kernel entries (from `syscall_entry` to the `sysretq` that leaves), keeps the ones
-the fast path finished, and attributes each executed instruction to the source line
-the compiler emitted it for (addr2line on the kernel's debug information). GCC
-interleaves code of neighbouring lines, so the boundaries between categories are
-approximate to an instruction or two; the totals are exact, and equal what the
-benchmark reports as one-way cost under icount.
+Boots one variant of one architecture under QEMU with every guest instruction logged
+(TCG, one instruction per translation block, `-d exec,nochain`, filtered to the
+kernel's text), cuts the trace into kernel entries (from `syscall_entry` to the return
+to user mode: sysretq on x86_64, eret on aarch64, sret on riscv64), keeps the ones the
+fast path finished, and attributes each executed instruction to the source line the
+compiler emitted it for (addr2line of the architecture's toolchain on the kernel's
+debug information). QEMU's binary, machine, CPU and options come from the harness's
+table (harness/ipclab/arches.py). GCC interleaves code of neighbouring lines, so the
+boundaries between categories are approximate to an instruction or two; the totals are
+exact, and equal what the benchmark reports as one-way cost under icount.
 
 Categories, from the source line of each instruction:
   entry   syscall_entry.S up to the call into C
   lookup  thread.h (thread IDs), cap.h (capabilities)
-  checks  fastpath.c before its "Point of no return"
-  commit  fastpath.c after it, endpoint.h queue operations, list.h
+  checks  fastpath.c before its "Point of no return", the addressing mode's decline
+          checks (dest_fast_*_partner in dest_<mode>.h), sched.h and switch.h
+  commit  fastpath.c after it, the addressing mode's commit (dest_fast_*_commit and
+          dest_await_reply), transfer.h, endpoint.h queue operations, list.h
   switch  the address-space and current-thread switch (arch inline.h and cpu.h, and the
           lines of fastpath.c's commit_switch() that call it or store `current`)
-  exit    syscall_entry.S after the call returns: the receiver's frame and sysretq
+  exit    syscall_entry.S after the call returns: the receiver's frame and the return
 """
 from __future__ import annotations
 
@@ -33,6 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "harness"))
+from ipclab.arches import ARCHES, get_arch  # noqa: E402  (the harness's one arch table)
+
 TRACE_PC = re.compile(r"\[[0-9a-f]+/([0-9a-f]{16})/")
 CATEGORIES = ("entry", "lookup", "checks", "commit", "switch", "exit")
 
@@ -43,8 +50,9 @@ class Symbol:
     name: str
 
 
-def symbols(elf: Path) -> list[Symbol]:
-    out = subprocess.run(["nm", "-n", str(elf)], check=True, capture_output=True, text=True)
+def symbols(elf: Path, tools: str) -> list[Symbol]:
+    out = subprocess.run([tools + "nm", "-n", str(elf)], check=True, capture_output=True,
+                         text=True)
     result = []
     for line in out.stdout.splitlines():
         parts = line.split()
@@ -53,10 +61,10 @@ def symbols(elf: Path) -> list[Symbol]:
     return result
 
 
-def source_lines(elf: Path, pcs: set[int]) -> dict[int, tuple[str, int]]:
+def source_lines(elf: Path, pcs: set[int], tools: str) -> dict[int, tuple[str, int]]:
     """file basename and line of each pc, from the debug information."""
     ordered = sorted(pcs)
-    out = subprocess.run(["addr2line", "-e", str(elf)] + [hex(pc) for pc in ordered],
+    out = subprocess.run([tools + "addr2line", "-e", str(elf)] + [hex(pc) for pc in ordered],
                          check=True, capture_output=True, text=True)
     result = {}
     for pc, line in zip(ordered, out.stdout.splitlines()):
@@ -87,6 +95,28 @@ def switch_lines(fastpath_c: Path) -> set[int]:
             or "arch_set_current" in line or "to->space != self->space" in line}
 
 
+FUNCTION_RE = re.compile(r"^static inline [^(]*?\b(\w+)\(")
+
+
+def commit_lines_of_dest(header: Path) -> set[int]:
+    """Lines of the addressing header's functions that run after the point of no
+    return: dest_fast_*_commit() and dest_await_reply(), which they call."""
+    lines, current = set(), None
+    for i, text in enumerate(header.read_text().splitlines(), 1):
+        m = FUNCTION_RE.match(text)
+        if m:
+            current = m.group(1)
+        if current and (current.endswith("_commit") or current == "dest_await_reply"):
+            lines.add(i)
+        if text.startswith("}"):
+            current = None
+    return lines
+
+
+DEST_COMMIT = {h.name: commit_lines_of_dest(h)
+               for h in (ROOT / "kernel" / "core").glob("dest_*.h")}
+
+
 def categorise(pc: int, where: tuple[str, int], call_seen: bool, fp_lines: list[int],
                fp_switch: set[int], fp_commit: range, fn_start: int) -> str:
     name, line = where
@@ -96,8 +126,12 @@ def categorise(pc: int, where: tuple[str, int], call_seen: bool, fp_lines: list[
         return "lookup"
     if name in ("inline.h", "cpu.h"):
         return "switch"
-    if name in ("endpoint.h", "list.h"):
+    if name in ("endpoint.h", "list.h", "transfer.h"):
         return "commit"
+    if name in DEST_COMMIT:
+        return "commit" if line in DEST_COMMIT[name] else "checks"
+    if name in ("sched.h", "switch.h"):
+        return "checks"
     if name == "fastpath.c":
         if line in fp_switch:
             return "switch"
@@ -110,18 +144,26 @@ def categorise(pc: int, where: tuple[str, int], call_seen: bool, fp_lines: list[
     return "commit" if call_seen else "checks"
 
 
-def trace(image: Path, elf: Path, text_end: int, samples: int, log: Path) -> None:
-    cmd = ["qemu-system-x86_64", "-M", "pc", "-m", "256M", "-cpu", "qemu64",
+def trace(arch: str, image: Path, text_start: int, text_end: int, samples: int,
+          log: Path) -> None:
+    a = get_arch(arch)
+    cmd = [a.qemu, "-M", a.machine, "-m", a.memory, "-cpu", a.cpu,
            "-accel", "tcg", "-icount", "shift=0,align=off,sleep=off",
            "-display", "none", "-monitor", "none", "-serial", f"file:{log}.serial",
-           "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-no-reboot", *a.extra,
            "-kernel", str(image), "-append", f"clock=icount samples={samples} warmup=1",
-           "-singlestep", "-d", "exec,nochain", "-dfilter", f"0x100000..{text_end:#x}",
-           "-D", str(log)]
+           "-singlestep", "-d", "exec,nochain",
+           "-dfilter", f"{text_start:#x}..{text_end:#x}", "-D", str(log)]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    if result.returncode != 1:
+    if result.returncode != a.exit_status["ok"]:
         sys.exit(f"ipc-path-profile: the traced boot failed (QEMU exit {result.returncode});"
                  f" console: {log}.serial")
+
+
+# A kernel entry that touched any of these did not finish on the fast path (or was an
+# interrupt or fault): general path, and the trap handlers of every architecture.
+SLOW_OR_TRAP = {"slow_path", "fast_declined", "syscall_slowpath", "trap_handler",
+                "user_irq_handler", "user_fault_handler", "user_trap_handler"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                     "variant (entry, lookup, checks, commit, switch, exit), from a QEMU "
                     "instruction trace attributed to source lines.")
     parser.add_argument("--variant", default="l4-classic", help="variant name (variants/*.conf)")
-    parser.add_argument("--arch", default="x86_64", choices=["x86_64"])
+    parser.add_argument("--arch", default="x86_64", choices=list(ARCHES))
     parser.add_argument("--samples", type=int, default=3,
                         help="benchmark samples per case in the traced boot (default 3)")
     args = parser.parse_args(argv)
@@ -144,15 +186,16 @@ def main(argv: list[str] | None = None) -> int:
                                text=True)
     if build_run.returncode != 0:
         sys.exit(f"ipc-path-profile: building {args.variant} failed:\n{build_run.stderr}")
-    elf, image = build / "kernel64.elf", build / "ipclab.elf"
-    syms = symbols(elf)
+    elf, image = build / "kernel.elf", build / "ipclab.elf"
+    tools = get_arch(args.arch).toolchain
+    syms = symbols(elf, tools)
     addresses = [s.address for s in syms]
     by_name = {s.name: s.address for s in syms}
-    text_end = max(addresses) + 0x1000
+    text_start, text_end = min(addresses), max(addresses) + 0x1000
 
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "trace.log"
-        trace(image, elf, text_end, args.samples, log)
+        trace(args.arch, image, text_start, text_end, args.samples, log)
         pcs = []
         with open(log) as f:
             for line in f:
@@ -163,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     def symbol_of(pc: int) -> str:
         return syms[bisect.bisect_right(addresses, pc) - 1].name
 
-    entry = by_name["syscall_entry"]
+    # A kernel entry starts at syscall_entry, or on riscv64 at trap_vectors (stvec, in
+    # direct mode: every trap enters there and an ecall falls through to syscall_entry).
+    entry = by_name.get("trap_vectors", by_name["syscall_entry"])
     segments, current = [], None
     for pc in pcs:
         if pc == entry:
@@ -175,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     if current:
         segments.append(current)
 
-    lines = source_lines(elf, set(pcs))
+    lines = source_lines(elf, set(pcs), tools)
     fastpath_c = ROOT / "kernel" / "core" / "fastpath.c"
     fp_markers, fp_switch = no_return_lines(fastpath_c), switch_lines(fastpath_c)
     fp_commit = commit_lines(fastpath_c)
@@ -187,10 +232,11 @@ def main(argv: list[str] | None = None) -> int:
     null_path = None
     for seg in segments:
         names = {symbol_of(pc) for pc in seg}
-        if names <= {"syscall_entry", "pop_partial_frame"} and null_path is None:
-            null_path = len(seg)
-        if "slow_path" in names or "trap_handler" in names:
+        if names & SLOW_OR_TRAP:
             continue
+        if null_path is None and all(lines.get(pc, ("", 0))[0] == "syscall_entry.S"
+                                     for pc in seg):
+            null_path = len(seg)
         op = "call" if "fastpath_call" in names else "reply_wait" if "fastpath_reply_wait" in names else None
         if op is None:
             continue
@@ -209,8 +255,9 @@ def main(argv: list[str] | None = None) -> int:
                             fn_start[fn])] += 1
         seen[(op, len(seg))] = cats
 
-    print(f"variant {args.variant}: kernel instructions per fast-path IPC, syscall_entry "
-          f"to sysretq (the syscall instruction itself not included)")
+    print(f"variant {args.variant} ({args.arch}): kernel instructions per fast-path IPC, "
+          f"syscall_entry to the return to user mode (the trap instruction itself not "
+          f"included)")
     print(f"{'operation':<12} {'total':>5} " + " ".join(f"{c:>6}" for c in CATEGORIES) + "  seen")
     for (op, total), cats in sorted(seen.items()):
         print(f"{op:<12} {total:>5} " + " ".join(f"{cats[c]:>6}" for c in CATEGORIES)

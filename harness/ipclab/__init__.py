@@ -3,18 +3,30 @@ store runs, compute statistics, compare runs and draw figures.
 
 Modules, in the order data flows through them:
 
-    config   variants/*.conf and variants/experiments/*.conf
-    clock    the three QEMU clock modes, their units and command lines; KVM trust checks
-    runner   build a variant with make, boot it under QEMU with a timeout
-    logparse the serial contract of bench/FORMAT.md: log text -> cases, or problems
-    stats    per-case statistics and the outlier policy
-    store    the on-disk layout of a run (written atomically) and loading it back
-    report   Markdown tables
-    plots    gnuplot figures from a stored run
-    compare  run-against-run comparison (exact under icount, statistical otherwise)
-    bench    the matrix driver used by `harness bench`, `verify`, `regress`
-    cli      argparse front end (harness/harness is a thin wrapper around it)
+    config    variants/*.conf and variants/experiments/*.conf (kernel/axes.conf's axes)
+    clock     the three QEMU clock modes, their units and command lines; KVM trust checks
+    limits    the guest's sample limits (refused before a boot) and plausible values
+    runner    build a variant with make, boot it under QEMU with a timeout
+    proc      child processes in their own groups, killed on SIGINT/SIGTERM/SIGHUP;
+              the console copied by the harness; locks on build/ and results/
+    logparse  the serial contract of bench/FORMAT.md: log text -> cases, or problems
+    stats     per-case statistics and the outlier policy
+    store     the on-disk layout of a run (written atomically, sealed) and loading it back
+    integrity checksums of a run's files (the manifest) and the shape of its tables
+    analysis  judged boots -> tables, figures, summary (bench and reanalyse alike)
+    report    Markdown tables
+    plots     gnuplot figures from stored statistics (PNG, SVG, PDF)
+    compare   run-against-run comparison (exact under icount, statistical otherwise)
+    vdiff     two variants of one run, case by case (harness diff)
+    bench     the matrix driver used by `harness bench`, `verify`, `regress`
+    verify    the kernel's correctness gate (make test)
+    reanalyse rebuild a run from its raw logs
+    runs      list stored runs, clean what dead runs left
+    hostbench the host-side benchmarks (bench/host)
+    errors    exit statuses and the errors that map to them
+    cli       argparse front end (harness/harness is a thin wrapper around it)
 """
 
-FORMAT_VERSION = 1          # bench/FORMAT.md version this harness reads
-RUN_LAYOUT_VERSION = 1      # version of the stored run layout (harness/README.md)
+FORMAT_VERSION = 2          # bench/FORMAT.md version this harness reads
+RUN_LAYOUT_VERSION = 3      # version of the stored run layout (harness/README.md);
+                            # 3 added the manifest (checksums) and COMPLETE's meta checksum

@@ -7,28 +7,33 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 
-from . import FORMAT_VERSION, RUN_LAYOUT_VERSION, clock as clockmod, logparse, plots, \
-    report, runner, stats, store
+from . import FORMAT_VERSION, RUN_LAYOUT_VERSION, analysis, clock as clockmod, \
+    hostbench, limits, logparse, proc, report, runner, stats, store
+from .arches import ARCHES, get_arch
 from .config import REPO, UsageError, Variant
+from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION, InfraError, Interrupted, \
+    describe_os_error
 
-SUPPORTED_ARCHES = ("x86_64",)
+SUPPORTED_ARCHES = tuple(ARCHES)
 DEFAULT_SAMPLES = 1000        # same defaults as the top-level Makefile (SAMPLES, WARMUP)
 DEFAULT_WARMUP = 100
 DEFAULT_TIMEOUT = 120.0
 ICOUNT_MAX_VALUE = 100_000     # verify: a sample above this under icount is implausible
 
 
-def check_arch(arch: str) -> None:
-    if arch not in SUPPORTED_ARCHES:
-        raise UsageError(f"unsupported arch: {arch}\nsupported by the harness: "
-                         f"{', '.join(SUPPORTED_ARCHES)}")
+def check_arch(arch: str, clock=None) -> None:
+    """The arch is in the table (arches.py), and the clock mode can run it."""
+    a = get_arch(arch)
+    if clock is not None and clock.name == "kvm" and not a.kvm:
+        raise UsageError(f"clock=kvm cannot run arch {arch} on this host (KVM runs guests "
+                         f"of the host's own ISA); use --clock icount")
 
 
 def default_jobs(clock) -> int:
@@ -59,6 +64,11 @@ class Outcome:
             return self.problems[0].kind
         return "ok"
 
+    @property
+    def infra(self) -> bool:
+        """Failed because of the host (disk, QEMU, make), not the kernel."""
+        return any(p.kind in INFRA_KINDS for p in self.problems)
+
 
 def median_of(log: logparse.Log, key) -> float | None:
     c = log.case_map().get(key)
@@ -66,6 +76,8 @@ def median_of(log: logparse.Log, key) -> float | None:
 
 
 def headline(log: logparse.Log, unit: str) -> str:
+    if log.begin and log.begin.get("workload", "ipc") != "ipc":
+        return f"workload {log.begin['workload']}: {len(log.cases)} case(s)"
     null = median_of(log, ("null_syscall", "self", "round", 0))
     call = median_of(log, ("ipc", "cross", "call", 0))
     parts = []
@@ -76,12 +88,32 @@ def headline(log: logparse.Log, unit: str) -> str:
     return (", ".join(parts) + f" {unit} (median)") if parts else "no numbers"
 
 
-def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False) -> None:
+INFRA_KINDS = ("host-io", "host-qemu", "host-tool")   # faults of the host, not the guest
+
+
+def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
+          min_checks: int = 0, debug: bool = False, arch: str = "x86_64",
+          workload: str = "ipc") -> None:
+    """Parse and validate one boot of `arch`. strict_values: the plausibility cap of
+    verify; min_checks: fewer CHECK lines than this is a failure; debug: BEGIN must say
+    so. A host-side failure (the log could not be written, QEMU could not start) is
+    reported as such, never as a fault of the guest."""
     b = out.boot
-    if b.start_error:
-        out.problems = [logparse.Problem("qemu-exit", b.start_error)]
+    if b.host_error:
+        out.problems = [logparse.Problem(
+            "host-io", f"{b.host_error}: a host-side I/O error, not a fault of the guest "
+            f"(its output was lost)")]
         return
-    text = b.log_path.read_text(errors="replace")
+    if b.start_error:
+        out.problems = [logparse.Problem(
+            "host-qemu", f"{b.start_error}: QEMU could not be started (infrastructure, "
+            f"not the guest)")]
+        return
+    try:
+        text = store.read_log(b.log_path)
+    except (OSError, EOFError, ValueError) as e:
+        out.problems = [logparse.Problem("host-io", f"cannot read {b.log_path}: {e}")]
+        return
     out.log = logparse.parse(text)
     out.problems = logparse.validate(
         out.log, exit_code=b.exit_code, timed_out=b.timed_out, timeout_s=b.extra.get(
@@ -89,7 +121,10 @@ def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False) -> 
         warmup=warmup, require_all_cases=True,
         min_value=1 if clock.name == "icount" else None,
         max_value=ICOUNT_MAX_VALUE if (strict_values and clock.name == "icount") else None,
-        min_checks=5 if strict_values else 0)
+        min_checks=min_checks, build="debug" if debug else "release", arch=arch,
+        workload=workload)
+    out.problems += [logparse.Problem("implausible", m) for m in
+                     limits.implausible(out.log, clock.name, b.seconds, clock.unit)]
     if any(p.kind in ("qemu-exit", "timeout") for p in out.problems):
         try:
             err = [l for l in b.stderr_path.read_text(errors="replace").splitlines()
@@ -101,13 +136,24 @@ def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False) -> 
                 "qemu-stderr", " / ".join(err[-2:])[:400] + f" (see {b.stderr_path.name})"))
 
 
+def build_problem(b: runner.BuildResult, where: Path) -> logparse.Problem:
+    """A failed build, with make's own one-line reason."""
+    if b.tool_error:
+        return logparse.Problem("host-tool", f"{b.tool_error} (infrastructure: install "
+                                f"make, or set IPCLAB_MAKE)")
+    return logparse.Problem("build-failed", f"build failed: {b.reason} (full output: "
+                            f"{where})")
+
+
 class Matrix:
     """Builds and boots variants; icount boots overlap with later builds."""
 
     def __init__(self, variants, clock, arch="x86_64", samples=None, warmup=None,
                  jobs=None, timeout=DEFAULT_TIMEOUT, build=True, repo=None,
-                 progress=print):
+                 progress=print, debug=False):
         self.variants, self.clock, self.arch = variants, clock, arch
+        self.debug = debug
+        self.extra: dict | None = None   # more words for the guest's command line
         self.samples, self.warmup, self.timeout = samples, warmup, timeout
         self.jobs = jobs or default_jobs(clock)
         self.do_build, self.repo = build, Path(repo or REPO)
@@ -117,12 +163,12 @@ class Matrix:
 
     def _build(self, v: Variant) -> runner.BuildResult:
         if not self.do_build:
-            elf = runner.elf_path(v.name, self.arch, self.repo)
+            elf = runner.elf_path(v.name, self.arch, self.repo, self.debug)
             ok = elf.is_file()
             return runner.BuildResult(v.name, ok, 0.0, [], "" if ok else
                                       f"{elf} does not exist (built with --no-build)",
                                       elf if ok else None)
-        r = runner.build(v.name, self.arch, self.repo)
+        r = runner.build(v.name, self.arch, self.repo, debug=self.debug)
         self.build_seconds += r.seconds
         return r
 
@@ -166,13 +212,14 @@ class Matrix:
                     collect(fut)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
-            runner.kill_live()
+            proc.kill_all()
             raise
         pool.shutdown(wait=True)
 
     def _boot(self, v, elf, log_path):
         r = runner.boot(v.name, elf, self.clock, log_path, arch=self.arch,
-                        samples=self.samples, warmup=self.warmup, timeout=self.timeout)
+                        samples=self.samples, warmup=self.warmup, timeout=self.timeout,
+                        extra=self.extra)
         r.extra["timeout"] = self.timeout
         self.boot_seconds += r.seconds
         return r
@@ -228,14 +275,114 @@ def kvm_gate(variants, arch, force: bool, progress, repo=None, build=True) -> di
     return info
 
 
+def preflight(clock, arch: str, build: bool) -> None:
+    """Refuse (InfraError, exit 3) before anything runs when a tool is missing, rather
+    than failing every variant and blaming the kernel."""
+    qemu = runner.qemu_binary(arch)
+    found = (os.access(qemu, os.X_OK) and os.path.isfile(qemu)) if os.sep in qemu \
+        else shutil.which(qemu)
+    if not found:
+        raise InfraError(f"QEMU not found: {qemu!r} is not an executable on PATH; nothing "
+                         f"was built or booted. Install it (`make deps` as root installs "
+                         f"qemu-system-x86) or point IPCLAB_QEMU at it")
+    make = os.environ.get("IPCLAB_MAKE", "make")
+    if build and not shutil.which(make):
+        raise InfraError(f"make not found: {make!r} is not on PATH; install it (`apt-get "
+                         f"install make`), or pass --no-build to boot existing images")
+
+
+def tree_locks(repo: Path, results_dir: Path | None = None) -> list:
+    """The locks a run takes: build/ (images are rebuilt in place) and, when it
+    stores a run, the results directory."""
+    locks = [proc.Lock(Path(repo) / "build" / ".harness.lock", f"{Path(repo) / 'build'}/")]
+    if results_dir is not None:
+        locks.append(proc.Lock(Path(results_dir) / ".harness.lock", f"{results_dir}/"))
+    return locks
+
+
+def check_writable(directory: Path) -> None:
+    """Refuse (InfraError) a results directory the harness cannot write."""
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = directory / f".write-probe-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as e:
+        raise InfraError(describe_os_error(e, f"preparing {directory}") +
+                         "; nothing was built or booted")
+
+
+@dataclass
+class HostStep:
+    """The host benchmarks (bench/host) as part of a run: built with
+    `make host-bench-build` (unless build=False), run into the run's directory before
+    it is published, so the run is complete only with them."""
+    bin_dir: Path
+    args: list = field(default_factory=list)
+    build: bool = True
+
+
+def _host_step(host: HostStep, work: Path, repo: Path, progress) -> dict:
+    """Run the host benchmarks into `work`; returns the record for meta.json. A failure
+    keeps the kernel results: its partial output moves to host-failed/."""
+    t0 = time.monotonic()
+    rec = {"bin_dir": str(host.bin_dir), "args": list(host.args)}
+    problems = []
+    try:
+        if host.build:
+            status, out = proc.run([os.environ.get("IPCLAB_MAKE", "make"), "-s",
+                                    "--no-print-directory", "host-bench-build"],
+                                   cwd=repo, env=runner.make_env())
+            if status != 0:
+                raise RuntimeError(f"make host-bench-build failed: "
+                                   f"{runner.build_reason(out)}")
+        progress(f"host benchmarks: running {', '.join(hostbench.expected())} "
+                 f"(console output in host-raw/*.log)")
+        _, problems = hostbench.run(host.bin_dir, work, host.args, log=lambda *_: None)
+        if not problems:
+            hostbench.plot(work)
+    except (OSError, RuntimeError, ValueError) as e:
+        problems = [str(e)]
+    rec["seconds"] = round(time.monotonic() - t0, 2)
+    if problems:
+        failed = work / "host-failed"
+        failed.mkdir(exist_ok=True)
+        for name in ("host-raw", "host.csv", "host-meta.json"):
+            if (work / name).exists():
+                os.rename(work / name, failed / name)
+        rec.update(status="failed", problems=problems[:20])
+        progress(f"WARNING: host benchmarks FAILED: {problems[0]} (their output is in "
+                 f"host-failed/; the kernel results are kept)")
+    else:
+        rec["status"] = "ok"
+        progress(f"host benchmarks: ok in {rec['seconds']:.1f} s")
+    return rec
+
+
 def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None,
               jobs=None, timeout=DEFAULT_TIMEOUT, build=True, results_dir=None,
               experiment=None, force_untrusted_kvm=False, figures=True, repo=None,
-              progress=print) -> tuple[Path | None, dict, bool]:
-    """Run the matrix and store it. Returns (run path, meta, all ok)."""
-    check_arch(arch)
+              progress=print, host: HostStep | None = None, wait: bool = False,
+              summary: bool = True) -> tuple[Path | None, dict, bool]:
+    """Run the matrix and store it. Returns (run path, meta, all ok); meta says whether
+    the run was published (`published`) and the exit status it earns (`exit_status`:
+    0 ok, 1 a variant failed, 3 an infrastructure fault). A run with no successful
+    variant is not published: it stays in results/.partial-<id>/."""
+    check_arch(arch, clock)
+    limits.check_request(samples, warmup)
     repo = Path(repo or REPO)
     results_dir = Path(results_dir or repo / "results")
+    preflight(clock, arch, build)
+    check_writable(results_dir)
+    with proc.locked(*tree_locks(repo, results_dir), wait=wait, progress=progress):
+        return _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build,
+                          results_dir, experiment, force_untrusted_kvm, figures, repo,
+                          progress, host, summary)
+
+
+def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, results_dir,
+               experiment, force_untrusted_kvm, figures, repo, progress, host, summary):
     samples = DEFAULT_SAMPLES if samples is None else samples
     warmup = DEFAULT_WARMUP if warmup is None else warmup
     t_start = time.monotonic()
@@ -251,7 +398,11 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
     if git["dirty"]:
         warnings.append("working tree was dirty: " + ", ".join(git["dirty_files"][:5]))
     run_id = f"{store.utc_stamp()}-{git['short']}"
-    w = store.RunWriter(results_dir, run_id)
+    try:
+        w = store.RunWriter(results_dir, run_id)
+    except OSError as e:
+        raise InfraError(describe_os_error(e, "creating the run directory") +
+                         "; nothing was built or booted")
     run_id = w.run_id
     meta = {
         "layout_version": RUN_LAYOUT_VERSION, "format_version": FORMAT_VERSION,
@@ -261,8 +412,7 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
                                               clock.name == "icount" or None),
         "samples": samples, "warmup": warmup, "timeout_s": timeout,
         "jobs": jobs or default_jobs(clock),
-        "experiment": ({"name": experiment.name, "title": experiment.title, "axis":
-                        experiment.axis} if experiment else None),
+        "experiment": experiment.as_meta() if experiment else None,
         "variant_order": [v.name for v in variants],
         "git": git, "host": store.host_info(),
         "tools": {"qemu": runner.tool_version([runner.qemu_binary(arch), "--version"]),
@@ -272,7 +422,21 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
         "kvm": kvm_info, "warnings": warnings,
         "command": " ".join(sys.argv), "variants": {},
     }
-    store.write_json(w.path / "meta.json", meta)
+    meta_error = []
+
+    def save_meta():
+        """meta.json after every variant, so a run cut short (disk full, killed) can be
+        finished later from its logs by `harness reanalyse`."""
+        try:
+            store.write_json(w.path / "meta.json", meta)
+        except OSError as e:
+            if not meta_error:
+                meta_error.append(describe_os_error(e, "writing meta.json"))
+                progress(f"WARNING: {meta_error[0]}")
+
+    save_meta()
+    if meta_error:
+        raise InfraError(meta_error[0] + "; nothing was built or booted")
     progress(f"run {run_id}: {len(variants)} variant(s), clock={clock.name} "
              f"[{clock.unit}], samples={samples} warmup={warmup}, "
              f"jobs={meta['jobs']}, timeout={timeout:g} s -> {w.final}")
@@ -280,6 +444,7 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
         progress(f"WARNING: {wmsg}")
     frames, outcomes = [], {}
     done = [0]
+    workload = experiment.workload if experiment else "ipc"
 
     def rel(p: Path) -> str:
         return str(Path("logs") / p.name)
@@ -291,19 +456,25 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
                 "build_cmd": " ".join(b.cmd)}
         if not b.ok:
             p = w.path / "logs" / f"{v.name}.build"
-            p.write_text(b.output)
-            out.problems = [logparse.Problem(
-                "build-failed", f"build failed, see {w.final / 'logs' / p.name}")]
-            info.update(status="build-failed", problems=[str(x) for x in out.problems],
+            try:
+                p.write_text(b.output)
+            except OSError:
+                pass
+            out.problems = [build_problem(b, w.final / "logs" / p.name)]
+            info.update(status=out.status, problems=[str(x) for x in out.problems],
                         log=rel(p))
         else:
-            judge(out, clock, samples, warmup)
+            judge(out, clock, samples, warmup, arch=arch, workload=workload)
             r = out.boot
             if out.log is not None and out.log.faults:
                 info["user_faults"] = out.log.faults
-            info.update(boot_cmd=r.cmdline, boot_s=round(r.seconds, 2),
+            if out.log is not None and out.log.skips:
+                info["skips"] = [dict(s) for s in out.log.skips]
+            info.update(boot_cmd=r.cmdline, boot_s=round(r.seconds, 3),
                         exit_code=r.exit_code, timed_out=r.timed_out, log=rel(r.log_path),
                         elf=str(b.elf), elf_sha256=_sha256(b.elf))
+            if r.host_error or r.start_error:
+                info["host_error"] = r.host_error or r.start_error
             if out.ok and clock.name == "kvm":
                 verdict = clockmod.kvm_guest_verdict(
                     median_of(out.log, ("counter", "self", "read", 0)),
@@ -319,77 +490,87 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
                                                   clock))
         meta["variants"][v.name] = info
         outcomes[v.name] = out
+        save_meta()
         _progress_line(progress, done[0], len(variants), out, clock, w.final)
 
-    m = Matrix(variants, clock, arch, samples, warmup, jobs, timeout, build, repo,
-               progress)
-    t_matrix = time.monotonic()
     try:
+        m = Matrix(variants, clock, arch, samples, warmup, jobs, timeout, build, repo,
+                   progress)
+        m.extra = experiment.boot_words() if experiment else None
+        t_matrix = time.monotonic()
         m.run(lambda v, i: w.log_path(v.name), on_done)
-    except KeyboardInterrupt:
-        progress(f"interrupted: the partial run stays in {w.path} (no COMPLETE marker; "
-                 f"nothing will load it)")
-        raise
-    t_analyse = time.monotonic()
-    samples_df = (pd.concat(frames, ignore_index=True) if frames
-                  else pd.DataFrame(columns=store.SAMPLE_COLS))
-    st = store.stats_frame(samples_df) if len(samples_df) else \
-        pd.DataFrame(columns=stats.GROUP_COLS + stats.STAT_COLS)
-    store.write_tables(w.path, samples_df, st)
-    fig_files, fig_err = [], None
-    if figures and len(st):
-        title = experiment.title if experiment else None
+        t_analyse = time.monotonic()
+        failed = [n for n, o in outcomes.items() if not o.ok]
+        infra = [n for n, o in outcomes.items() if o.infra]
+        meta.update(failed_variants=failed, infra_failures=infra)
+        if len(failed) == len(variants):
+            meta.update(published=False, exit_status=EXIT_INFRA if infra else EXIT_REGRESSION)
+            save_meta()
+            progress("")
+            progress(f"NOT PUBLISHED: no variant succeeded ({', '.join(failed)} failed). "
+                     f"The logs stay in {w.path} for inspection; `harness clean` removes it.")
+            if infra:
+                progress(f"infrastructure fault(s), not the kernel: "
+                         f"{outcomes[infra[0]].problems[0]}")
+            return w.path, meta, False
         try:
-            fig_files = plots.make_figures(st, meta, w.path / "figures", title=title)
-            if experiment is None:
-                fig_files += experiment_figures(st, meta, w.path / "figures", repo)
-        except plots.PlotError as e:
-            fig_err = str(e)
-            progress(f"WARNING: figures failed: {e}")
-    failed = [n for n, o in outcomes.items() if not o.ok]
-    t_end = time.monotonic()
-    meta.update({
-        "finished_utc": store.utc_stamp(), "complete": True,
-        "failed_variants": failed, "figures": [str(Path(f).relative_to(w.path))
-                                               for f in fig_files],
-        "figure_error": fig_err,
-        "timings_s": {"total_wall": round(t_end - t_start, 2),
-                      "matrix_wall": round(t_analyse - t_matrix, 2),
-                      "build_sum": round(m.build_seconds, 2),
-                      "boot_sum": round(m.boot_seconds, 2),
-                      "analyse_wall": round(t_end - t_analyse, 2)},
-    })
-    summary = report.summary_markdown(meta, st)
-    (w.path / "summary.md").write_text(summary)
-    store.write_json(w.path / "meta.json", meta)
-    final = w.finish()
-    # Print the short form (headline, failures); the saved summary has every case.
-    progress("")
-    progress(report.summary_markdown(meta, st, full=False).rstrip())
-    progress("")
-    tm = meta["timings_s"]
-    progress(f"run {run_id}: {len(variants) - len(failed)}/{len(variants)} variants ok; "
-             f"wall {tm['total_wall']:.1f} s (builds {tm['build_sum']:.1f} s, boots "
-             f"{tm['boot_sum']:.1f} s summed over {meta['jobs']} job(s), analysis "
-             f"{tm['analyse_wall']:.1f} s)")
-    if failed:
-        progress(f"FAILED: {', '.join(failed)} (see {final}/summary.md)")
-    progress(f"stored: {final}")
-    return final, meta, not failed
-
-
-def experiment_figures(st, meta, figdir: Path, repo=None) -> list:
-    """figures/<experiment>/ for every experiment with at least two variants in st."""
-    from .config import experiments
-    files = []
-    have = set(st.variant)
-    for exp in experiments(repo).values():
-        vs = [v for v in exp.variants if v in have]
-        if len(vs) >= 2:
-            sub = st[st.variant.isin(vs)]
-            files += plots.make_figures(sub, dict(meta, variant_order=vs),
-                                        figdir / exp.name, vs, exp.title)
-    return files
+            st = analysis.write_derived(w.path, meta, frames, figures=figures, repo=repo,
+                                        progress=progress)
+        except OSError as e:
+            save_meta()
+            raise InfraError(describe_os_error(e, "writing the run's tables") +
+                             f"\nthe variants that finished keep their logs in {w.path}: fix "
+                             f"the cause, then `harness reanalyse {w.path}` finishes the run")
+        host_rec = None
+        t_host = time.monotonic()
+        if host is not None:
+            host_rec = _host_step(host, w.path, repo, progress)
+            if host_rec["status"] != "ok":
+                infra.append("host benchmarks")
+            meta["figures"] += sorted(str(f.relative_to(w.path)) for f in
+                                      (w.path / "figures").glob("host-*") if f.is_file())
+        t_end = time.monotonic()
+        host_s = t_end - t_host if host is not None else 0.0
+        exit_status = EXIT_INFRA if infra else (EXIT_REGRESSION if failed else EXIT_OK)
+        meta.update({
+            "finished_utc": store.utc_stamp(), "complete": True, "published": True,
+            "exit_status": exit_status, "host_bench": host_rec,
+            "timings_s": {"total_wall": round(t_end - t_start, 2),
+                          "matrix_wall": round(t_analyse - t_matrix, 2),
+                          "build_sum": round(m.build_seconds, 2),
+                          "boot_sum": round(m.boot_seconds, 2),
+                          "analyse_wall": round(t_end - t_analyse - host_s, 2),
+                          "host_bench_wall": round(host_s, 2)},
+        })
+        try:
+            analysis.write_summary(w.path, meta, st)
+            final = w.finish(meta)
+        except OSError as e:
+            raise InfraError(describe_os_error(e, "publishing the run") +
+                             f"\nthe run's logs are in {w.path}: fix the cause, then "
+                             f"`harness reanalyse {w.path}` finishes it")
+        # Print the short form (headline, failures); the saved summary has every case.
+        if summary:
+            progress("")
+            progress(report.summary_markdown(meta, st, full=False).rstrip())
+        progress("")
+        tm = meta["timings_s"]
+        progress(f"run {run_id}: {len(variants) - len(failed)}/{len(variants)} variants ok; "
+                 f"wall {tm['total_wall']:.1f} s (builds {tm['build_sum']:.1f} s, boots "
+                 f"{tm['boot_sum']:.1f} s summed over {meta['jobs']} job(s), analysis "
+                 f"{tm['analyse_wall']:.1f} s" +
+                 (f", host benchmarks {tm['host_bench_wall']:.1f} s" if host else "") + ")")
+        if failed:
+            progress(f"FAILED: {', '.join(failed)} (see {final}/summary.md)")
+        if infra:
+            progress(f"infrastructure fault(s), not the kernel: {', '.join(infra)} (exit 3)")
+        progress(f"stored: {final}")
+        return final, meta, not failed
+    except (KeyboardInterrupt, Interrupted):
+        progress(f"interrupted: every child process killed; the partial run stays in "
+                 f"{w.path} (no COMPLETE marker; nothing loads it; `harness clean` "
+                 f"removes it, `harness reanalyse` finishes it from its logs)")
+        raise
 
 
 def _sha256(path) -> str:

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .arches import Arch, get_arch
 from .config import UsageError
 
 
@@ -31,15 +32,21 @@ class Clock:
     real_cost: bool         # is a tick a real cost on real hardware?
     note: str
 
-    def qemu_accel_args(self) -> list[str]:
+    def qemu_accel_args(self, arch: Arch | None = None) -> list[str]:
+        """-cpu and -accel for this mode; the CPU model under TCG is the arch's."""
+        arch = arch or get_arch("x86_64")
         if self.name == "icount":
-            return ["-cpu", "qemu64", "-accel", "tcg", "-icount", "shift=0,align=off,sleep=off"]
+            return ["-cpu", arch.cpu, "-accel", "tcg", "-icount",
+                    "shift=0,align=off,sleep=off"]
         if self.name == "kvm":
+            if not arch.kvm:
+                raise UsageError(f"clock=kvm cannot run arch {arch.name} on this host "
+                                 f"(KVM runs guests of the host's own ISA); use icount")
             # $IPCLAB_KVM_CPU overrides the CPU model (default host): on the nested
             # kvm_pvm machines `-cpu host` makes QEMU 7.2 abort ("failed to set MSR
             # 0x10a"), `-cpu host,-arch-capabilities` gets past that.
             return ["-accel", "kvm", "-cpu", os.environ.get("IPCLAB_KVM_CPU") or "host"]
-        return ["-cpu", "qemu64", "-accel", "tcg"]
+        return ["-cpu", arch.cpu, "-accel", "tcg"]
 
     def axis_label(self, what: str) -> str:
         """e.g. 'one-way IPC cost [guest instructions] (clock=icount)'."""
@@ -64,17 +71,22 @@ def get_clock(name: str) -> Clock:
 
 
 def qemu_command(qemu: str, elf: Path, clock: Clock, samples: int | None,
-                 warmup: int | None) -> list[str]:
-    """The full QEMU command line for one boot (FORMAT.md, 'Exit status')."""
+                 warmup: int | None, arch: str = "x86_64",
+                 extra: dict | None = None) -> list[str]:
+    """The full QEMU command line for one boot of `arch` (harness/ipclab/arches.py;
+    FORMAT.md, 'Exit status'); `extra` adds key=value words to the guest's command line
+    (e.g. mode=fuzz seed=1)."""
+    a = get_arch(arch)
     append = [f"clock={clock.name}"]
     if samples is not None:
         append.append(f"samples={samples}")
     if warmup is not None:
         append.append(f"warmup={warmup}")
-    return ([qemu, "-M", "pc", "-m", "256M"] + clock.qemu_accel_args() +
+    append += [f"{k}={v}" for k, v in (extra or {}).items()]
+    return ([qemu, "-M", a.machine, "-m", a.memory] + clock.qemu_accel_args(a) +
             ["-kernel", str(elf), "-append", " ".join(append),
-             "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
-             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"])
+             "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot"] +
+            list(a.extra))
 
 
 # --------------------------------------------------------------------------- KVM trust

@@ -14,11 +14,19 @@ policy. `REGRESSION` when p < alpha (default 0.01) AND the median rose by more t
 the threshold (default 2%); `improvement` symmetrically; anything else `same`.
 
 A case present in A but missing from B, or a variant that ran in A and failed in B, is
-a regression too. A case only in B is reported as `new`. The two runs must use the same
-clock mode. The exit status of the CLI is 1 when any regression was found.
+a regression too. A case only in B is reported as `new`; with `common` only the cases
+both runs have are compared (a variant failed in B is then reported, not counted).
+
+Refused unless forced (`--force`, then reported as a warning in the report): the same
+run on both sides, another architecture, another clock mode, other samples or warmup.
+Always reported: a dirty working tree on either side, an untrusted KVM run, a run
+that is a copy of the other (the baseline promoted from it). The exit status of the
+CLI is 1 when any regression was found.
 """
 from __future__ import annotations
 
+import fnmatch
+import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from . import report, stats
+from .errors import UsageError
 from .store import Run
 
 KEY = ["variant", "bench", "space", "metric", "len"]
@@ -34,8 +43,8 @@ DEFAULT_ALPHA = 0.01
 DEFAULT_THRESHOLD = 0.02
 
 
-class CompareError(Exception):
-    pass
+class CompareError(UsageError):
+    """Two runs that cannot be compared (the message says why and how to force it)."""
 
 
 @dataclass
@@ -47,6 +56,9 @@ class Comparison:
     failed_variants: list = field(default_factory=list)
     alpha: float = DEFAULT_ALPHA
     threshold: float = DEFAULT_THRESHOLD
+    warnings: list = field(default_factory=list)
+    selection: dict = field(default_factory=dict)
+    ignored_failures: list = field(default_factory=list)   # common mode
 
     @property
     def regressions(self) -> pd.DataFrame:
@@ -64,14 +76,85 @@ def _groups(df: pd.DataFrame) -> dict:
     return out
 
 
+def _same_source(a: Run, b: Run) -> bool:
+    return Path(a.path).resolve() == Path(b.path).resolve() or a.run_id == b.run_id
+
+
+def check_comparable(a: Run, b: Run) -> tuple[list[str], list[str]]:
+    """(refusals, warnings): what makes the comparison meaningless unless forced, and
+    what the reader must know. Each names the runs and the values."""
+    refuse, warn = [], []
+    ma, mb = a.meta, b.meta
+    if _same_source(a, b):
+        same = a.path if Path(a.path).resolve() == Path(b.path).resolve() else None
+        refuse.append(f"A and B are the same run ({same or a.run_id}"
+                      f"{'' if same else '; one is a copy of the other'}): the comparison "
+                      f"can only say 'same'")
+    for key, what in (("arch", "architecture"), ("clock", "clock mode")):
+        if ma.get(key) != mb.get(key):
+            refuse.append(f"different {what}: A ({a.run_id}) {key}={ma.get(key)}, "
+                          f"B ({b.run_id}) {key}={mb.get(key)}" +
+                          (": different units" if key == "clock" else ""))
+    for key in ("samples", "warmup"):
+        if ma.get(key) != mb.get(key):
+            refuse.append(f"different {key}: A {ma.get(key)}, B {mb.get(key)}: the "
+                          f"samples are not drawn alike, so cases differ without any "
+                          f"change to the kernel")
+    for side, r in (("A", a), ("B", b)):
+        g = r.meta.get("git") or {}
+        if g.get("dirty"):
+            files = ", ".join(g.get("dirty_files", [])[:5])
+            warn.append(f"{side} ({r.run_id}) was measured from a DIRTY working tree "
+                        f"(uncommitted: {files or 'files'}): its commit "
+                        f"{g.get('short', '?')} does not name what was measured")
+        if r.meta.get("trusted") is False:
+            warn.append(f"{side} ({r.run_id}) is an UNTRUSTED kvm run (nested or "
+                        f"paravirtual KVM: not real cycles)")
+    src_b = (mb.get("copied_from") or {}).get("run", "")
+    src_a = (ma.get("copied_from") or {}).get("run", "")
+    if (src_b and Path(src_b).name == a.run_id) or (src_a and Path(src_a).name == b.run_id):
+        warn.append("one run is a copy of the other (e.g. the baseline promoted from it)")
+    return refuse, warn
+
+
+def select(df: pd.DataFrame, variants=None, cases=None) -> pd.DataFrame:
+    """Rows of the given variants and of cases matching any glob (e.g. 'ipc/cross/*',
+    '*/call/len0'; matched against bench/space/metric/len<N>)."""
+    if variants:
+        df = df[df.variant.isin(variants)]
+    if cases:
+        names = (df.bench.astype(str) + "/" + df.space.astype(str) + "/" +
+                 df.metric.astype(str) + "/len" + df["len"].astype(int).astype(str))
+        keep = names.map(lambda n: any(fnmatch.fnmatchcase(n, c) for c in cases))
+        df = df[keep.astype(bool)]
+    return df
+
+
 def compare_runs(a: Run, b: Run, alpha: float = DEFAULT_ALPHA,
-                 threshold: float = DEFAULT_THRESHOLD) -> Comparison:
-    if a.clock != b.clock:
-        raise CompareError(f"cannot compare clock={a.clock} ({a.run_id}) with "
-                           f"clock={b.clock} ({b.run_id}): different units")
-    exact = a.clock == "icount"
-    ga, gb = _groups(a.samples), _groups(b.samples)
+                 threshold: float = DEFAULT_THRESHOLD, *, force: bool = False,
+                 variants=None, cases=None, common: bool = False) -> Comparison:
+    refuse, warnings = check_comparable(a, b)
+    if refuse and not force:
+        raise CompareError("refusing to compare " + f"{a.run_id} with {b.run_id}:\n  " +
+                           "\n  ".join(refuse) + "\npass --force to compare anyway (the "
+                           "report then carries these as warnings)")
+    warnings = [f"FORCED: {r}" for r in refuse] + warnings
+    known = set(a.samples.variant) | set(b.samples.variant) | \
+        set(a.meta.get("variants", {})) | set(b.meta.get("variants", {}))
+    bad = [v for v in (variants or []) if v not in known]
+    if bad:
+        raise CompareError(f"unknown variant(s) for these runs: {', '.join(bad)}; the runs "
+                           f"have: {', '.join(sorted(known))}")
+    sa = select(a.samples, variants, cases)
+    sb = select(b.samples, variants, cases)
+    if cases and not len(sa) and not len(sb):
+        raise CompareError(f"no case matches {', '.join(cases)}; case names look like "
+                           f"ipc/cross/call/len4 (globs such as 'ipc/*/call/*' work)")
+    exact = a.clock == "icount" and b.clock == "icount"
+    ga, gb = _groups(sa), _groups(sb)
     order = list(ga) + [k for k in gb if k not in ga]
+    if common:
+        order = [k for k in order if k in ga and k in gb]
     rows = []
     for key in order:
         row = dict(zip(KEY, key))
@@ -129,9 +212,14 @@ def compare_runs(a: Run, b: Run, alpha: float = DEFAULT_ALPHA,
     va = a.meta.get("variants", {})
     vb = b.meta.get("variants", {})
     failed = [v for v, i in vb.items() if i.get("status") != "ok" and
-              va.get(v, {}).get("status") == "ok"]
+              va.get(v, {}).get("status") == "ok" and (not variants or v in variants)]
+    ignored = []
+    if common:
+        ignored, failed = failed, []
     return Comparison(a, b, "exact" if exact else "statistical", df, failed, alpha,
-                      threshold)
+                      threshold, warnings, {"variants": list(variants or []),
+                                            "cases": list(cases or []), "common": common},
+                      ignored)
 
 
 def markdown(c: Comparison, all_rows: bool = False) -> str:
@@ -152,12 +240,29 @@ def markdown(c: Comparison, all_rows: bool = False) -> str:
         head.append(f"- rule: Mann-Whitney U (two-sided) on outlier-filtered samples; "
                     f"REGRESSION when p < {c.alpha} and the median rose by more than "
                     f"{100 * c.threshold:g}%")
+    sel = c.selection or {}
+    if sel.get("variants") or sel.get("cases") or sel.get("common"):
+        head.append("- selection: " + "; ".join(
+            ([f"variants {', '.join(sel['variants'])}"] if sel.get("variants") else []) +
+            ([f"cases {', '.join(sel['cases'])}"] if sel.get("cases") else []) +
+            (["only the cases both runs have"] if sel.get("common") else [])))
+    for w in c.warnings:
+        head.append(f"- **WARNING: {w}**")
+    if c.ignored_failures:
+        head.append(f"- variants that failed in B (not counted: common cases only): "
+                    f"{', '.join(c.ignored_failures)}")
     counts = c.rows.verdict.value_counts().to_dict()
     head.append("- cases: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     if c.failed_variants:
         head.append(f"- **variants that ran in A but FAILED in B: "
                     f"{', '.join(c.failed_variants)}**")
     head.append(f"- verdict: **{'REGRESSION' if c.regressed else 'no regression'}**")
+    return "\n".join(head) + f"\n\n## Changed cases [{unit}]\n\n" + \
+        changed_table(c, all_rows) + "\n"
+
+
+def changed_table(c: Comparison, all_rows: bool = False) -> str:
+    """The cases that are not `same` (all with all_rows), worst first."""
     shown = c.rows if all_rows else c.rows[c.rows.verdict != "same"]
     shown = shown.assign(_o=shown.verdict.map(
         {"MISSING": 0, "REGRESSION": 1, "changed": 2, "improvement": 3, "new": 4, "same": 5}))
@@ -181,13 +286,48 @@ def markdown(c: Comparison, all_rows: bool = False) -> str:
     else:
         table = "Every case is identical." if c.mode == "exact" else \
             "No case changed significantly."
-    return "\n".join(head) + f"\n\n## Changed cases [{unit}]\n\n" + table + "\n"
+    return table
 
 
-def write_report(c: Comparison, path: Path) -> Path:
+def verdict(c: Comparison) -> str:
+    n = c.rows.verdict.value_counts().to_dict()
+    parts = [f"{n.get(k, 0)} {k}" for k in ("REGRESSION", "MISSING", "changed",
+                                            "improvement", "new", "same") if n.get(k)]
+    word = "REGRESSION" if c.regressed else "no regression"
+    extra = f"; failed in B: {', '.join(c.failed_variants)}" if c.failed_variants else ""
+    return f"{word} ({len(c.rows)} cases: {', '.join(parts) or 'none'}{extra})"
+
+
+def to_json(c: Comparison) -> dict:
+    def side(r: Run) -> dict:
+        g = r.meta.get("git") or {}
+        return {"run_id": r.run_id, "path": str(r.path), "commit": g.get("commit"),
+                "dirty": bool(g.get("dirty")), "clock": r.clock, "arch": r.meta.get("arch"),
+                "samples": r.meta.get("samples"), "warmup": r.meta.get("warmup")}
+    rows = json.loads(c.rows.to_json(orient="records"))
+    return {"a": side(c.a), "b": side(c.b), "unit": c.b.meta.get("unit"), "mode": c.mode,
+            "regressed": c.regressed, "verdict": verdict(c), "warnings": c.warnings,
+            "failed_variants": c.failed_variants, "selection": c.selection,
+            "alpha": c.alpha, "threshold": c.threshold, "rows": rows}
+
+
+def _atomic(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def write_report(c: Comparison, path: Path, all_rows: bool = False) -> list[Path]:
+    """The Markdown report at `path`, and beside it the same comparison as CSV (one
+    row per case, with the unit and both run ids) and JSON (header and rows)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(markdown(c))
-    tmp.replace(path)
-    return path
+    _atomic(path, markdown(c, all_rows))
+    csv = path.with_suffix(".csv")
+    df = c.rows.assign(unit=c.b.meta.get("unit"), run_a=c.a.run_id, run_b=c.b.run_id)
+    tmp = csv.with_suffix(".csv.tmp")
+    df.to_csv(tmp, index=False, float_format="%.6g")
+    tmp.replace(csv)
+    js = path.with_suffix(".json")
+    _atomic(js, json.dumps(to_json(c), indent=2, default=str) + "\n")
+    return [path, csv, js]

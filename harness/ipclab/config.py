@@ -1,36 +1,79 @@
-"""Named variants and experiments, read from variants/*.conf.
+"""Named variants and experiments, and the design axes they are made of.
 
-A variant file holds `KEY = VALUE` lines (TRANSFER, SCHED, DEST, FASTPATH, ...);
-leading `#` lines are its description. An experiment file under
-variants/experiments/ holds TITLE, AXIS and VARIANTS (space separated names).
-Nothing here is hard-coded: adding a .conf file adds a variant.
+The axes are declared once, in kernel/axes.conf; kernel/configure.py reads that
+declaration and resolves a variant file (variants/<name>.conf: only what differs from
+the defaults or from its `BASE = name`). This module uses the very same code, so the
+harness's parser, CSV columns, tables and labels follow the declaration: adding an
+axis or a variant needs no change here. An experiment file under variants/experiments/
+holds TITLE, AXIS and VARIANTS (space separated names).
 """
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
+import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+from .errors import UsageError  # noqa: F401  (re-exported: config.UsageError)
+
 REPO = Path(os.environ.get("IPCLAB_REPO", Path(__file__).resolve().parents[2]))
+# The declaration and its reader belong to the kernel; the harness reads them in place.
+KERNEL_DIR = Path(__file__).resolve().parents[2] / "kernel"
 
-# The axes that the serial BEGIN line echoes, and the BEGIN key of each.
-BEGIN_AXES = {"TRANSFER": "transfer", "SCHED": "sched", "DEST": "dest", "FASTPATH": "fastpath"}
+
+def _load_configure():
+    spec = importlib.util.spec_from_file_location("ipclab_configure",
+                                                  KERNEL_DIR / "configure.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-class UsageError(Exception):
-    """A user asked for something that does not exist (the message lists what does)."""
+configure = _load_configure()
+ConfigError = configure.ConfigError
+EXPERIMENT_KEYS = ("TITLE", "AXIS", "VARIANTS", "WORKLOAD", "ARGS", "CLAIM", "VERDICT",
+                   "VERDICT_TEXT", "FIGURE", "XLABEL")
+# command-line words the harness itself sets: an experiment's ARGS may not override them
+RESERVED_ARGS = ("clock", "samples", "warmup", "mode")
+ARG_KEY_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+ARG_VALUE_RE = re.compile(r"^[A-Za-z0-9_.,:+-]+$")
+WORKLOADS_DIR = Path("bench") / "guest" / "workloads"
+
+
+@lru_cache(maxsize=None)
+def _axes_cached(path: str) -> tuple:
+    return tuple(configure.load_axes(Path(path)))
+
+
+def axes() -> list:
+    """The declared axes (configure.Axis), in declaration order."""
+    return list(_axes_cached(str(KERNEL_DIR / "axes.conf")))
+
+
+def axis_keys() -> list[str]:
+    """Lower-case axis names: the keys of the CONFIG line, the CSV columns."""
+    return [a.key for a in axes()]
 
 
 @dataclass
 class Variant:
     name: str
-    config: dict            # KEY -> value, as written in the .conf file
+    config: dict            # AXIS -> value, every declared axis (defaults filled in)
     description: str = ""
+    chain: list = field(default_factory=list)   # this variant, then its BASEs
 
     @property
     def axes(self) -> dict:
-        """Lower-case axis values, e.g. {'transfer': 'regs', ...}."""
+        """Lower-case axis values, e.g. {'transfer': 'regs', ...}: what CONFIG echoes."""
         return {k.lower(): v for k, v in self.config.items()}
+
+    @property
+    def config_string(self) -> str:
+        return configure.config_string(self.config, axes())
 
 
 @dataclass
@@ -40,42 +83,190 @@ class Experiment:
     axis: str
     variants: list = field(default_factory=list)
     description: str = ""
+    workload: str = "ipc"        # the guest program (mode=); ipc = the IPC benchmark
+    args: dict = field(default_factory=dict)    # the workload's command-line words
+    claim: str = ""              # what the paper concluded
+    verdict: str = ""            # the rule (harness/ipclab/verdict.py)
+    verdict_text: str = ""
+    figure: str = ""             # the FIGURE line (figspec.py)
+    xlabel: str = ""
+
+    def as_meta(self) -> dict:
+        """What a run stores of its experiment (meta.json), so that `reanalyse` draws
+        the same figure and reaches the same verdict from the same rule."""
+        return {"name": self.name, "title": self.title, "axis": self.axis,
+                "variants": list(self.variants), "workload": self.workload,
+                "args": dict(self.args), "claim": self.claim, "verdict": self.verdict,
+                "verdict_text": self.verdict_text, "figure": self.figure,
+                "xlabel": self.xlabel}
+
+    def boot_words(self) -> dict:
+        """The guest command-line words of this experiment's boots (none for ipc)."""
+        if self.workload == "ipc":
+            return dict(self.args)
+        return {"mode": self.workload, **self.args}
 
 
 def parse_conf(path: Path) -> tuple[dict, str]:
+    """KEY = VALUE lines (experiment files); a line indented by spaces continues the
+    value above it; leading # lines are the description, a # elsewhere starts a
+    comment."""
     values, desc = {}, []
-    for raw in Path(path).read_text().splitlines():
+    last = None
+    for lineno, raw in enumerate(Path(path).read_text().splitlines(), 1):
         line = raw.strip()
         if not line:
+            last = None
             continue
         if line.startswith("#"):
             if not values:
                 desc.append(line.lstrip("#").strip())
             continue
+        if raw[0] in " \t":
+            if last is None:
+                raise UsageError(f"{path}:{lineno}: an indented line continues a value, "
+                                 f"but no KEY = value line is above it: {raw!r}")
+            values[last] = (values[last] + " " + line.split("#", 1)[0].strip()).strip()
+            continue
         if "=" not in line:
-            raise ValueError(f"{path}: not KEY = VALUE: {raw!r}")
+            raise UsageError(f"{path}:{lineno}: not KEY = VALUE: {raw!r}")
+        if not line.split("=", 1)[0].strip():
+            raise UsageError(f"{path}:{lineno}: no key before '=': {raw!r}")
         key, val = line.split("=", 1)
-        values[key.strip()] = val.split("#", 1)[0].strip()
+        key = key.strip()
+        if key in values:
+            raise UsageError(f"{path}:{lineno}: {key} is given twice")
+        values[key] = val.split("#", 1)[0].strip()
+        last = key
     return values, " ".join(d for d in desc if d)
 
 
-def variants(repo: Path = None) -> dict[str, Variant]:
+def load_variant(name: str, repo: Path = None) -> Variant:
+    """One variant, resolved through its BASE chain and checked against the axes;
+    a malformed or invalid variant file raises UsageError naming it."""
+    try:
+        r = configure.resolve_variant(name, axes(), Path(repo or REPO) / "variants")
+        errors = configure.problems(r, axes(), None)
+    except ConfigError as e:
+        raise UsageError(str(e))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise UsageError(f"variants/{name}.conf (or a BASE of it) is not a text file of "
+                         f"'KEY = value' lines: {e}")
+    if errors:
+        raise UsageError("\n".join(errors))
+    return Variant(name, r.values, r.description, r.chain)
+
+
+def scan_variants(repo: Path = None) -> tuple[dict[str, Variant], list[str]]:
+    """Every variant that loads, and one message per variant file that does not (so
+    that one broken file does not hide the others: `harness list`)."""
     d = Path(repo or REPO) / "variants"
+    good, broken = {}, []
+    for n in configure.variant_names(d):
+        try:
+            good[n] = load_variant(n, repo)
+        except UsageError as e:
+            broken.append(str(e))
+    return good, broken
+
+
+def variants(repo: Path = None) -> dict[str, Variant]:
+    """Every variant; the first broken variant file raises UsageError naming it."""
+    good, broken = scan_variants(repo)
+    if broken:
+        raise UsageError(broken[0])
+    return good
+
+
+def workload_names(repo: Path = None) -> list[str]:
+    """The guest workloads an experiment may name: ipc, and bench/guest/workloads/*.c."""
+    d = Path(repo or REPO) / WORKLOADS_DIR
+    return ["ipc"] + sorted(p.stem for p in d.glob("*.c"))
+
+
+def _parse_args(path, text: str) -> dict:
     out = {}
-    for p in sorted(d.glob("*.conf")):
-        cfg, desc = parse_conf(p)
-        out[p.stem] = Variant(p.stem, cfg, desc)
+    for word in text.split():
+        key, eq, value = word.partition("=")
+        if not eq or not ARG_KEY_RE.match(key) or not ARG_VALUE_RE.match(value):
+            raise UsageError(f"{path}: ARGS word {word!r} is not key=value (key "
+                             f"[a-z_][a-z0-9_]*, value without spaces)")
+        if key in RESERVED_ARGS:
+            raise UsageError(f"{path}: ARGS may not set {key}= (the harness sets "
+                             f"{', '.join(RESERVED_ARGS)}; use WORKLOAD = for mode)")
+        if key in out:
+            raise UsageError(f"{path}: ARGS sets {key}= twice")
+        out[key] = value
     return out
+
+
+def load_experiment(path: Path, repo: Path = None) -> Experiment:
+    """One experiment file (variants/experiments/README.md): every key checked, so a
+    misspelled key, a missing VARIANTS, an unknown workload, a verdict rule outside the
+    rule language or naming a variant the experiment does not run, or a malformed
+    FIGURE raises UsageError naming the file and the fix."""
+    from . import figspec, verdict
+    cfg, desc = parse_conf(path)
+    unknown = [k for k in cfg if k not in EXPERIMENT_KEYS]
+    if unknown:
+        raise UsageError(f"{path}: unknown key {unknown[0]!r}; valid keys: "
+                         f"{', '.join(EXPERIMENT_KEYS)}")
+    names = cfg.get("VARIANTS", "").split()
+    if not names:
+        raise UsageError(f"{path}: no VARIANTS = <names> line")
+    axis = cfg.get("AXIS", "")
+    valid_axes = [a.name for a in axes()] + ["ALL"]
+    if axis and axis not in valid_axes:
+        raise UsageError(f"{path}: AXIS = {axis} is not a declared axis; valid: "
+                         f"{', '.join(valid_axes)}")
+    workload = cfg.get("WORKLOAD", "ipc") or "ipc"
+    known = workload_names(repo)
+    if workload not in known:
+        raise UsageError(f"{path}: WORKLOAD = {workload} is not a workload; valid: "
+                         f"{', '.join(known)} (bench/guest/workloads/<name>.c)")
+    rule, rule_text = cfg.get("VERDICT", ""), cfg.get("VERDICT_TEXT", "")
+    if rule:
+        try:
+            verdict.check(rule)
+        except verdict.RuleError as e:
+            raise UsageError(f"{path}: VERDICT: {e}")
+        stray = [v for v in verdict.variants_named(rule) if v not in names]
+        if stray:
+            raise UsageError(f"{path}: VERDICT reads variant {stray[0]!r}, which VARIANTS "
+                             f"does not run ({' '.join(names)})")
+        if not rule_text:
+            raise UsageError(f"{path}: VERDICT needs a VERDICT_TEXT = <the rule in words>")
+        if not cfg.get("CLAIM"):
+            raise UsageError(f"{path}: VERDICT needs a CLAIM = <what the paper concluded>")
+    elif rule_text:
+        raise UsageError(f"{path}: VERDICT_TEXT without a VERDICT rule")
+    if cfg.get("FIGURE"):
+        figspec.parse(cfg["FIGURE"], f"{path}: FIGURE")
+    if workload != "ipc" and not cfg.get("FIGURE"):
+        raise UsageError(f"{path}: WORKLOAD = {workload} needs a FIGURE (the standard IPC "
+                         f"figures show only the ipc workload's cases)")
+    path = Path(path)
+    return Experiment(path.stem, cfg.get("TITLE", path.stem), axis, names, desc,
+                      workload=workload, args=_parse_args(path, cfg.get("ARGS", "")),
+                      claim=cfg.get("CLAIM", ""), verdict=rule, verdict_text=rule_text,
+                      figure=cfg.get("FIGURE", ""), xlabel=cfg.get("XLABEL", ""))
+
+
+def scan_experiments(repo: Path = None) -> tuple[dict[str, Experiment], list[str]]:
+    d = Path(repo or REPO) / "variants" / "experiments"
+    good, broken = {}, []
+    for p in sorted(d.glob("*.conf")):
+        try:
+            good[p.stem] = load_experiment(p, repo)
+        except (UsageError, OSError, UnicodeDecodeError) as e:
+            broken.append(str(e) if isinstance(e, UsageError) else f"{p}: {e}")
+    return good, broken
 
 
 def experiments(repo: Path = None) -> dict[str, Experiment]:
-    d = Path(repo or REPO) / "variants" / "experiments"
-    out = {}
-    for p in sorted(d.glob("*.conf")):
-        cfg, desc = parse_conf(p)
-        out[p.stem] = Experiment(p.stem, cfg.get("TITLE", p.stem), cfg.get("AXIS", ""),
-                                 cfg.get("VARIANTS", "").split(), desc)
-    return out
+    """Every experiment that loads (a broken file is reported by `harness list` and
+    by any command that names it)."""
+    return scan_experiments(repo)[0]
 
 
 def split_names(items) -> list[str]:
@@ -92,21 +283,26 @@ def split_names(items) -> list[str]:
 
 def resolve_variants(names, repo: Path = None) -> list[Variant]:
     """Names -> Variant objects; an unknown name raises UsageError listing the valid ones.
-    An empty list means every named variant."""
-    known = variants(repo)
+    An empty list means every named variant. Only the named variants are read, so one
+    broken file stops only the commands that use it."""
+    known = configure.variant_names(Path(repo or REPO) / "variants")
     names = split_names(names)
     if not names:
-        return list(known.values())
+        names = known
     bad = [n for n in names if n not in known]
     if bad:
         raise UsageError(f"unknown variant{'s' if len(bad) > 1 else ''}: {', '.join(bad)}\n"
                          f"valid variants: {', '.join(known)}")
-    return [known[n] for n in names]
+    return [load_variant(n, repo) for n in names]
 
 
 def resolve_experiment(name: str, repo: Path = None) -> Experiment:
-    known = experiments(repo)
+    known, broken = scan_experiments(repo)
     if name not in known:
+        path = Path(repo or REPO) / "variants" / "experiments" / f"{name}.conf"
+        bad = [b for b in broken if b.startswith(str(path))]
+        if bad:
+            raise UsageError(bad[0])
         raise UsageError(f"unknown experiment: {name}\nvalid experiments: {', '.join(known)}")
     exp = known[name]
     resolve_variants(exp.variants, repo)   # an experiment naming a missing variant is an error

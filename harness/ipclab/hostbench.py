@@ -16,22 +16,13 @@ A host-only run is assembled in results/.partial-<id>/ and renamed when done (th
 harness's convention); it carries no COMPLETE marker and no meta.json, so the
 harness's own loaders never mistake it for a kernel run.
 
-Command line (PYTHONPATH=harness /usr/bin/python3 -m ipclab.hostbench ...):
-
-    run    --bin-dir D --run-dir R [--smoke] [-- benchmark args]   run, check, ingest
-    ingest --run-dir R JSON...        ingest given Google Benchmark JSON files
-    check  JSON...                    completeness check only (exit 1 when incomplete)
-    plot   --run-dir R                draw the figures from R/host.csv (+ kernel stats)
-    table  --run-dir R                print the short table
-    perf-status                       print what perf can count here
+Command line: `harness host run|ingest|check|plot|table|perf-status` (cli.py).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -41,10 +32,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .store import cpu_model
+from . import plots, proc, store
+from .plots import PLOTS_DIR
 
-REPO = Path(os.environ.get("IPCLAB_REPO", Path(__file__).resolve().parents[2]))
-PLOTS_DIR = REPO / "plots"
+# The sources the host binaries are built from: a change elsewhere does not make a
+# host run dirty.
+HOST_SOURCES = ["bench/host", "kernel/core/sched.c", "kernel/core/sched.h",
+                "kernel/core/tcb.h", "kernel/core/list.h", "kernel/core/assert.h",
+                "kernel/include", "kernel/arch/host", "kernel/axes.conf",
+                "kernel/configure.py", "variants"]
 
 UNIT = "host ns"            # wall-clock nanoseconds on the host; never guest ticks
 HOST_COLS = ["benchmark", "case", "pinning", "policy", "threads", "blocked_pct",
@@ -295,34 +291,6 @@ def parse_perf_csv(text: str) -> dict:
     return counts
 
 
-def host_info() -> dict:
-    model = cpu_model()
-    try:
-        allowed = len(os.sched_getaffinity(0))
-    except OSError:
-        allowed = None
-    return {"cpu_model": model, "cpus": os.cpu_count(), "cpus_allowed": allowed,
-            "uname": " ".join(platform.uname()), "python": platform.python_version()}
-
-
-def git_commit() -> dict:
-    def g(*a):
-        try:
-            return subprocess.run(["git", *a], cwd=REPO, stdout=subprocess.PIPE,
-                                  stderr=subprocess.DEVNULL, text=True,
-                                  timeout=30).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-    # Only the sources that go into the host benchmark binaries.
-    srcs = ["bench/host", "kernel/core/sched.c", "kernel/core/sched.h", "kernel/core/tcb.h",
-            "kernel/core/list.h", "kernel/core/config_check.h", "kernel/include",
-            "kernel/arch/host", "kernel/config.mk", "variants"]
-    status = g("status", "--porcelain", "--", *srcs)
-    dirty = [line[3:] for line in status.splitlines() if line.strip()]
-    return {"commit": g("rev-parse", "HEAD") or "unknown", "dirty": bool(dirty),
-            "dirty_files": dirty[:50], "sources": srcs}
-
-
 def write_meta(run_dir: Path, paths, perf: dict, extra: dict | None = None) -> Path:
     contexts = {}
     for p in paths:
@@ -338,8 +306,8 @@ def write_meta(run_dir: Path, paths, perf: dict, extra: dict | None = None) -> P
         "unit_note": "wall-clock nanoseconds on the host (Linux), per iteration as "
                      "bench/host/README.md defines it; not comparable on one axis with "
                      "guest instructions or guest cycles",
-        "host": host_info(),
-        "git": git_commit(),
+        "host": store.host_info(),
+        "git": store.git_info(sources=HOST_SOURCES),
         "perf": perf,
         "files": sorted(f"host-raw/{Path(p).name}" for p in paths),
         "benchmark_context": contexts,
@@ -357,12 +325,19 @@ def run(bin_dir: Path, run_dir: Path, bench_args: list[str], smoke: bool = False
         log=print) -> tuple[Path, list[str]]:
     """Run every binary, check the JSON, ingest. Returns (run dir, problems)."""
     bin_dir, run_dir = Path(bin_dir), Path(run_dir)
+    if (run_dir / store.COMPLETE).is_file():
+        raise ValueError(f"{run_dir} is a complete run: adding host results to it would "
+                         f"change it after the fact. `make bench` measures the kernel and "
+                         f"the host benchmarks into one run; omit RUN_DIR for a host-only "
+                         f"run")
     fresh = not run_dir.exists()
     work = run_dir.parent / f".partial-{run_dir.name}" if fresh else run_dir
     if fresh and work.exists():
         shutil.rmtree(work)
     raw = work / "host-raw"
     raw.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        proc.write_owner(work)
     perf = perf_status()
     log(f"hostbench: perf: {perf['detail']}")
     load_before = os.getloadavg()
@@ -381,17 +356,14 @@ def run(bin_dir: Path, run_dir: Path, bench_args: list[str], smoke: bool = False
                    "-o", str(raw / f"{binary}.perf"), "--", *cmd]
         log(f"hostbench: {' '.join(cmd)}")
         t0 = time.time()
-        if smoke:
-            # Quiet: the console output goes to a log, shown only when the binary fails.
-            with open(raw / f"{binary}.log", "w") as f:
-                p = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
-        else:
-            p = subprocess.run(cmd)
-        log(f"hostbench: {binary}: status {p.returncode}, {time.time() - t0:.1f} s")
-        if p.returncode != 0:
-            if smoke:
-                sys.stderr.write((raw / f"{binary}.log").read_text()[-3000:])
-            raise RuntimeError(f"{binary} exited with status {p.returncode}")
+        # Quiet: the console output goes to a log, shown only when the binary fails.
+        with open(raw / f"{binary}.log", "w") as f:
+            status, _ = proc.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+        log(f"hostbench: {binary}: status {status}, {time.time() - t0:.1f} s")
+        if status != 0:
+            sys.stderr.write((raw / f"{binary}.log").read_text()[-3000:])
+            raise RuntimeError(f"{binary} exited with status {status} (console output: "
+                               f"{raw / (binary + '.log')})")
         paths.append(out)
     problems = check(paths)
     # Other work on the machine disturbs host timings: the load says how much there was.
@@ -406,6 +378,7 @@ def run(bin_dir: Path, run_dir: Path, bench_args: list[str], smoke: bool = False
         write_csv(work, ingest(paths))
     write_meta(work, paths, perf, dict(extra, check=problems or "complete"))
     if fresh:
+        (work / proc.OWNER).unlink(missing_ok=True)
         os.rename(work, run_dir)
     return run_dir, problems
 
@@ -477,18 +450,13 @@ def _fmt(v) -> str:
 
 
 def _gnuplot(script: Path, variables: dict, outputs) -> None:
-    exe = shutil.which("gnuplot")
-    if not exe:
-        raise RuntimeError("gnuplot not found (Debian package gnuplot-nox)")
+    """One gnuplot run per output file; the scripts take outfile and term."""
     for out in outputs:
         term = "svg" if out.suffix == ".svg" else "png"
         v = dict(variables, outfile=str(out), term=term)
-        pre = "; ".join(f"{k}='{val}'" for k, val in v.items())
-        p = subprocess.run([exe, "-e", pre, str(script)], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
-        if p.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
-            raise RuntimeError(f"gnuplot {script.name} -> {out}: status {p.returncode}\n"
-                               f"{p.stderr}")
+        plots.gnuplot(script, {k: plots.quote(val) for k, val in v.items()}, out.parent)
+        if not out.is_file() or out.stat().st_size == 0:
+            raise plots.PlotError(f"gnuplot {script.name} wrote no {out}")
 
 
 def plot(run_dir: Path, plots_dir: Path = PLOTS_DIR) -> list[Path]:
@@ -603,66 +571,3 @@ def table(run_dir: Path) -> str:
             parts = [f"{r.policy}@{int(r.threads)}: {r.value:.1f}" for r in sel.itertuples()]
             out.append(f"\n{bench} median [host ns]: " + ", ".join(parts))
     return "\n".join(out)
-
-
-# ---------------------------------------------------------------- CLI
-
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="hostbench", description=__doc__.split("\n\n")[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("run", help="run the host benchmarks, check and ingest their JSON")
-    r.add_argument("--bin-dir", required=True, type=Path)
-    r.add_argument("--run-dir", required=True, type=Path)
-    r.add_argument("--smoke", action="store_true", help="brief run: output only checked")
-    r.add_argument("bench_args", nargs="*", help="after --: arguments for the binaries")
-    i = sub.add_parser("ingest", help="ingest Google Benchmark JSON into a run dir")
-    i.add_argument("--run-dir", required=True, type=Path)
-    i.add_argument("json", nargs="+", type=Path)
-    c = sub.add_parser("check", help="check JSON files for completeness")
-    c.add_argument("json", nargs="+", type=Path)
-    p = sub.add_parser("plot", help="draw figures from <run>/host.csv")
-    p.add_argument("--run-dir", required=True, type=Path)
-    p.add_argument("--plots-dir", type=Path, default=PLOTS_DIR)
-    t = sub.add_parser("table", help="print the short table")
-    t.add_argument("--run-dir", required=True, type=Path)
-    sub.add_parser("perf-status", help="what perf stat can count here")
-    a = ap.parse_args(argv)
-    try:
-        if a.cmd == "run":
-            run_dir, problems = run(a.bin_dir, a.run_dir, a.bench_args, smoke=a.smoke)
-            for pr in problems:
-                print(f"hostbench: INCOMPLETE: {pr}", file=sys.stderr)
-            if problems:
-                return 1
-            print(f"hostbench: {run_dir}/host.csv written")
-        elif a.cmd == "ingest":
-            problems = check(a.json)
-            for pr in problems:
-                print(f"hostbench: warning: {pr}", file=sys.stderr)
-            a.run_dir.mkdir(parents=True, exist_ok=True)
-            out = write_csv(a.run_dir, ingest(a.json))
-            write_meta(a.run_dir, a.json, perf_status(),
-                       {"mode": "ingest", "check": problems or "complete"})
-            print(f"hostbench: {out} written")
-        elif a.cmd == "check":
-            problems = check(a.json)
-            for pr in problems:
-                print(f"hostbench: INCOMPLETE: {pr}", file=sys.stderr)
-            if problems:
-                return 1
-            print("hostbench: complete")
-        elif a.cmd == "plot":
-            for f in plot(a.run_dir, a.plots_dir):
-                print(f"hostbench: {f}")
-        elif a.cmd == "table":
-            print(table(a.run_dir))
-        elif a.cmd == "perf-status":
-            print(json.dumps(perf_status(), indent=2))
-    except (OSError, ValueError, RuntimeError) as e:
-        print(f"hostbench: error: {e}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

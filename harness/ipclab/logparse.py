@@ -1,6 +1,7 @@
-"""Read a serial console log according to bench/FORMAT.md (format version 1).
+"""Read a serial console log according to bench/FORMAT.md (format version 2).
 
-`parse(text)` turns the log into a `Log`: the BEGIN fields, the cases with their
+`parse(text)` turns the log into a `Log`: the BEGIN fields, the kernel's configuration
+(the CONFIG line, one key=value per axis of kernel/axes.conf), the cases with their
 samples, SKIPs, CHECKs, END, PANIC and FAULT records, and a list of protocol errors
 (every `IPCLAB ` line that does not parse, every count/sum that does not add up).
 `validate(log, ...)` then judges a boot: exit status, timeout, truncation, config,
@@ -13,27 +14,32 @@ import re
 from dataclasses import dataclass, field
 
 from . import FORMAT_VERSION
+from .arches import get_arch
+from .config import axes
+from .limits import INT64_MAX, INT64_MIN
 
 MAGIC = "IPCLAB"
 MAX_DATA_PER_LINE = 16
 
 # key=value fields each record must carry, and which of them are integers.
 SPEC = {
-    "BEGIN": (["variant", "arch", "clock", "transfer", "sched", "dest", "fastpath",
-               "reg_words", "samples", "warmup", "counter"], {"reg_words", "samples", "warmup"}),
+    "BEGIN": (["variant", "arch", "clock", "build", "samples", "warmup", "counter",
+               "reg_words", "max_words"], {"samples", "warmup", "reg_words", "max_words"}),
     "CASE": (["id", "bench", "space", "len", "metric", "overhead", "samples"],
              {"id", "len", "overhead", "samples"}),
     "CASE-END": (["id", "count", "sum"], {"id", "count", "sum"}),
     "SKIP": (["bench", "space", "len", "reason"], {"len"}),
     "CHECK": (["name", "expect", "got", "result"], {"expect", "got"}),
     "END": (["status", "cases", "checks", "failed"], {"cases", "checks", "failed"}),
+    "PLAN": (["cases"], {"cases"}),
     "FAULT": (["thread", "vector", "rip", "addr", "reason"], set()),
+    "FUZZ": (["seed", "calls", "invariant_checks", "first_bad_call", "replaced",
+              "spaces_recycled", "capabilities_refilled"],
+             {"seed", "calls", "invariant_checks", "first_bad_call", "replaced",
+              "spaces_recycled", "capabilities_refilled"}),
 }
 ENUMS = {
-    ("BEGIN", "transfer"): {"regs", "vregs", "mem"},
-    ("BEGIN", "sched"): {"lazy", "benno"},
-    ("BEGIN", "dest"): {"tid", "endpoint"},
-    ("BEGIN", "fastpath"): {"on", "off"},
+    ("BEGIN", "build"): {"release", "debug"},
     ("CASE", "space"): {"self", "same", "cross"},
     ("SKIP", "space"): {"self", "same", "cross"},
     ("CHECK", "result"): {"pass", "fail"},
@@ -42,7 +48,8 @@ ENUMS = {
 INT_RE = re.compile(r"^-?[0-9]+$")
 KEY_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 
-# QEMU exit statuses with isa-debug-exit: (value << 1) | 1.
+# QEMU exit statuses of x86_64 (isa-debug-exit: (value << 1) | 1); each architecture's
+# are in arches.py (today the same on all three).
 EXIT_OK, EXIT_FAIL, EXIT_PANIC = 1, 3, 5
 
 
@@ -81,12 +88,15 @@ def case_name(bench, space, metric, length) -> str:
 @dataclass
 class Log:
     begin: dict | None = None
+    config: dict | None = None                     # CONFIG: axis key -> value
     cases: list = field(default_factory=list)
     skips: list = field(default_factory=list)
     checks: list = field(default_factory=list)
     end: dict | None = None
     panic: str | None = None
     faults: list = field(default_factory=list)
+    fuzz: dict | None = None                       # FUZZ: the fuzzer's summary
+    plan: int | None = None                        # PLAN: a workload's promised cases
     errors: list = field(default_factory=list)     # protocol errors: "line N: ..."
     protocol_lines: int = 0
 
@@ -132,6 +142,34 @@ def _fields(kind: str, rest: str, lineno: int, errors: list) -> dict | None:
     return out
 
 
+def _config_fields(rest: str, lineno: int, errors: list) -> dict | None:
+    """CONFIG: exactly the declared axes, each with one of its declared values."""
+    out = {}
+    for tok in rest.split(" ") if rest else []:
+        k, sep, v = tok.partition("=")
+        if not sep or not KEY_RE.match(k) or not v:
+            errors.append(f"line {lineno}: CONFIG: bad field {tok!r}")
+            return None
+        if k in out:
+            errors.append(f"line {lineno}: CONFIG: duplicate field {k!r}")
+            return None
+        out[k] = v
+    declared = {a.key: a for a in axes()}
+    missing = [k for k in declared if k not in out]
+    extra = [k for k in out if k not in declared]
+    if missing or extra:
+        errors.append(f"line {lineno}: CONFIG: " + "; ".join(
+            ([f"missing axis {', '.join(missing)}"] if missing else []) +
+            ([f"undeclared axis {', '.join(extra)} (kernel/axes.conf)"] if extra else [])))
+        return None
+    for k, v in out.items():
+        if v not in declared[k].values:
+            errors.append(f"line {lineno}: CONFIG: {k}={v!r} not one of "
+                          f"{', '.join(declared[k].values)}")
+            return None
+    return out
+
+
 def parse(text: str) -> Log:
     log = Log()
     errors = log.errors
@@ -162,6 +200,14 @@ def parse(text: str) -> Log:
         if kind == "PANIC":
             log.panic = rest[len("reason="):] if rest.startswith("reason=") else rest
             continue
+        if kind == "CONFIG":
+            if log.config is not None:
+                errors.append(f"line {lineno}: second CONFIG")
+                continue
+            cfg = _config_fields(rest, lineno, errors)
+            if cfg is not None:
+                log.config = cfg
+            continue
         if kind == "DATA":
             toks = rest.split(" ") if rest else []
             if not toks or not toks[0].startswith("id=") or not INT_RE.match(toks[0][3:]):
@@ -183,7 +229,13 @@ def parse(text: str) -> Log:
             if bad:
                 errors.append(f"line {lineno}: DATA value {bad[0]!r} is not an integer")
                 continue
-            open_case.values.extend(int(v) for v in vals)
+            ints = [int(v) for v in vals]
+            huge = [v for v in ints if not INT64_MIN <= v <= INT64_MAX]
+            if huge:
+                errors.append(f"line {lineno}: DATA value {huge[0]} is outside the signed "
+                              f"64-bit range the guest prints (|v| < 2^63)")
+                continue
+            open_case.values.extend(ints)
             continue
         if kind not in SPEC:
             errors.append(f"line {lineno}: unknown record kind {kind!r}")
@@ -245,6 +297,17 @@ def parse(text: str) -> Log:
             log.end = f
         elif kind == "FAULT":
             log.faults.append(f)
+        elif kind == "PLAN":
+            if log.plan is not None:
+                errors.append(f"line {lineno}: second PLAN")
+            elif log.cases:
+                errors.append(f"line {lineno}: PLAN after the first CASE")
+            log.plan = f["cases"]
+        elif kind == "FUZZ":
+            if log.fuzz is not None:
+                errors.append(f"line {lineno}: second FUZZ")
+            log.fuzz = f
+
     if open_case is not None:
         errors.append(f"case {open_case.name} (line {open_case.line}) never closed: "
                       f"output truncated")
@@ -259,14 +322,13 @@ IPC_LENS = (0, 1, 2, 4, 8, 16)
 FIXED_CASES = [("null_syscall", "self", "round", 0), ("counter", "self", "read", 0)]
 
 
-def expected_cases(transfer: str, reg_words: int | None = None):
-    """(cases that must run, (bench, space, len) that must be SKIPped instead)."""
+def expected_cases(max_words: int):
+    """(cases that must run, (bench, space, len) that must be SKIPped instead): a
+    length beyond the longest message the variant accepts (BEGIN max_words) is SKIPped."""
     run, skip = list(FIXED_CASES), []
     for space in IPC_SPACES:
         for length in IPC_LENS:
-            over = transfer == "regs" and (length > reg_words if reg_words is not None
-                                           else length >= 16)
-            if over:
+            if length > max_words:
                 skip.append(("ipc", space, length))
             else:
                 run.extend(("ipc", space, m, length) for m in IPC_METRICS)
@@ -276,7 +338,7 @@ def expected_cases(transfer: str, reg_words: int | None = None):
 @dataclass
 class Problem:
     kind: str       # timeout | panic | qemu-exit | malformed | truncated | status-fail |
-                    # config | missing-case | check | implausible
+                    # config | missing-case | check | implausible | host-io | host-qemu
     message: str
 
     def __str__(self):
@@ -287,24 +349,35 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
              timeout_s: float | None = None, variant=None, clock: str | None = None,
              samples: int | None = None, warmup: int | None = None,
              require_all_cases: bool = True, min_checks: int = 0,
-             max_value: int | None = None, min_value: int | None = None) -> list[Problem]:
+             max_value: int | None = None, min_value: int | None = None,
+             build: str | None = None, arch: str | None = None,
+             workload: str | None = None) -> list[Problem]:
     """Judge one boot. Returns the problems found (empty list = a good run).
-    `variant` is a config.Variant whose axes BEGIN must echo."""
+    `variant` is a config.Variant whose axes BEGIN must echo; `arch` the architecture
+    booted (arches.py: its QEMU exit statuses, and the arch and counter BEGIN must
+    name; None: x86_64's statuses, BEGIN not checked for them); `workload` the guest
+    program asked for (BEGIN workload=, `ipc` when absent): the IPC benchmark's cases
+    are a fixed set, any other workload's are the number its PLAN line promised."""
     p: list[Problem] = []
+    codes = get_arch(arch or "x86_64").exit_status
+    exit_ok, exit_fail, exit_panic = codes["ok"], codes["fail"], codes["panic"]
     if timed_out:
         p.append(Problem("timeout", f"guest did not finish within {timeout_s} s and was "
                          f"killed"))
-    if log.panic is not None or exit_code == EXIT_PANIC:
+    if log.panic is not None or exit_code == exit_panic:
         p.append(Problem("panic", f"kernel panic: {log.panic or '(no PANIC line)'}"
                          f" (QEMU exit {exit_code})"))
-    elif not timed_out and exit_code not in (EXIT_OK, EXIT_FAIL):
-        p.append(Problem("qemu-exit", f"QEMU exited with status {exit_code} (expected 1 "
-                         f"= ok or 3 = fail): QEMU crashed, stopped or was killed"))
+    elif not timed_out and exit_code not in (exit_ok, exit_fail):
+        p.append(Problem("qemu-exit", f"QEMU exited with status {exit_code} (expected "
+                         f"{exit_ok} = ok or {exit_fail} = fail): QEMU crashed, stopped "
+                         f"or was killed"))
     for e in log.errors:
         kind = "truncated" if "truncated" in e else "malformed"
         p.append(Problem(kind, e))
     if log.begin is None:
         p.append(Problem("truncated", "no BEGIN line"))
+    elif log.config is None:
+        p.append(Problem("truncated", "no CONFIG line"))
     if log.end is None:
         if log.panic is None:
             p.append(Problem("truncated", "no END line: output truncated"))
@@ -312,7 +385,7 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
         e = log.end
         if e["status"] != "ok":
             p.append(Problem("status-fail", f"END status={e['status']} failed={e['failed']}"))
-        if exit_code == EXIT_OK and e["status"] != "ok" or exit_code == EXIT_FAIL and \
+        if exit_code == exit_ok and e["status"] != "ok" or exit_code == exit_fail and \
                 e["status"] == "ok":
             p.append(Problem("qemu-exit", f"END status={e['status']} but QEMU exit "
                              f"status {exit_code}"))
@@ -344,22 +417,45 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
                 p.append(Problem("config", f"BEGIN variant={b['variant']}, booted "
                                  f"{variant.name}"))
             for key, val in variant.axes.items():
-                if key in b and str(b[key]) != val:
-                    p.append(Problem("config", f"BEGIN {key}={b[key]} but "
-                                     f"variants/{variant.name}.conf says {val}"))
+                got = (log.config or {}).get(key)
+                if log.config is not None and got != val:
+                    p.append(Problem("config", f"CONFIG {key}={got} but variant "
+                                     f"{variant.name} is {key}={val} "
+                                     f"(variants/{variant.name}.conf)"))
+        if arch is not None and b["arch"] != arch:
+            p.append(Problem("config", f"BEGIN arch={b['arch']} but booted arch={arch}"))
+        if arch is not None and b["counter"] != get_arch(arch).counter:
+            p.append(Problem("config", f"BEGIN counter={b['counter']} but arch {arch} "
+                             f"reads {get_arch(arch).counter} (harness/ipclab/arches.py)"))
         if clock is not None and b["clock"] != clock:
             p.append(Problem("config", f"BEGIN clock={b['clock']} but booted with "
                              f"clock={clock}"))
+        if build is not None and b["build"] != build:
+            p.append(Problem("config", f"BEGIN build={b['build']} but a {build} build was "
+                             f"booted"))
         if samples is not None and b["samples"] != samples:
             p.append(Problem("config", f"BEGIN samples={b['samples']}, asked {samples}"))
         if warmup is not None and b["warmup"] != warmup:
             p.append(Problem("config", f"BEGIN warmup={b['warmup']}, asked {warmup}"))
+        booted = b.get("workload", "ipc")
         for c in log.cases:
-            if c.samples != b["samples"]:
+            # a workload may print fewer values for a quantity that does not vary
+            if c.samples != b["samples"] and (booted == "ipc" or not
+                                              1 <= c.samples <= b["samples"]):
                 p.append(Problem("malformed", f"case {c.name}: samples={c.samples}, BEGIN "
                                  f"says {b['samples']}"))
-        if require_all_cases:
-            run, skip = expected_cases(b["transfer"], b.get("reg_words"))
+        if workload is not None and booted != workload:
+            p.append(Problem("config", f"BEGIN workload={booted} but workload={workload} "
+                             f"was asked (mode= on the command line)"))
+        if require_all_cases and booted not in ("ipc", "fuzz"):
+            if log.plan is None:
+                p.append(Problem("missing-case", f"workload {booted} printed no PLAN line "
+                                 f"(bench/guest/workload.h: report_plan first)"))
+            elif len(log.cases) != log.plan:
+                p.append(Problem("missing-case", f"workload {booted}: PLAN cases="
+                                 f"{log.plan} but {len(log.cases)} CASE(s) printed"))
+        elif require_all_cases and booted == "ipc":
+            run, skip = expected_cases(b["max_words"])
             have = log.case_map()
             missing = [case_name(*k) for k in run if k not in have]
             if missing:
@@ -369,7 +465,7 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
             for k in skip:
                 if k not in skipped:
                     p.append(Problem("missing-case", f"no SKIP for {k[0]}/{k[1]}/len{k[2]} "
-                                     f"(transfer={b['transfer']} must refuse it)"))
+                                     f"(longer than max_words={b['max_words']})"))
             for s in log.skips:
                 if (s["bench"], s["space"], s["len"]) in skip and \
                         s["reason"] != "over_register_limit":

@@ -5,6 +5,8 @@ import math
 
 import pandas as pd
 
+from .config import axis_keys
+
 HEADLINE = [  # (column title, bench, space, metric)
     ("null syscall", "null_syscall", "self", "round"),
     ("same call", "ipc", "same", "call"),
@@ -19,6 +21,8 @@ HEADLINE = [  # (column title, bench, space, metric)
 def fmt(x, digits: int = 1) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
+    if not math.isfinite(float(x)):
+        return str(x)
     if float(x) == int(x) and abs(x) < 1e15:
         return str(int(x))
     return f"{x:.{digits}f}"
@@ -48,16 +52,46 @@ def _lookup(st: pd.DataFrame):
     return {(r.variant, r.bench, r.space, r.metric, int(r.len)): r for r in st.itertuples()}
 
 
+def differing_axes(st: pd.DataFrame, variants: list) -> list[str]:
+    """The axis columns (kernel/axes.conf) whose value differs among these variants:
+    what a table or figure must show to tell them apart; the rest is shared."""
+    d = st[st.variant.isin(variants)]
+    return [a for a in axis_keys() if a in d.columns and d[a].nunique() > 1]
+
+
+def axes_words(st: pd.DataFrame, variants: list) -> str:
+    """'differ in transfer (regs -> vregs), sched (lazy -> benno)' for two variants."""
+    shown = differing_axes(st, variants)
+    if not shown:
+        return "the same configuration on every axis"
+    parts = []
+    for a in shown:
+        vals = [str(st[st.variant == v][a].iloc[0]) if (st.variant == v).any() else "?"
+                for v in variants]
+        parts.append(f"{a} ({' -> '.join(vals)})")
+    return "differ in " + ", ".join(parts)
+
+
+def variant_label(st: pd.DataFrame, variant: str, shown: list[str]) -> str:
+    """'sel4-like (transfer=vregs)': the name and the values of the shown axes."""
+    d = st[st.variant == variant]
+    if not len(d) or not shown:
+        return variant
+    return f"{variant} ({' '.join(f'{a}={d[a].iloc[0]}' for a in shown)})"
+
+
 def headline_table(st: pd.DataFrame, variants: list, length: int = 0) -> str:
-    """Median per variant for the headline cases at one message length."""
+    """Median per variant for the headline cases at one message length; the axis
+    columns are those whose values differ among the variants."""
     idx = _lookup(st)
-    header = ["variant", "transfer", "sched", "dest", "fastpath"] + [h[0] for h in HEADLINE]
+    shown = differing_axes(st, variants)
+    header = ["variant"] + shown + [h[0] for h in HEADLINE]
     rows = []
     for v in variants:
         any_row = next((r for k, r in idx.items() if k[0] == v), None)
         if any_row is None:
             continue
-        row = [v, any_row.transfer, any_row.sched, any_row.dest, any_row.fastpath]
+        row = [v] + [getattr(any_row, a) for a in shown]
         for _, bench, space, metric in HEADLINE:
             r = idx.get((v, bench, space, metric, 0 if bench != "ipc" else length))
             row.append(fmt(r.median) if r is not None else "-")
@@ -68,14 +102,16 @@ def headline_table(st: pd.DataFrame, variants: list, length: int = 0) -> str:
 def length_table(st: pd.DataFrame, variants: list, space: str, metric: str = "call") -> str:
     idx = _lookup(st)
     lens = sorted({int(l) for l in st[st.bench == "ipc"]["len"]})
-    header = ["variant", "transfer"] + [f"len {l}" for l in lens]
+    shown = differing_axes(st, variants)
+    header = ["variant"] + shown + [f"len {l}" for l in lens]
     rows = []
     for v in variants:
         rs = [idx.get((v, "ipc", space, metric, l)) for l in lens]
         if all(r is None for r in rs):
             continue
-        tr = next(r.transfer for r in rs if r is not None)
-        rows.append([v, tr] + [fmt(r.median) if r is not None else "skip" for r in rs])
+        first = next(r for r in rs if r is not None)
+        rows.append([v] + [getattr(first, a) for a in shown] +
+                    [fmt(r.median) if r is not None else "skip" for r in rs])
     return md_table(header, rows)
 
 
@@ -102,9 +138,53 @@ def run_header(meta: dict) -> str:
     if meta.get("experiment"):
         e = meta["experiment"]
         lines.append(f"- experiment **{e['name']}**: {e['title']} (axis {e['axis']})")
+        if e.get("workload", "ipc") != "ipc":
+            args = " ".join(f"{k}={v}" for k, v in (e.get("args") or {}).items())
+            lines.append(f"- workload **{e['workload']}** (bench/guest/workloads/"
+                         f"{e['workload']}.c){', args ' + args if args else ''}")
     for w in meta.get("warnings", []):
         lines.append(f"- **WARNING: {w}**")
     return "\n".join(lines)
+
+
+def verdicts_section(meta: dict) -> str:
+    """One paragraph per lesson the run judged: the paper's claim, the rule in words,
+    the values it read, and agrees / disagrees / not measured."""
+    out = []
+    for name, v in (meta.get("verdicts") or {}).items():
+        state = v.get("state", "?")
+        out.append(f"### {v.get('title') or name} (`{name}`): **{state}**")
+        out.append("")
+        if v.get("claim"):
+            out.append(f"- paper: {v['claim']}")
+        out.append(f"- rule: {v.get('verdict_text') or ''} (`{v.get('rule')}`)")
+        if v.get("values"):
+            unit = meta.get("unit", "")
+            out.append("- measured: " + "; ".join(f"{k} = {fmt(x, 2)}"
+                                                  for k, x in v["values"].items()) +
+                       f" [{unit}, clock {meta.get('clock')}]")
+        if v.get("reason"):
+            out.append(f"- why {state}: {v['reason']}")
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
+def series_tables(st: pd.DataFrame, variants: list, unit: str, xlabel: str = "") -> list:
+    """A workload's cases: one table per bench/space/metric, a row per variant, a
+    column per len (the workload's parameter), medians."""
+    parts = []
+    idx = _lookup(st)
+    for (bench, space, metric), d in st.groupby(["bench", "space", "metric"], sort=False):
+        lens = sorted({int(x) for x in d["len"]})
+        rows = []
+        for v in variants:
+            rs = [idx.get((v, bench, space, metric, l)) for l in lens]
+            if any(r is not None for r in rs):
+                rows.append([v] + [fmt(r.median) if r is not None else "-" for r in rs])
+        what = xlabel or "len"
+        parts += ["", f"### {bench}/{space}/{metric}: median [{unit}] by {what}", "",
+                  md_table(["variant"] + [str(l) for l in lens], rows)]
+    return parts
 
 
 def failures_section(meta: dict) -> str:
@@ -122,7 +202,15 @@ def summary_markdown(meta: dict, st: pd.DataFrame, full: bool = True) -> str:
         if len(st) else []
     unit = meta.get("unit", "")
     parts = [run_header(meta), "", "## Failures", "", failures_section(meta)]
-    if variants:
+    if meta.get("verdicts"):
+        parts += ["", "## Verdicts against the paper", "", verdicts_section(meta)]
+    exp = meta.get("experiment") or {}
+    if variants and exp.get("workload", "ipc") != "ipc":
+        parts += ["", f"## Workload {exp['workload']}"] + \
+            series_tables(st, variants, unit, exp.get("xlabel", ""))
+        if full:
+            parts += ["", f"## Every case [{unit}]", "", full_table(st)]
+    elif variants:
         parts += ["", f"## Headline: median per sample, message length 0 [{unit}]", "",
                   "Statistics after the outlier policy of harness/README.md; one-way = "
                   "call (client to server) and reply (server to client), round = a whole "

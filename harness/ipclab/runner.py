@@ -1,61 +1,52 @@
 """Build a variant with the top-level Makefile and boot it under QEMU.
 
-A boot writes the serial console (QEMU's stdout) straight into its log file, and QEMU's
-own stderr into a `.stderr` file beside it, so that whatever happens (hang, crash,
-kill) the log on disk is exactly what the guest printed. A boot that outlives its
-timeout is killed (its whole process group, by id) and reported as a timeout.
+A boot's serial console (QEMU's stdout) is copied byte for byte into its log file by
+the harness (proc.run_logged), and QEMU's own stderr goes into a `.stderr` file beside
+it, so that whatever happens (hang, crash, kill) the log on disk is exactly what the
+guest printed, and a host-side write error (disk full) is reported as such, never as a
+guest that stopped printing. A boot that outlives its timeout is killed (its whole
+process group, by id) and reported as a timeout.
 """
 from __future__ import annotations
 
 import os
+import re
 import shlex
-import signal
 import subprocess
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .arches import get_arch
+from . import proc
 from .clock import Clock, qemu_command
-from .config import REPO
-
-DEFAULT_QEMU = {"x86_64": "qemu-system-x86_64"}
+from .config import REPO, axes
 
 
 def qemu_binary(arch: str) -> str:
-    """$IPCLAB_QEMU overrides the QEMU binary (the tests point it at a fake)."""
-    return os.environ.get("IPCLAB_QEMU") or DEFAULT_QEMU[arch]
-
-
-_live: dict = {}          # pid -> Popen of the QEMU processes this harness started
-_live_lock = threading.Lock()
-
-
-def kill_live() -> None:
-    """Kill every QEMU process group this harness started and is still running (by id)."""
-    with _live_lock:
-        procs = list(_live.values())
-    for p in procs:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+    """The arch's QEMU (arches.py); $IPCLAB_QEMU overrides it (the tests point it at a
+    fake)."""
+    return os.environ.get("IPCLAB_QEMU") or get_arch(arch).qemu
 
 
 def make_env() -> dict:
-    """The environment for `make ... image`: a VARIANT= or ARCH= inherited through
-    MAKEFLAGS (e.g. `make bench VARIANT=a,b`) must not override the one we pass."""
+    """The environment for `make ... image`: a VARIANT=, ARCH=, DEBUG= or axis override
+    (TRANSFER=...) inherited through MAKEFLAGS (e.g. `make bench VARIANT=a,b`) must not
+    override the variant we build, or the image would not be that variant."""
     env = dict(os.environ)
     flags = env.get("MAKEFLAGS")
+    own = tuple(f"{k}=" for k in ["VARIANT", "ARCH", "DEBUG"] + [a.name for a in axes()])
     if flags:
-        toks = [t for t in flags.split(" ") if not t.startswith(("VARIANT=", "ARCH="))]
+        toks = [t for t in flags.split(" ") if not t.startswith(own)]
         env["MAKEFLAGS"] = " ".join(toks).rstrip(" -") if toks else ""
     env.pop("MAKEOVERRIDES", None)
     return env
 
 
-def elf_path(variant: str, arch: str, repo: Path = None) -> Path:
-    return Path(repo or REPO) / "build" / arch / variant / "ipclab.elf"
+def elf_path(variant: str, arch: str, repo: Path = None, debug: bool = False) -> Path:
+    """The bootable image make builds (a debug build has its own directory)."""
+    return Path(repo or REPO) / "build" / arch / (variant + ("-debug" if debug else "")) / \
+        "ipclab.elf"
 
 
 @dataclass
@@ -66,24 +57,33 @@ class BuildResult:
     cmd: list
     output: str = ""
     elf: Path | None = None
+    tool_error: str | None = None   # make itself could not run (infrastructure)
+
+    @property
+    def reason(self) -> str:
+        """make's own one-line reason for a failed build (its first error line)."""
+        return build_reason(self.output)
 
 
-def build(variant: str, arch: str, repo: Path = None, make: str = None) -> BuildResult:
-    """`make -s VARIANT=<v> ARCH=<arch> image` in the repository root."""
+def build(variant: str, arch: str, repo: Path = None, make: str = None,
+          debug: bool = False) -> BuildResult:
+    """`make -s VARIANT=<v> ARCH=<arch> [DEBUG=1] image` in the repository root."""
     repo = Path(repo or REPO)
     make = make or os.environ.get("IPCLAB_MAKE", "make")
-    cmd = [make, "-s", f"VARIANT={variant}", f"ARCH={arch}", "image"]
+    cmd = [make, "-s", f"VARIANT={variant}", f"ARCH={arch}", f"DEBUG={int(debug)}", "image"]
     t0 = time.monotonic()
+    tool_error = None
     try:
-        proc = subprocess.run(cmd, cwd=repo, stdout=subprocess.PIPE, env=make_env(),
-                              stderr=subprocess.STDOUT, text=True, errors="replace")
-        ok, out = proc.returncode == 0, proc.stdout
+        status, out = proc.run(cmd, cwd=repo, env=make_env())
+        ok = status == 0
     except OSError as e:
-        ok, out = False, str(e)
-    elf = elf_path(variant, arch, repo)
+        ok, out = False, f"cannot run {make}: {e.strerror or e}"
+        tool_error = out
+    elf = elf_path(variant, arch, repo, debug)
     if ok and not elf.is_file():
         ok, out = False, out + f"\nbuild succeeded but {elf} does not exist"
-    return BuildResult(variant, ok, time.monotonic() - t0, cmd, out, elf if ok else None)
+    return BuildResult(variant, ok, time.monotonic() - t0, cmd, out, elf if ok else None,
+                       tool_error)
 
 
 @dataclass
@@ -95,7 +95,8 @@ class BootResult:
     exit_code: int | None = None
     timed_out: bool = False
     seconds: float = 0.0
-    start_error: str | None = None
+    start_error: str | None = None     # QEMU could not be started (infrastructure)
+    host_error: str | None = None      # writing the log failed on the host (not the guest)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -105,47 +106,38 @@ class BootResult:
 
 def boot(variant: str, elf: Path, clock: Clock, log_path: Path, *, arch: str = "x86_64",
          samples: int | None = None, warmup: int | None = None, timeout: float = 120.0,
-         qemu: str | None = None) -> BootResult:
-    """Boot one image; returns when QEMU exits or the timeout kills it."""
+         qemu: str | None = None, extra: dict | None = None) -> BootResult:
+    """Boot one image; returns when QEMU exits or the timeout kills it. `extra`: more
+    key=value words for the guest's command line."""
     qemu = qemu or qemu_binary(arch)
-    cmd = qemu_command(qemu, elf, clock, samples, warmup)
+    cmd = qemu_command(qemu, elf, clock, samples, warmup, arch, extra)
     log_path = Path(log_path)
-    log_path.parent.mkdir(parents=True, exist_ok=True)
     err_path = log_path.with_suffix(".stderr")
     res = BootResult(variant, cmd, log_path, err_path)
-    t0 = time.monotonic()
-    with open(log_path, "wb") as out, open(err_path, "wb") as err:
-        try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                    start_new_session=True)
-        except OSError as e:
-            res.start_error = f"cannot start {qemu}: {e}"
-            res.exit_code = None
-            err.write(res.start_error.encode() + b"\n")
-            return res
-        with _live_lock:
-            _live[proc.pid] = proc
-        try:
-            res.exit_code = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            res.timed_out = True
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)   # the group we started, by its id
-            except ProcessLookupError:
-                pass
-            res.exit_code = proc.wait()
-        except BaseException:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait()
-            raise
-        finally:
-            with _live_lock:
-                _live.pop(proc.pid, None)
-    res.seconds = time.monotonic() - t0
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        res.host_error = f"cannot create {log_path.parent}: {e.strerror}"
+        return res
+    r = proc.run_logged(cmd, log_path, err_path, timeout)
+    res.exit_code, res.timed_out, res.seconds = r.exit_code, r.timed_out, r.seconds
+    res.start_error, res.host_error = r.start_error, r.host_error
     return res
+
+
+_ERROR_LINE = re.compile(r"(\*\*\*|\berror\b|\bError\b|: fatal|undefined reference|"
+                         r"No rule to make target|is invalid|unknown)")
+
+
+def build_reason(output: str) -> str:
+    """The line of make's output that says why the build failed: the first line that
+    looks like an error (compiler error, make's *** line, a configuration refusal),
+    else the last non-empty line."""
+    lines = [l.strip() for l in (output or "").splitlines() if l.strip()]
+    for l in lines:
+        if _ERROR_LINE.search(l):
+            return l[:300]
+    return lines[-1][:300] if lines else "no output"
 
 
 def tool_version(cmd: list) -> str:

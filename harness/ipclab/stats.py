@@ -22,6 +22,7 @@ are kept as `raw_min`, `raw_max`.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -83,8 +84,10 @@ def t_cdf(t: float, df: float) -> float:
     return 1.0 - tail if t > 0 else tail
 
 
+@lru_cache(maxsize=4096)
 def t_ppf(p: float, df: float) -> float:
-    """Quantile of Student's t (bisection on t_cdf; accurate to ~1e-10)."""
+    """Quantile of Student's t (bisection on t_cdf; accurate to ~1e-10). Cached: every
+    group of a run has the same sample count, so the same quantile."""
     if not 0.0 < p < 1.0:
         raise ValueError("p must be in (0, 1)")
     if p < 0.5:
@@ -164,10 +167,11 @@ def mark_outliers(samples: pd.DataFrame, by=None) -> pd.DataFrame:
     """Add/refresh the 0/1 `outlier` column of a tidy samples frame."""
     by = by or GROUP_COLS
     df = samples.copy()
-    df["outlier"] = 0
-    for _, idx in df.groupby(by, sort=False).groups.items():
-        m = outlier_mask(df.loc[idx, "value"].to_numpy())
-        df.loc[idx, "outlier"] = m.astype(int)
+    if not len(df):
+        df["outlier"] = 0
+        return df
+    df["outlier"] = df.groupby(by, sort=False)["value"].transform(
+        lambda v: outlier_mask(v.to_numpy()).astype(int)).astype(int)
     return df
 
 
@@ -189,3 +193,22 @@ def summarize(samples: pd.DataFrame, by=None, keep=None) -> pd.DataFrame:
         row.update(describe(g["value"].to_numpy()))
         rows.append(row)
     return pd.DataFrame(rows, columns=by + keep + STAT_COLS)
+
+
+def welch(a, b, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Difference of means mean(b) - mean(a) and the half width of its confidence
+    interval (Welch's t, Welch-Satterthwaite degrees of freedom). The half width is NaN
+    with fewer than two values on a side, and 0 when both sides are constant."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if len(a) == 0 or len(b) == 0:
+        return math.nan, math.nan
+    delta = float(b.mean() - a.mean())
+    if len(a) < 2 or len(b) < 2:
+        return delta, math.nan
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se2 = va + vb
+    if se2 == 0:
+        return delta, 0.0
+    df = se2 ** 2 / ((va ** 2 / (len(a) - 1) if va else 0.0) +
+                     (vb ** 2 / (len(b) - 1) if vb else 0.0))
+    return delta, t_ppf(0.5 + confidence / 2, df) * math.sqrt(se2)

@@ -4,7 +4,7 @@
         COMPLETE          written last; a directory without it is not a run
         meta.json         commit, dirty flag, tool versions, host, clock, command lines,
                           per-variant status and timings
-        samples.csv.gz    tidy CSV, gzip-compressed: one row per sample (SAMPLE_COLS)
+        samples.csv.gz    tidy CSV, gzip-compressed: one row per sample (sample_cols())
         stats.csv         one row per (variant, bench, space, metric, len) (stats.py)
         summary.md        the Markdown tables printed at the end of the run
         logs/<variant>.log     raw serial console, byte for byte
@@ -24,24 +24,33 @@ import platform
 import shutil
 import subprocess
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from . import RUN_LAYOUT_VERSION, stats
-from .config import REPO
+from . import RUN_LAYOUT_VERSION, integrity, proc, stats
+from .config import REPO, axis_keys
+from .errors import InputError
 
 COMPLETE = "COMPLETE"
 SAMPLES_FILE = "samples.csv.gz"     # tidy CSV, gzip (about 60x smaller; pandas reads it)
-SAMPLE_COLS = ["run_id", "commit", "variant", "transfer", "sched", "dest", "fastpath",
-               "arch", "clock", "unit", "bench", "space", "metric", "len", "case",
-               "case_id", "sample", "value", "overhead", "outlier"]
-AXIS_COLS = ["transfer", "sched", "dest", "fastpath"]
+MEASURE_COLS = ["arch", "clock", "unit", "bench", "space", "metric", "len", "case",
+                "case_id", "sample", "value", "overhead", "outlier"]
 
 
-class RunError(Exception):
-    pass
+def axis_cols() -> list[str]:
+    """One column per declared axis (kernel/axes.conf), lower case, in declaration order."""
+    return axis_keys()
+
+
+def sample_cols() -> list[str]:
+    return ["run_id", "commit", "variant"] + axis_cols() + MEASURE_COLS
+
+
+class RunError(InputError):
+    """A stored run that cannot be used: incomplete, damaged or inconsistent."""
 
 
 def utc_stamp(t: float | None = None) -> str:
@@ -57,19 +66,23 @@ def _git(args, repo, strip: bool = True) -> str:
         return ""
 
 
-def git_info(repo: Path = None) -> dict:
+def git_info(repo: Path = None, sources: list[str] | None = None) -> dict:
+    """Commit, branch and dirty flag. Modified or untracked source makes the tree dirty
+    (what was measured may be built from files the commit does not have); `sources`
+    narrows that to the paths a result was built from (default: all but results/ and
+    build/, which are outputs)."""
     repo = Path(repo or REPO)
     commit = _git(["rev-parse", "HEAD"], repo)
-    # Modified or untracked source makes the tree dirty (the image may be built from
-    # files the commit does not have); results/ and build/ are outputs, not source.
-    status = _git(["status", "--porcelain", "--untracked-files=all", "-z", "--", ".",
-                   ":(exclude)results", ":(exclude)build"], repo, strip=False)
+    spec = list(sources) if sources else [".", ":(exclude)results", ":(exclude)build"]
+    status = _git(["status", "--porcelain", "--untracked-files=all", "-z", "--", *spec],
+                  repo, strip=False)
     dirty = [e[3:] for e in status.split("\0") if len(e) > 3 and e[2] == " "]
     return {"commit": commit or "unknown", "short": commit[:8] if commit else "nogit",
             "branch": _git(["rev-parse", "--abbrev-ref", "HEAD"], repo),
             "dirty": bool(dirty), "dirty_files": dirty[:50],
             "kernel_tree": _git(["rev-parse", "HEAD:kernel"], repo),
-            "bench_tree": _git(["rev-parse", "HEAD:bench"], repo)}
+            "bench_tree": _git(["rev-parse", "HEAD:bench"], repo),
+            **({"sources": list(sources)} if sources else {})}
 
 
 def cpu_model() -> str:
@@ -84,27 +97,31 @@ def cpu_model() -> str:
 
 
 def host_info() -> dict:
-    model = cpu_model()
-    return {"cpu_model": model, "cpus": os.cpu_count(), "uname": " ".join(platform.uname()),
-            "python": platform.python_version(), "pandas": pd.__version__}
+    try:
+        allowed = len(os.sched_getaffinity(0))
+    except OSError:
+        allowed = None
+    return {"cpu_model": cpu_model(), "cpus": os.cpu_count(), "cpus_allowed": allowed,
+            "uname": " ".join(platform.uname()), "python": platform.python_version(),
+            "pandas": pd.__version__}
 
 
 def samples_frame(log, variant, run_id: str, commit: str, arch: str, clock) -> pd.DataFrame:
     """Tidy rows for one parsed, validated log."""
     rows = []
-    axes = {c: variant.axes.get(c, "") for c in AXIS_COLS}
+    axis_values = [variant.axes.get(c, "") for c in axis_cols()]
     for c in log.cases:
         for i, v in enumerate(c.values):
-            rows.append((run_id, commit, variant.name, axes["transfer"], axes["sched"],
-                         axes["dest"], axes["fastpath"], arch, clock.name, clock.unit,
-                         c.bench, c.space, c.metric, c.len, c.name, c.id, i, v,
-                         c.overhead, 0))
-    df = pd.DataFrame(rows, columns=SAMPLE_COLS)
+            rows.append([run_id, commit, variant.name, *axis_values, arch, clock.name,
+                         clock.unit, c.bench, c.space, c.metric, c.len, c.name, c.id, i, v,
+                         c.overhead, 0])
+    df = pd.DataFrame(rows, columns=sample_cols())
     return stats.mark_outliers(df) if len(df) else df
 
 
 def stats_frame(samples: pd.DataFrame) -> pd.DataFrame:
-    keep = ["arch", "clock", "unit", "transfer", "sched", "dest", "fastpath", "case"]
+    keep = ["arch", "clock", "unit"] + [c for c in axis_cols() if c in samples.columns] + \
+        ["case"]
     return stats.summarize(samples, keep=keep)
 
 
@@ -112,6 +129,16 @@ def write_json(path: Path, obj) -> None:
     tmp = Path(str(path) + ".tmp")
     tmp.write_text(json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
     os.replace(tmp, path)
+
+
+def seal(path: Path, meta: dict, first_line: str) -> None:
+    """Record every file's checksum in meta.json (manifest), then write COMPLETE with
+    meta.json's own checksum: after this nothing in the directory may change."""
+    rows = dict(meta.pop("_rows", {}) or {})
+    meta["layout_version"] = RUN_LAYOUT_VERSION          # sealed: manifest and checksum
+    meta[integrity.MANIFEST_KEY] = integrity.make_manifest(path, rows)
+    write_json(path / "meta.json", meta)
+    (path / COMPLETE).write_text(integrity.complete_text(first_line, path / "meta.json"))
 
 
 class RunWriter:
@@ -129,6 +156,7 @@ class RunWriter:
         self.tmp = self.results_dir / f".partial-{run_id}"
         self.final = self.results_dir / run_id
         (self.tmp / "logs").mkdir(parents=True)
+        proc.write_owner(self.tmp)
 
     @property
     def path(self) -> Path:
@@ -137,14 +165,30 @@ class RunWriter:
     def log_path(self, variant: str) -> Path:
         return self.tmp / "logs" / f"{variant}.log"
 
-    def finish(self) -> Path:
-        (self.tmp / COMPLETE).write_text(
-            f"run {self.run_id} complete at {utc_stamp()} (layout v{RUN_LAYOUT_VERSION})\n")
-        os.rename(self.tmp, self.final)
-        return self.final
+    def finish(self, meta: dict) -> Path:
+        return publish(self.tmp, self.final, meta)
 
 
-def write_tables(path: Path, samples: pd.DataFrame, stats_df: pd.DataFrame) -> None:
+def publish(work: Path, final: Path, meta: dict) -> Path:
+    """Seal a run assembled in `work` and rename it to `final` (atomic on one file
+    system); an existing `final` is replaced only after the new one is in place."""
+    work, final = Path(work), Path(final)
+    (work / proc.OWNER).unlink(missing_ok=True)
+    seal(work, meta, f"run {meta.get('run_id', final.name)} complete at {utc_stamp()} "
+         f"(layout v{RUN_LAYOUT_VERSION})")
+    old = final.parent / f".old-{final.name}"
+    if final.exists():
+        if old.exists():
+            shutil.rmtree(old)
+        os.rename(final, old)
+    os.rename(work, final)
+    if old.exists():
+        shutil.rmtree(old)
+    return final
+
+
+def write_tables(path: Path, samples: pd.DataFrame, stats_df: pd.DataFrame) -> dict:
+    """samples.csv.gz and stats.csv; returns their row counts (for the manifest)."""
     tmp = path / (SAMPLES_FILE + ".tmp")
     samples.to_csv(tmp, index=False, float_format="%.6g",
                    compression={"method": "gzip", "compresslevel": 6, "mtime": 0})
@@ -152,6 +196,7 @@ def write_tables(path: Path, samples: pd.DataFrame, stats_df: pd.DataFrame) -> N
     tmp = path / "stats.csv.tmp"
     stats_df.to_csv(tmp, index=False, float_format="%.6g")
     os.replace(tmp, path / "stats.csv")
+    return {SAMPLES_FILE: len(samples), "stats.csv": len(stats_df)}
 
 
 @dataclass
@@ -174,22 +219,91 @@ def is_complete(path: Path) -> bool:
     return (Path(path) / COMPLETE).is_file()
 
 
+# What reading a damaged table raises: gzip and zlib errors, bad bytes, bad CSV.
+_READ_ERRORS = (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError,
+                pd.errors.ParserError, pd.errors.EmptyDataError)
+
+
+def _damaged(path: Path, name: str, why: str) -> RunError:
+    return RunError(f"{path}: {why}\nrecover: {integrity.recovery(path, name)}")
+
+
+def load_meta(path: Path) -> dict:
+    """meta.json of a run, checked against COMPLETE's checksum and for its keys."""
+    path = Path(path)
+    f = path / "meta.json"
+    want = integrity.recorded_meta_sha(path / COMPLETE)
+    try:
+        if want and integrity.sha256_file(f) != want:
+            raise _damaged(path, "meta.json", "meta.json is damaged: its SHA-256 differs "
+                           "from the one COMPLETE recorded when the run was stored")
+        meta = json.loads(f.read_text())
+    except RunError:
+        raise
+    except FileNotFoundError:
+        raise _damaged(path, "meta.json", "meta.json is missing")
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise _damaged(path, "meta.json", f"meta.json cannot be read: {e}")
+    problems = integrity.check_meta(meta)
+    if problems:
+        raise _damaged(path, "meta.json", problems[0])
+    return meta
+
+
+def _read_table(path: Path, name: str, manifest: dict, required: list) -> pd.DataFrame:
+    problem = integrity.check_file(path, manifest, name)
+    if problem:
+        raise _damaged(path, name, problem)
+    try:
+        df = pd.read_csv(path / name)
+    except _READ_ERRORS as e:
+        raise _damaged(path, name, f"{name} cannot be read ({type(e).__name__}: "
+                       f"{str(e)[:200]})")
+    problems = integrity.check_columns(df, required, name)
+    rows = (manifest or {}).get(name, {}).get("rows")
+    if rows is not None and rows != len(df):
+        problems.append(f"{name} has {len(df)} rows, {rows} when the run was stored")
+    if problems:
+        raise _damaged(path, name, problems[0])
+    return df
+
+
 def load_run(path) -> Run:
+    """A complete run, checked: every problem names the damaged file and the fix."""
     path = Path(path)
     if not path.is_dir():
         raise RunError(f"{path}: no such run directory")
     if not is_complete(path):
         raise RunError(f"{path}: incomplete run (no {COMPLETE} marker): it was interrupted "
-                       f"or is still being written; refusing to use it")
-    try:
-        meta = json.loads((path / "meta.json").read_text())
-        f = path / SAMPLES_FILE
-        samples = pd.read_csv(f if f.is_file() else path / "samples.csv")
-    except (OSError, ValueError) as e:
-        raise RunError(f"{path}: cannot read run: {e}")
-    st = pd.read_csv(path / "stats.csv") if (path / "stats.csv").is_file() \
-        else stats_frame(samples)
+                       f"or is still being written; refusing to use it "
+                       f"(`harness reanalyse {path}` finishes it from its logs)")
+    meta = load_meta(path)
+    manifest = meta.get(integrity.MANIFEST_KEY) or {}
+    name = SAMPLES_FILE if (path / SAMPLES_FILE).is_file() or SAMPLES_FILE in manifest \
+        else "samples.csv"
+    samples = _read_table(path, name, manifest, integrity.SAMPLES_REQUIRED)
+    problems = integrity.check_values(samples, name)
+    if problems:
+        raise _damaged(path, name, problems[0])
+    if (path / "stats.csv").is_file() or "stats.csv" in manifest:
+        st = _read_table(path, "stats.csv", manifest, integrity.STATS_REQUIRED)
+    else:
+        st = stats_frame(samples)
+    problems = integrity.check_consistency(samples, st)
+    if problems:
+        raise _damaged(path, "stats.csv", problems[0])
     return Run(path, meta, samples, st)
+
+
+def read_log(path: Path) -> str:
+    """A raw console log, plain or gzipped (the baseline keeps logs/<v>.log.gz)."""
+    path = Path(path)
+    if not path.is_file() and Path(str(path) + ".gz").is_file():
+        path = Path(str(path) + ".gz")
+    if path.suffix == ".gz":
+        with gzip.open(path, "rb") as f:
+            return f.read().decode(errors="replace")
+    return path.read_text(errors="replace")
 
 
 def complete_runs(results_dir: Path) -> list[Path]:
@@ -205,11 +319,11 @@ def complete_runs(results_dir: Path) -> list[Path]:
 
 
 def copy_run(src: Path, dst: Path, with_figures: bool = True,
-             compress_logs: bool = False) -> None:
+             compress_logs: bool = False, note: dict | None = None) -> None:
     """Copy a complete run to dst atomically (used for the baseline, which keeps no
-    figures and gzips its logs: logs/<v>.log.gz)."""
+    figures and gzips its logs: logs/<v>.log.gz), sealed afresh."""
     src, dst = Path(src), Path(dst)
-    load_run(src)                                  # refuse incomplete runs
+    run = load_run(src)                            # refuse incomplete or damaged runs
     tmp = dst.parent / f".partial-{dst.name}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -225,7 +339,17 @@ def copy_run(src: Path, dst: Path, with_figures: bool = True,
             if err.stat().st_size == 0:
                 err.unlink()
     (tmp / COMPLETE).unlink()
-    (tmp / COMPLETE).write_text(f"copy of run {src.name} made at {utc_stamp()}\n")
+    meta = dict(run.meta)
+    if not with_figures:
+        meta["figures"] = []
+    manifest = meta.get(integrity.MANIFEST_KEY) or {}
+    meta["_rows"] = {k: e["rows"] for k, e in manifest.items() if "rows" in e}
+    meta["copied_from"] = dict({"run": str(src), "at_utc": utc_stamp()}, **(note or {}))
+    for k, v in meta.get("variants", {}).items():
+        if compress_logs and v.get("log", "").endswith(".log"):
+            v["log"] = v["log"] + ".gz"
+    (tmp / proc.OWNER).unlink(missing_ok=True)
+    seal(tmp, meta, f"copy of run {src.name} made at {utc_stamp()}")
     old = dst.parent / f".old-{dst.name}"
     if dst.exists():
         if old.exists():

@@ -2,23 +2,39 @@
 
 Each variant is booted twice under icount with few samples. A variant PASSes when both
 boots exit 1 with `END status=ok`, BEGIN echoes the variant's conf, every expected case
-is present (regs variants SKIP what exceeds reg_words), every case has exactly
+is present (lengths beyond the variant's max_words are SKIPped), every case has exactly
 `samples` values whose count and sum match CASE-END, values lie in (0, 100000], at
-least 5 CHECK lines all pass, and the two boots print identical numbers.
+least MIN_CHECKS CHECK lines all pass, and the two boots print identical numbers.
+With --debug the debug builds (kernel assertions compiled in) are booted instead.
 """
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import logparse
-from .bench import Matrix, Outcome, check_arch, headline, judge
+from . import limits, logparse, proc
+from .bench import Matrix, Outcome, build_problem, check_arch, headline, judge, preflight, \
+    tree_locks
 from .clock import CLOCKS
 from .config import REPO
 
 VERIFY_SAMPLES = 20
 VERIFY_WARMUP = 5
-MIN_CHECKS = 5
+# Every variant prints 54 or more CHECK lines today, over 30 of them from the bad-input
+# test alone; fewer than this means a whole group of checks did not run.
+MIN_CHECKS = 40
+
+
+@dataclass
+class VerifyResult:
+    """True when every variant passed; `infra` names those the host failed."""
+    ok: bool
+    failed: list
+    infra: list
+
+    def __bool__(self) -> bool:
+        return self.ok
 
 
 def compare_boots(a: logparse.Log, b: logparse.Log) -> list[str]:
@@ -41,30 +57,48 @@ def compare_boots(a: logparse.Log, b: logparse.Log) -> list[str]:
 
 def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY_WARMUP,
                jobs=None, timeout=120.0, build=True, logdir=None, repo=None,
-               progress=print) -> bool:
+               progress=print, debug: bool = False, wait: bool = False) -> "VerifyResult":
+    """debug: boot the debug builds (kernel assertions compiled in), whose logs go to
+    <logdir>/<variant>-debug.*"""
     check_arch(arch)
+    limits.check_request(samples, warmup)
+    clock = CLOCKS["icount"]
+    preflight(clock, arch, build)
     repo = Path(repo or REPO)
-    logdir = Path(logdir or repo / "results" / "verify")
+    with proc.locked(*tree_locks(repo), wait=wait, progress=progress):
+        return _run_verify(variants, arch, samples, warmup, jobs, timeout, build, logdir,
+                           repo, progress, debug)
+
+
+def _run_verify(variants, arch, samples, warmup, jobs, timeout, build, logdir, repo,
+                progress, debug) -> bool:
+    # x86_64's logs stay where they always were; another arch's get their own directory.
+    logdir = Path(logdir or repo / "results" / "verify" / ("" if arch == "x86_64" else arch))
     logdir.mkdir(parents=True, exist_ok=True)
     clock = CLOCKS["icount"]
+    suffix = "-debug" if debug else ""
     for v in variants:                      # no stale log of an earlier verify survives
-        for old in logdir.glob(f"{v.name}.*"):
+        for old in logdir.glob(f"{v.name}{suffix}.*"):
             old.unlink()
     t0 = time.monotonic()
     verdicts = {}
+    infra = []                  # variants that failed because of the host, not the kernel
     n = len(variants)
 
     def on_done(v, b, boots):
         if not b.ok:
-            p = logdir / f"{v.name}.build"
+            p = logdir / f"{v.name}{suffix}.build"
             p.write_text(b.output)
             verdicts[v.name] = False
-            progress(f"FAIL {v.name:<18} build failed ({b.seconds:.1f} s)  log: {p}")
+            if b.tool_error:
+                infra.append(v.name)
+            progress(f"FAIL {v.name:<18} {build_problem(b, p)} ({b.seconds:.1f} s)")
             return
         outs = []
         for r in boots:
             o = Outcome(v, b, r)
-            judge(o, clock, samples, warmup, strict_values=True)
+            judge(o, clock, samples, warmup, strict_values=True, min_checks=MIN_CHECKS,
+                  debug=debug, arch=arch)
             outs.append(o)
         reasons = []
         for i, o in enumerate(outs, 1):
@@ -75,6 +109,8 @@ def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY
                                                                           outs[1].log)[:5]]
         secs = sum(o.boot.seconds for o in outs)
         verdicts[v.name] = not reasons
+        if any(o.infra for o in outs):
+            infra.append(v.name)
         if not reasons:
             lg = outs[0].log
             progress(f"PASS {v.name:<18} 2 boots identical, {len(lg.cases)} cases, "
@@ -88,12 +124,15 @@ def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY
             if len(reasons) > 6:
                 progress(f"     {'':<18} ... {len(reasons) - 6} more problem(s)")
 
-    m = Matrix(variants, clock, arch, samples, warmup, jobs, timeout, build, repo, progress)
-    progress(f"verify: {n} variant(s) x 2 boots, clock=icount samples={samples} "
+    m = Matrix(variants, clock, arch, samples, warmup, jobs, timeout, build, repo, progress,
+               debug=debug)
+    progress(f"verify: {n} variant(s){' (debug builds)' if debug else ''} x 2 boots, "
+             f"clock=icount samples={samples} "
              f"warmup={warmup}, {m.jobs} in parallel, timeout {timeout:g} s")
-    m.run(lambda v, i: logdir / f"{v.name}.boot{i + 1}.log", on_done, boots_per_variant=2)
+    m.run(lambda v, i: logdir / f"{v.name}{suffix}.boot{i + 1}.log", on_done,
+          boots_per_variant=2)
     failed = [v.name for v in variants if not verdicts.get(v.name)]
     progress(f"verify: {n - len(failed)}/{n} PASS in {time.monotonic() - t0:.1f} s "
              f"(builds {m.build_seconds:.1f} s, boots {m.boot_seconds:.1f} s summed)"
              + (f"; FAILED: {', '.join(failed)}" if failed else ""))
-    return not failed
+    return VerifyResult(not failed, failed, infra)

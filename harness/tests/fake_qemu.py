@@ -3,10 +3,11 @@
 
 The file given to -kernel is a JSON "image": {"fixture": <path of a log to print>,
 "exit": <exit status>, "sleep": <seconds to hang after printing>,
-"stderr": <text for stderr>}. The printed text is the fixture, with the
-BEGIN line's clock= replaced by the clock= found in -append.
+"stderr": <text for stderr>, "pidfile": <where to write its pid>}. The printed text is
+the fixture, with the BEGIN line's clock= replaced by the clock= found in -append.
 """
 import json
+import os
 import re
 import sys
 import time
@@ -16,10 +17,13 @@ def main(argv):
     kernel = argv[argv.index("-kernel") + 1]
     append = argv[argv.index("-append") + 1] if "-append" in argv else ""
     spec = json.load(open(kernel))
+    if spec.get("pidfile"):
+        with open(spec["pidfile"], "w") as f:
+            f.write(str(os.getpid()))
     text = open(spec["fixture"]).read() if spec.get("fixture") else ""
     m = re.search(r"clock=(\S+)", append)
     if m:
-        text = re.sub(r"(IPCLAB 1 BEGIN .*?)clock=\S+", r"\1clock=" + m.group(1), text)
+        text = re.sub(r"(IPCLAB \d+ BEGIN .*?)clock=\S+", r"\1clock=" + m.group(1), text)
     sys.stdout.write(text)
     sys.stdout.flush()
     if spec.get("stderr"):

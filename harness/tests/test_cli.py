@@ -80,15 +80,23 @@ def test_report_and_baseline_from_stored_run(fake_repo, monkeypatch, capsys):
         results_dir=fake_repo / "results", figures=False, progress=lambda *_: None)
     monkeypatch.setattr(cli, "RESULTS", fake_repo / "results")
     monkeypatch.setattr(cli, "BASELINE", fake_repo / "results" / "baseline")
-    rc, out, err = run_cli(["report", "latest", "-e", "anchors"], capsys)
+    before = sorted(p.name for p in path.rglob("*"))
+    rc, out, err = run_cli(["report", "latest", "-e", "anchors", "--format", "png"], capsys)
     assert rc == 0, err
-    assert (path / "figures" / "anchors" / "oneway-len0.png").stat().st_size > 1000
+    rep = next((fake_repo / "results" / "reports").glob(f"{path.name}-anchors-*"))
+    assert (rep / "oneway-len0.png").stat().st_size > 1000
+    assert not list(rep.glob("*.svg")) and (rep / "summary.md").is_file()
+    assert sorted(p.name for p in path.rglob("*")) == before   # the stored run unchanged
     rc, out, err = run_cli(["baseline", "--from", "latest"], capsys)
     assert rc == 0, err
     base = store.load_run(fake_repo / "results" / "baseline")
     assert (base.path / "logs" / "sel4-like.log.gz").is_file()
     assert not (base.path / "figures").exists() and len(base.samples) == len(
         store.load_run(path).samples)
+    # the baseline is a copy of latest: comparing them says nothing, so it is refused
     rc, out, err = run_cli(["compare", "baseline", "latest", "--report",
                             str(fake_repo / "r.md")], capsys)
-    assert rc == 0 and "Every case is identical" in out
+    assert rc == 2 and "same run" in err and "--force" in err
+    rc, out, err = run_cli(["compare", "baseline", "latest", "--report",
+                            str(fake_repo / "r.md"), "--force", "--no-figures"], capsys)
+    assert rc == 0 and "Every case is identical" in out and "FORCED: A and B" in out

@@ -15,6 +15,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from ipclab import cli  # noqa: E402
 from ipclab import hostbench as hb  # noqa: E402
 
 FIX = HERE / "fixtures" / "host"
@@ -185,7 +186,7 @@ def test_ingest_converts_time_units(tmp_path):
 
 def test_cli_ingest_writes_csv_and_meta(tmp_path, capsys):
     run = tmp_path / "run"
-    assert hb.main(["ingest", "--run-dir", str(run), *map(str, JSONS)]) == 0
+    assert cli.main(["host", "ingest", "--run-dir", str(run), *map(str, JSONS)]) == 0
     df = pd.read_csv(run / "host.csv")
     assert len(df) == len(hb.ingest(JSONS))
     meta = json.loads((run / "host-meta.json").read_text())
@@ -198,8 +199,8 @@ def test_cli_ingest_writes_csv_and_meta(tmp_path, capsys):
 
 
 def test_cli_check_fails_when_incomplete(tmp_path, capsys):
-    assert hb.main(["check", *map(str, JSONS)]) == 0
-    assert hb.main(["check", str(JSONS[0])]) == 1
+    assert cli.main(["host", "check", *map(str, JSONS)]) == 0
+    assert cli.main(["host", "check", str(JSONS[0])]) == 1
     assert "sched_bench_lazy: no JSON output" in capsys.readouterr().err
 
 

@@ -26,7 +26,7 @@ def test_good_vregs_log():
     assert log.skips == []
     c = log.case_map()[("ipc", "cross", "call", 4)]
     assert c.values == [504, 505, 504, 505] and c.overhead == 25
-    assert log.end["status"] == "ok" and len(log.checks) == 5
+    assert log.end["status"] == "ok" and len(log.checks) == 45
 
 
 def test_good_regs_log_skips_len16():
@@ -37,10 +37,10 @@ def test_good_regs_log_skips_len16():
 
 
 def test_regs_variant_must_skip():
-    # a vregs log (no SKIP, has len 16) judged as the regs variant l4-classic
+    # a vregs log (no SKIP, has len 16) that claims max_words=8, as a regs variant would
     log = parse(fixture_text("good-sel4-like.log").replace("variant=sel4-like",
                                                            "variant=l4-classic")
-                .replace("transfer=vregs", "transfer=regs"))
+                .replace("max_words=64", "max_words=8"))
     p = validate(log, exit_code=EXIT_OK, variant=VARIANTS["l4-classic"])
     assert "missing-case" in kinds(p) or "config" in kinds(p)
     assert any("SKIP" in x.message for x in p)
@@ -48,7 +48,7 @@ def test_regs_variant_must_skip():
 
 def test_log_text_is_never_data():
     text = fixture_text("good-sel4-like.log").replace(
-        "ipclab kernel booting", "DATA id=3 999999 IPCLAB 1 DATA id=3 7 (not at line start)")
+        "ipclab kernel booting", "DATA id=3 999999 IPCLAB 2 DATA id=3 7 (not at line start)")
     log = parse(text)
     assert log.errors == []
     assert 999999 not in log.case_map()[("ipc", "same", "call", 0)].values
@@ -91,16 +91,16 @@ def test_malformed_line():
 def test_malformed_variants():
     good = fixture_text("good-sel4-like.log")
     bad_lines = [
-        "IPCLAB 1 BOGUS x=1",                                    # unknown kind
-        "IPCLAB 1 CHECK name=x expect=1 got=1",                  # missing field
-        "IPCLAB 1 CHECK name=x expect=one got=1 result=pass",    # not an integer
-        "IPCLAB 1 CHECK name=x expect=1 got=2 result=pass",      # result disagrees
-        "IPCLAB 2 CHECK name=x expect=1 got=1 result=pass",      # other format version
-        "IPCLAB 1",                                              # cut short
-        "IPCLAB 1 SKIP bench=ipc space=nowhere len=1 reason=x",  # bad enum
+        "IPCLAB 2 BOGUS x=1",                                    # unknown kind
+        "IPCLAB 2 CHECK name=x expect=1 got=1",                  # missing field
+        "IPCLAB 2 CHECK name=x expect=one got=1 result=pass",    # not an integer
+        "IPCLAB 2 CHECK name=x expect=1 got=2 result=pass",      # result disagrees
+        "IPCLAB 3 CHECK name=x expect=1 got=1 result=pass",      # other format version
+        "IPCLAB 2",                                              # cut short
+        "IPCLAB 2 SKIP bench=ipc space=nowhere len=1 reason=x",  # bad enum
     ]
     for bad in bad_lines:
-        text = good.replace("IPCLAB 1 END", bad + "\nIPCLAB 1 END")
+        text = good.replace("IPCLAB 2 END", bad + "\nIPCLAB 2 END")
         log = parse(text)
         assert log.errors, bad
         assert "malformed" in kinds(validate(log, exit_code=EXIT_OK)) or \
@@ -109,8 +109,8 @@ def test_malformed_variants():
 
 def test_too_many_values_on_a_data_line():
     good = fixture_text("good-sel4-like.log")
-    text = good.replace("IPCLAB 1 DATA id=2 300 301 300 301",
-                        "IPCLAB 1 DATA id=2 " + " ".join(["300"] * 17))
+    text = good.replace("IPCLAB 2 DATA id=2 300 301 300 301",
+                        "IPCLAB 2 DATA id=2 " + " ".join(["300"] * 17))
     assert any("at most 16" in e for e in parse(text).errors)
 
 
@@ -165,12 +165,31 @@ def test_user_fault_is_recorded_not_fatal():
 
 
 def test_min_checks_and_plausibility():
-    _, p = judge("good-sel4-like.log", min_checks=6, max_value=200, min_value=1)
+    _, p = judge("good-sel4-like.log", min_checks=46, max_value=200, min_value=1)
     assert "check" in kinds(p) and "implausible" in kinds(p)
 
 
 def test_expected_cases():
-    run, skip = logparse.expected_cases("regs", 8)
+    run, skip = logparse.expected_cases(8)
     assert ("ipc", "cross", "round", 8) in run and ("ipc", "cross", 16) in skip
-    run, skip = logparse.expected_cases("mem", 8)
+    run, skip = logparse.expected_cases(64)
     assert len(run) == 2 + 36 and skip == []
+
+
+def test_config_line_follows_the_declaration():
+    good = fixture_text("good-sel4-like.log")
+    log = parse(good)
+    assert log.config == VARIANTS["sel4-like"].axes   # every declared axis, no more
+    for bad, what in (("transfer=vregs", "transfer=bogus"),     # undeclared value
+                      ("fastpath=on", "fastpath=on frobs=1"),   # undeclared axis
+                      ("fastpath=on", ""),                      # an axis missing
+                      ("fastpath=on", "fastpath=on fastpath=on")):
+        log = parse(good.replace(bad, what, 1))
+        assert log.config is None and any("CONFIG" in e for e in log.errors), what
+
+
+def test_missing_config_line_is_a_fault():
+    text = "".join(l for l in fixture_text("good-sel4-like.log").splitlines(True)
+                   if " CONFIG " not in l)
+    p = validate(parse(text), exit_code=EXIT_OK)
+    assert any("no CONFIG line" in x.message for x in p)

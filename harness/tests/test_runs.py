@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import fixture_text
 from ipclab import bench, clock, compare, config, plots, store
 
 ICOUNT = clock.CLOCKS["icount"]
@@ -31,7 +32,7 @@ def test_good_run_is_stored_complete(fake_repo):
     assert store.is_complete(path) and not list((fake_repo / "results").glob(".partial-*"))
     r = store.load_run(path)
     assert set(r.samples.variant) == {"sel4-like", "l4-classic"}
-    assert list(r.samples.columns) == store.SAMPLE_COLS
+    assert list(r.samples.columns) == store.sample_cols()
     row = r.samples.iloc[0]
     assert row.unit == "guest instructions" and row.clock == "icount"
     assert (path / "logs" / "sel4-like.log").read_text().startswith("SeaBIOS")
@@ -104,7 +105,7 @@ def test_seeded_change_is_caught(fake_repo, tmp_path):
     assert r.verdict == "REGRESSION" and r.delta == 7 and r.old_mean == 500.5
     md = compare.markdown(c)
     assert "REGRESSION" in md and "+7" in md
-    assert compare.write_report(c, tmp_path / "r.md").read_text() == md
+    assert compare.write_report(c, tmp_path / "r.md")[0].read_text() == md
     back = compare.compare_runs(b, a)                            # the other way round
     assert not back.regressed
     assert set(back.rows[back.rows.bench == "ipc"].verdict) == {"improvement"}
@@ -113,13 +114,13 @@ def test_seeded_change_is_caught(fake_repo, tmp_path):
 
 def _bump_one_sample(fake_repo, case_id, index, by):
     """A copy of good-sel4-like.log with one sample of one case changed by `by`."""
-    text = (Path(__file__).parent / "fixtures" / "good-sel4-like.log").read_text()
+    text = fixture_text("good-sel4-like.log")
     lines = text.splitlines()
-    i = next(k for k, l in enumerate(lines) if l.startswith(f"IPCLAB 1 DATA id={case_id} "))
+    i = next(k for k, l in enumerate(lines) if l.startswith(f"IPCLAB 2 DATA id={case_id} "))
     vals = lines[i].split()
     vals[4 + index] = str(int(vals[4 + index]) + by)
     lines[i] = " ".join(vals)
-    j = next(k for k, l in enumerate(lines) if l.startswith(f"IPCLAB 1 CASE-END id={case_id} "))
+    j = next(k for k, l in enumerate(lines) if l.startswith(f"IPCLAB 2 CASE-END id={case_id} "))
     s = int(lines[j].split("sum=")[1])
     lines[j] = lines[j].split("sum=")[0] + f"sum={s + by}"
     fx = fake_repo / f"bumped-{case_id}-{by}.log"
@@ -151,18 +152,18 @@ def test_moved_timer_interrupt_is_changed_not_regression(fake_repo):
         d.mkdir(parents=True, exist_ok=True)
         (d / "ipclab.elf").write_text(json.dumps({"fixture": str(fx), "exit": 1}))
 
-    base = log_text("sel4-like", "vregs", "benno", "endpoint", "on", samples=20)
-    lines = [l for l in base.splitlines() if not l.startswith("IPCLAB 1 DATA id=9 ")]
-    j = next(k for k, l in enumerate(lines) if l.startswith("IPCLAB 1 CASE-END id=9 "))
+    base = log_text("sel4-like", samples=20)
+    lines = [l for l in base.splitlines() if not l.startswith("IPCLAB 2 DATA id=9 ")]
+    j = next(k for k, l in enumerate(lines) if l.startswith("IPCLAB 2 CASE-END id=9 "))
 
     def tick_at(idx):
         vals = [300] * 20
         if idx is not None:
             vals[idx] += 131
         out = list(lines)
-        out[j:j + 1] = ["IPCLAB 1 DATA id=9 " + " ".join(map(str, vals[:16])),
-                        "IPCLAB 1 DATA id=9 " + " ".join(map(str, vals[16:])),
-                        f"IPCLAB 1 CASE-END id=9 count=20 sum={sum(vals)}"]
+        out[j:j + 1] = ["IPCLAB 2 DATA id=9 " + " ".join(map(str, vals[:16])),
+                        "IPCLAB 2 DATA id=9 " + " ".join(map(str, vals[16:])),
+                        f"IPCLAB 2 CASE-END id=9 count=20 sum={sum(vals)}"]
         return "\n".join(out) + "\n"
     base = tick_at(None)
     image(base)
@@ -184,10 +185,15 @@ def test_moved_timer_interrupt_is_changed_not_regression(fake_repo):
 
 
 def test_missing_case_and_failed_variant_are_regressions(fake_repo):
-    a, b = _two_runs(fake_repo, "panic.log")
-    c = compare.compare_runs(a, b)
+    fake_repo.make_image("sel4-like", "good-sel4-like.log")
+    fake_repo.make_image("l4-classic", "good-l4-classic.log")
+    a, *_ = run(fake_repo, ["sel4-like", "l4-classic"], figures=False)
+    fake_repo.make_image("sel4-like", "panic.log", exit=5)
+    b, *_ = run(fake_repo, ["sel4-like", "l4-classic"], figures=False)
+    c = compare.compare_runs(store.load_run(a), store.load_run(b))
     assert c.regressed and c.failed_variants == ["sel4-like"]
-    assert (c.rows.verdict == "MISSING").all()
+    assert (c.rows[c.rows.variant == "sel4-like"].verdict == "MISSING").all()
+    assert (c.rows[c.rows.variant == "l4-classic"].verdict == "same").all()
 
 
 def test_statistical_compare(fake_repo):
@@ -260,14 +266,14 @@ def test_figures_are_made_and_not_empty(fake_repo):
 
 def _kvm_fixture(fake_repo, counter_read, null_syscall):
     """good-sel4-like.log as if booted under kvm, with chosen calibration costs."""
-    text = (Path(__file__).parent / "fixtures" / "good-sel4-like.log").read_text()
+    text = fixture_text("good-sel4-like.log")
     out = []
     for line in text.splitlines():
         for cid, v in ((0, null_syscall), (1, counter_read)):
-            if line.startswith(f"IPCLAB 1 DATA id={cid} "):
-                line = f"IPCLAB 1 DATA id={cid} " + " ".join([str(v)] * 4)
-            if line.startswith(f"IPCLAB 1 CASE-END id={cid} "):
-                line = f"IPCLAB 1 CASE-END id={cid} count=4 sum={4 * v}"
+            if line.startswith(f"IPCLAB 2 DATA id={cid} "):
+                line = f"IPCLAB 2 DATA id={cid} " + " ".join([str(v)] * 4)
+            if line.startswith(f"IPCLAB 2 CASE-END id={cid} "):
+                line = f"IPCLAB 2 CASE-END id={cid} count=4 sum={4 * v}"
         out.append(line)
     fx = fake_repo / f"kvm-{counter_read}-{null_syscall}.log"
     fx.write_text("\n".join(out) + "\n")

@@ -31,12 +31,21 @@ noreturn void arch_return_to_user(struct tcb *t);
 bool arch_space_init(struct arch_space *as);
 /* Map one user page; false when out of memory. */
 bool arch_map_page(struct arch_space *as, uint64_t vaddr, uint64_t paddr, bool writable);
+/* Remove one user page's mapping, if any (its frame is the caller's business). */
+void arch_unmap_page(struct arch_space *as, uint64_t vaddr);
+/* Free every page-table frame of a space that is going away (not the frames its
+ * pages map, and not the kernel's shared tables). */
+void arch_space_destroy(struct arch_space *as);
 /* The frame behind a mapped user page; false when not mapped. */
 bool arch_lookup_page(const struct arch_space *as, uint64_t vaddr, uint64_t *paddr,
                       bool *writable);
 
 /* A new thread's registers: enter user mode at ip with stack sp and one argument. */
 void arch_init_user_regs(struct tcb *t, uint64_t ip, uint64_t sp, uint64_t arg);
+
+/* No thread is runnable: wait, with interrupts on, for the next interrupt, whose
+ * handler calls kernel_idle_interrupt(). Never returns. */
+noreturn void arch_idle(void);
 
 #include <arch/inline.h>
 

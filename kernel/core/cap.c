@@ -1,22 +1,59 @@
-/* Capability lookup and minting (endpoint addressing). */
+/* Capability minting and deletion; the rule is stated in cap.h and abi.h. */
 #include "cap.h"
 
+#include "dest.h"
 #include "kernel.h"
+#include "notify.h"
 #include "space.h"
 
-int cap_mint(struct space *from, uint64_t src, struct space *to, uint64_t dst,
+/* A capability was copied or deleted: its object's count of them follows. */
+static void object_copied(struct cap *c)
+{
+    if (c->type == CAP_ENDPOINT)
+        dest_cap_copied(c);
+    else if (c->type == CAP_NOTIFICATION)
+        notify_cap_copied(c->ntfn);
+}
+
+static void object_deleted(struct cap *c)
+{
+    if (c->type == CAP_ENDPOINT)
+        dest_cap_deleted(c);
+    else if (c->type == CAP_NOTIFICATION)
+        notify_cap_deleted(c->ntfn);
+}
+
+int cap_mint(struct space *actor, uint64_t src, struct space *to, uint64_t dst,
              uint64_t badge, uint64_t rights)
 {
-    struct cap *c = cap_lookup(from->caps, src, CAP_ENDPOINT, 0);
-    if (!c)
+    if (to != actor && !space_may_control(actor, to))
+        return E_NO_PERMISSION;      /* no injection into a task one did not create */
+    struct cap *c = src != IPC_NIL && src < CAP_SLOTS ? &actor->caps[src] : NULL;
+    if (!c || c->type == CAP_EMPTY)
         return E_INVALID_CAP;
     if (dst == IPC_NIL || dst >= CAP_SLOTS || to->caps[dst].type != CAP_EMPTY)
         return E_INVALID_ARG;
     if (rights & ~CAP_RIGHTS_ALL)
         return E_INVALID_ARG;
-    to->caps[dst] = *c;
-    to->caps[dst].rights = (uint8_t)(c->rights & rights);
-    to->caps[dst].badge = badge;
+    if (c->badge && badge && badge != c->badge)
+        return E_NO_PERMISSION;      /* no badge forgery: a badged source keeps its badge */
+    struct cap *copy = &to->caps[dst];
+    *copy = *c;
+    copy->rights = (uint8_t)(c->rights & rights);
+    copy->badge = badge ? badge : c->badge;
+    object_copied(copy);
+    return E_OK;
+}
+
+int cap_delete(struct space *s, uint64_t slot)
+{
+    if (slot == IPC_NIL || slot >= CAP_SLOTS)
+        return E_INVALID_CAP;
+    struct cap gone = s->caps[slot];
+    if (gone.type == CAP_EMPTY)
+        return E_INVALID_CAP;
+    s->caps[slot] = (struct cap){.type = CAP_EMPTY};
+    object_deleted(&gone);
     return E_OK;
 }
 

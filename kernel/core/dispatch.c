@@ -1,11 +1,13 @@
 /*
- * Leaving the kernel: every way in (system call, timer, user fault) ends by choosing
- * a thread and resuming it here. The kernel is not preemptible and keeps no state on
+ * Leaving the kernel: every way in (system call, timer, user fault, an interrupt that
+ * ends the idle wait) ends by choosing a thread and resuming it here. The kernel is not preemptible and keeps no state on
  * its stack between entries, so one kernel stack serves every thread.
  */
 #include "dispatch.h"
 
 #include "arch_api.h"
+#include "console.h"
+#include "invariants.h"
 #include "kernel.h"
 #include "sched.h"
 #include "space.h"
@@ -14,8 +16,13 @@
 
 noreturn void kernel_resume(struct tcb *next)
 {
-    if (!next)
-        panic("no runnable thread left: every thread is blocked or dead");
+    if (!next) {
+        /* Every thread is blocked: the kernel idles until an interrupt, which is what
+         * the idle thread of an L4 kernel does. Threads that deadlock stop only
+         * themselves, never the kernel; the run ends when the root task says so. */
+        current = NULL;
+        arch_idle();
+    }
     if (!current || next->space != current->space)
         arch_switch_space(&next->space->arch);
     current = next;
@@ -23,14 +30,24 @@ noreturn void kernel_resume(struct tcb *next)
     arch_return_to_user(next);
 }
 
+noreturn void kernel_idle_interrupt(void)
+{
+    kernel_resume(sched_pick());
+}
+
 noreturn void syscall_slowpath(void)
 {
-    kernel_resume(syscall_dispatch(current));
+    struct tcb *next = syscall_dispatch(current);
+    if (CONFIG_DEBUG)
+        kernel_check_invariants();
+    kernel_resume(next);
 }
 
 noreturn void kernel_timer_tick(void)
 {
     struct tcb *self = current;
+    if (CONFIG_DEBUG)
+        kernel_check_invariants();
     if (sched_tick(self)) {
         sched_rotate(self);
         kernel_resume(sched_pick());
@@ -42,7 +59,8 @@ noreturn void kernel_user_fault(unsigned vector, uint64_t ip, uint64_t addr,
                                 const char *reason)
 {
     struct tcb *self = current;
-    kprintf("IPCLAB 1 FAULT thread=%lx vector=%u rip=%lx addr=%lx reason=%s\n",
+    console_start_line();
+    kprintf(RESULT_LINE("FAULT") " thread=%lx vector=%u rip=%lx addr=%lx reason=%s\n",
             self->tid, vector, ip, addr, reason);
     thread_kill(self);
     kernel_resume(sched_pick());

@@ -7,8 +7,10 @@
 
 struct tcb;
 
-/* Run next (NULL: nothing runnable, which is a deadlock and a panic). */
+/* Run next (NULL: nothing runnable: idle until an interrupt). */
 noreturn void kernel_resume(struct tcb *next);
+/* An interrupt arrived while the kernel idled (its architecture part is handled). */
+noreturn void kernel_idle_interrupt(void);
 /* A system call the fast path declined; registers fully saved in current's TCB. */
 noreturn void syscall_slowpath(void);
 /* A timer interrupt in user mode; current's registers are saved. */

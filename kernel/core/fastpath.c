@@ -1,30 +1,33 @@
 /*
- * The IPC fast path for the two operations of a client-server exchange: call, and
- * reply-and-wait. Entered straight from the system call entry with only part of the
- * user registers saved (see arch/<arch>/syscall_entry.S). It runs its checks in
+ * The IPC fast path (FASTPATH=on) for the two operations of a client-server exchange:
+ * call, and reply-and-wait. Entered straight from the system call entry with only part
+ * of the user registers saved (see arch/<arch>/syscall_entry.S). It runs its checks in
  * order; any failed check returns NULL and the entry code saves the rest of the
  * registers and takes the general path (ipc.c), which then redoes the whole operation.
  * After the point of no return it only commits the switch.
  *
  * Conditions, all needed: no non-blocking flag, a message short enough to go in
  * registers (or, with mem transfer, as many UTCB words), a destination that is
- * waiting for exactly this message, a partner of at least our priority (so a direct
- * switch is what the general path would do too) and, for reply-and-wait, no sender
- * already queued for us (the general path would receive from it at once).
+ * waiting for exactly this message (dest.h), a partner the ready queue needs no
+ * operation for (sched.h) and that the direct-switch rule lets run at once (switch.h),
+ * and, for reply-and-wait, no sender already queued for us (the general path would
+ * receive from it at once).
+ *
+ * The axes reach this file only through those headers: dest_fast_*_partner() are the
+ * addressing mode's checks, dest_fast_*_commit() its commit, transfer_fast() the
+ * message. FASTPATH=off compiles fastpath_none.c instead.
  */
 #include "ipc.h"
 
 #include "arch_api.h"
+#include "dest.h"
 #include "kernel.h"
+#include "notify.h"
 #include "sched.h"
 #include "space.h"
+#include "switch.h"
 #include "thread.h"
 #include "transfer.h"
-#if CONFIG_DEST_ENDPOINT
-#include "endpoint.h"
-#endif
-
-#if CONFIG_FASTPATH_ON
 
 #define FASTPATH_MAX_WORDS ABI_REG_WORDS
 #define FASTPATH_TAG_OK (TAG_LEN_MASK | TAG_LABEL_MASK)
@@ -33,12 +36,10 @@
 static inline struct tcb *commit_switch(struct tcb *self, struct tcb *to, uint64_t tag,
                                         uint64_t sender_id)
 {
+    ASSERT(to->state == THREAD_RECV_BLOCKED || to->state == THREAD_REPLY_BLOCKED);
+    ASSERT(self->state == THREAD_RECV_BLOCKED || self->state == THREAD_REPLY_BLOCKED);
     to->state = THREAD_READY; /* no queue operation: see partner_schedulable() */
-#if CONFIG_TRANSFER_MEM
-    transfer_utcb_words(self, to, 0, tag_len(tag));
-#endif
-    /* regs and vregs: the words are still in the CPU's message registers, which this
-     * code never touches (see <arch/regs.h>); they reach the receiver as they are. */
+    transfer_fast(self, to, tag_len(tag));
     arch_regs_set_result(&to->regs, E_OK, sender_id, tag);
     if (to->space != self->space)
         arch_switch_space(&to->space->arch);
@@ -47,108 +48,48 @@ static inline struct tcb *commit_switch(struct tcb *self, struct tcb *to, uint64
     return to;
 }
 
-/*
- * The thread we switch to must not need a ready-queue operation. Lazy: it must still be
- * queued (if the scheduler dropped it while it was blocked, the general path puts it
- * back). Benno: a blocked thread is never queued and the one running never is, so
- * nothing to do. Then a direct switch must be allowed: priority at least ours.
- */
+/* No flags but length and label, and few enough words for the message registers. */
+static inline bool tag_fast(uint64_t tag)
+{
+    return !(tag & ~FASTPATH_TAG_OK) && tag_len(tag) <= FASTPATH_MAX_WORDS;
+}
+
+/* The caller blocks in both operations, so the rule is the one for a blocking self. */
 static inline bool partner_schedulable(const struct tcb *self, const struct tcb *to)
 {
-#if CONFIG_SCHED_LAZY
-    if (!to->queued)
-        return false;
-#endif
-    return to->prio >= self->prio;
+    return sched_fast_switch_ok(to) && switch_directly(self, to, false);
 }
 
 struct tcb *fastpath_call(uint64_t dest, uint64_t tag)
 {
     struct tcb *self = current;
-    if ((tag & ~FASTPATH_TAG_OK) || tag_len(tag) > FASTPATH_MAX_WORDS)
+    struct fast_call fc;
+    if (!tag_fast(tag))
         return NULL;
-#if CONFIG_DEST_TID
-    struct tcb *to = thread_lookup(dest);
-    if (!to || to->state != THREAD_RECV_BLOCKED)
+    if (!dest_fast_call_partner(self, dest, &fc) || !partner_schedulable(self, fc.to))
         return NULL;
-    if (to->wait_from != self->tid && to->wait_from != IPC_ANY)
-        return NULL;
-#else
-    struct cap *cap = cap_lookup(self->space->caps, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
-    if (!cap || cap->ep->state != EP_RECEIVERS)
-        return NULL;
-    struct tcb *to = container_of(cap->ep->queue.next, struct tcb, wait_link);
-#endif
-    if (!partner_schedulable(self, to))
-        return NULL;
+    struct tcb *to = fc.to;
 
     /* Point of no return. The caller blocks; under both policies it is not in the
      * ready queue's way (lazy leaves it there on purpose, Benno never queued the
      * running thread), so no queue operation is needed for it. */
-#if CONFIG_DEST_TID
-    self->state = THREAD_RECV_BLOCKED;
-    self->wait_from = to->tid;
-    return commit_switch(self, to, tag, self->tid);
-#else
-    endpoint_remove(cap->ep, to);
-    self->state = THREAD_REPLY_BLOCKED;
-    self->partner = to;
-    to->reply_to = self;
-    return commit_switch(self, to, tag, cap->badge);
-#endif
+    uint64_t sender_id = dest_fast_call_commit(self, to, &fc);
+    return commit_switch(self, to, tag, sender_id);
 }
 
 struct tcb *fastpath_reply_wait(uint64_t dest, uint64_t tag, uint64_t from)
 {
     struct tcb *self = current;
-    if ((tag & ~FASTPATH_TAG_OK) || tag_len(tag) > FASTPATH_MAX_WORDS)
+    struct fast_reply fr;
+    if (!tag_fast(tag))
         return NULL;
-#if CONFIG_DEST_TID
-    if (from != IPC_ANY || !list_empty(&self->senders))
+    if (!dest_fast_reply_partner(self, dest, from, &fr) || !partner_schedulable(self, fr.to) ||
+        !notify_fast_ok(self))
         return NULL;
-    struct tcb *to = thread_lookup(dest);
-    if (!to || to->state != THREAD_RECV_BLOCKED || to->wait_from != self->tid)
-        return NULL;
-#else
-    (void)dest;
-    struct tcb *to = self->reply_to;
-    if (!to || to->state != THREAD_REPLY_BLOCKED || to->partner != self)
-        return NULL;
-    struct cap *cap = cap_lookup(self->space->caps, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
-    if (!cap || cap->ep->state == EP_SENDERS)
-        return NULL;
-#endif
-    if (!partner_schedulable(self, to))
-        return NULL;
+    struct tcb *to = fr.to;
 
     /* Point of no return: the server waits for the next request, the client runs. */
     self->state = THREAD_RECV_BLOCKED;
-#if CONFIG_DEST_TID
-    self->wait_from = IPC_ANY;
-    return commit_switch(self, to, tag, self->tid);
-#else
-    self->reply_to = NULL;
-    to->partner = NULL;
-    endpoint_enqueue(cap->ep, self, EP_RECEIVERS);
-    return commit_switch(self, to, tag, 0);
-#endif
+    uint64_t sender_id = dest_fast_reply_commit(self, to, &fr);
+    return commit_switch(self, to, tag, sender_id);
 }
-
-#else /* CONFIG_FASTPATH_OFF: every IPC takes the general path. */
-
-struct tcb *fastpath_call(uint64_t dest, uint64_t tag)
-{
-    (void)dest;
-    (void)tag;
-    return NULL;
-}
-
-struct tcb *fastpath_reply_wait(uint64_t dest, uint64_t tag, uint64_t from)
-{
-    (void)dest;
-    (void)tag;
-    (void)from;
-    return NULL;
-}
-
-#endif

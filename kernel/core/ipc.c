@@ -1,32 +1,30 @@
 /*
- * The general IPC path: send, receive, call and reply-and-wait for both addressing
- * modes of the DEST axis, with the blocking and non-blocking variants of each phase.
+ * The general IPC path: send, receive, call and reply-and-wait, with the blocking and
+ * non-blocking variants of each phase.
  *
  * An operation has a send phase and a receive phase. If the send phase fails, the
  * receive phase does not run and the error is returned (L4 semantics). A call's
  * receive phase is implicit: the caller waits for the reply of the very thread that
- * took its message. The reply phase of reply-and-wait never blocks: a client that is
- * not waiting for the reply gets none, and the server learns it from E_WOULD_BLOCK.
+ * took its message. The send phase of reply-and-wait never blocks: a caller that is
+ * not waiting for the reply gets none, and the server learns it from an error
+ * (E_WOULD_BLOCK with thread IDs, E_INVALID_DEST with endpoints: the reply right is
+ * gone).
  *
- * Addressing, side by side:
- *   tid      - the destination is a thread ID; each thread keeps the queue of threads
- *              blocked sending to it; a receiver names one sender or IPC_ANY and sees
- *              the sender's thread ID.
- *   endpoint - the destination is a capability slot naming an endpoint; the endpoint
- *              queues senders or receivers; a receiver sees the capability's badge; a
- *              call leaves the callee a one-shot reply right (tcb->reply_to).
+ * How a partner is named and found is the DEST axis (dest.h, one header per
+ * addressing mode); how words travel is TRANSFER (transfer.h); whether a released
+ * thread runs at once is the direct-switch rule (switch.h). This file tests no axis.
  */
 #include "ipc.h"
 
 #include "arch_api.h"
+#include "dest.h"
 #include "kernel.h"
+#include "notify.h"
 #include "sched.h"
 #include "space.h"
+#include "switch.h"
 #include "thread.h"
 #include "transfer.h"
-#if CONFIG_DEST_ENDPOINT
-#include "endpoint.h"
-#endif
 
 /* Deliver from's message to the receiver to, which sees it as coming from sender_id. */
 static void deliver(struct tcb *from, struct tcb *to, uint64_t tag, uint64_t sender_id)
@@ -40,61 +38,52 @@ static void fail(struct tcb *t, uint64_t error)
     arch_regs_set_result(&t->regs, error, 0, 0);
 }
 
+/* Only a thread blocked in IPC becomes ready through IPC. */
 static void make_ready(struct tcb *t)
 {
+    ASSERT(t->state == THREAD_SEND_BLOCKED || t->state == THREAD_RECV_BLOCKED ||
+           t->state == THREAD_REPLY_BLOCKED);
+    ASSERT(t->partner == NULL);
     t->state = THREAD_READY;
 }
 
 void ipc_leave_wait_queue(struct tcb *t)
 {
-#if CONFIG_DEST_TID
-    if (t->state == THREAD_SEND_BLOCKED)
-        list_remove(&t->wait_link);
-#else
-    if (t->blocked_on)
-        endpoint_remove(t->blocked_on, t);
-#endif
+    dest_leave_wait_queue(t);
 }
 
 void ipc_abort(struct tcb *t, uint64_t error)
 {
     ipc_leave_wait_queue(t);
+    t->partner = NULL; /* the wait is over: a later send must not inherit the link */
     fail(t, error);
     make_ready(t);
     sched_wake(t);
-}
-
-/* A caller whose message was taken now waits for the callee's reply. */
-static void await_reply(struct tcb *caller, struct tcb *callee)
-{
-#if CONFIG_DEST_TID
-    caller->state = THREAD_RECV_BLOCKED;
-    caller->wait_from = callee->tid;
-#else
-    caller->state = THREAD_REPLY_BLOCKED;
-    caller->partner = callee;
-    callee->reply_to = caller;
-#endif
 }
 
 /* The receiver to is waiting: it takes the message; a caller then awaits the reply. */
 static uint64_t send_to_waiting(struct tcb *self, struct tcb *to, unsigned op, uint64_t tag,
                                 uint64_t sender_id, struct tcb **woken)
 {
+    ASSERT(to->state == THREAD_RECV_BLOCKED || to->state == THREAD_REPLY_BLOCKED);
+    ASSERT(self->state == THREAD_READY);
     deliver(self, to, tag, sender_id);
     make_ready(to);
     *woken = to;
     if (op == SYS_CALL)
-        await_reply(self, to);
+        dest_await_reply(self, to); /* a caller whose message was taken awaits the reply */
     return E_OK;
 }
 
-/* Nobody waits for the message: self blocks holding it. */
-static void block_sending(struct tcb *self, unsigned op, uint64_t tag)
+/* Nobody waits for the message: self blocks holding it, queued where dest.h says. */
+static void block_sending(struct tcb *self, unsigned op, uint64_t tag,
+                          const struct send_target *t)
 {
     self->state = THREAD_SEND_BLOCKED;
     self->send_tag = tag;
+    self->send_id = t->sender_id;
     self->calling = op == SYS_CALL;
+    dest_block_sending(self, t);
 }
 
 /*
@@ -106,49 +95,19 @@ static uint64_t send_phase(struct tcb *self, unsigned op, uint64_t dest, uint64_
 {
     bool nonblocking = (tag & TAG_SEND_NONBLOCK) || op == SYS_REPLY_WAIT;
     *woken = NULL;
-    if (tag_len(tag) > CONFIG_MAX_MSG_WORDS)
+    if (tag_len(tag) > TRANSFER_MAX_WORDS)
         return E_MSG_TOO_LONG;
-
-#if CONFIG_DEST_TID
-    struct tcb *to = thread_lookup(dest);
-    if (!to)
-        return E_INVALID_DEST;
-    if (to == self)
-        return E_SELF_IPC;
-    if (to->state == THREAD_RECV_BLOCKED &&
-        (to->wait_from == IPC_ANY || to->wait_from == self->tid))
-        return send_to_waiting(self, to, op, tag, self->tid, woken);
+    struct send_target t;
+    uint64_t error = op == SYS_REPLY_WAIT ? dest_reply_target(self, dest, &t)
+                                          : dest_send_target(self, dest, &t);
+    if (error != E_OK)
+        return error;
+    if (t.receiver)
+        return send_to_waiting(self, t.receiver, op, tag, t.sender_id, woken);
     if (nonblocking)
         return E_WOULD_BLOCK;
-    block_sending(self, op, tag);
-    self->partner = to;
-    list_add_tail(&to->senders, &self->wait_link);
+    block_sending(self, op, tag, &t);
     return E_OK;
-#else
-    if (op == SYS_REPLY_WAIT) {
-        struct tcb *caller = self->reply_to;
-        self->reply_to = NULL;  /* the reply right is one-shot, used or not */
-        if (!caller || caller->state != THREAD_REPLY_BLOCKED || caller->partner != self)
-            return E_INVALID_DEST;
-        deliver(self, caller, tag, 0);
-        caller->partner = NULL;
-        make_ready(caller);
-        *woken = caller;
-        return E_OK;
-    }
-    struct cap *cap = cap_lookup(self->space->caps, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
-    if (!cap)
-        return E_INVALID_CAP;
-    struct endpoint *ep = cap->ep;
-    if (ep->state == EP_RECEIVERS)
-        return send_to_waiting(self, endpoint_dequeue(ep), op, tag, cap->badge, woken);
-    if (nonblocking)
-        return E_WOULD_BLOCK;
-    block_sending(self, op, tag);
-    self->send_badge = cap->badge;
-    endpoint_enqueue(ep, self, EP_SENDERS);
-    return E_OK;
-#endif
 }
 
 /* The sender whose message self just took moves on: to await its reply, or to run. */
@@ -156,7 +115,7 @@ static struct tcb *release_sender(struct tcb *self, struct tcb *sender)
 {
     if (sender->calling) {
         sender->calling = false;
-        await_reply(sender, self);
+        dest_await_reply(sender, self);
         return NULL;
     }
     arch_regs_set_result(&sender->regs, E_OK, 0, 0);
@@ -172,47 +131,23 @@ static uint64_t recv_phase(struct tcb *self, uint64_t from, uint64_t tag, struct
 {
     bool nonblocking = tag & TAG_RECV_NONBLOCK;
     *woken = NULL;
-#if CONFIG_DEST_TID
-    struct tcb *wanted = NULL;
-    if (from != IPC_ANY) {
-        wanted = thread_lookup(from);
-        if (!wanted)
-            return E_INVALID_DEST;
-        if (wanted == self)
-            return E_SELF_IPC;
-    }
-    for (struct link *l = self->senders.next; l != &self->senders; l = l->next) {
-        struct tcb *sender = container_of(l, struct tcb, wait_link);
-        if (wanted && sender != wanted)
-            continue;
-        list_remove(&sender->wait_link);
-        sender->partner = NULL;
-        deliver(sender, self, sender->send_tag, sender->tid);
+    struct recv_source src;
+    uint64_t error = dest_recv_source(self, from, &src);
+    if (error != E_OK)
+        return error;
+    if (notify_take_bound(self))    /* seL4's order: a pending signal first */
+        return E_OK;
+    struct tcb *sender = dest_take_sender(self, &src);
+    if (sender) {
+        deliver(sender, self, sender->send_tag, sender->send_id);
         *woken = release_sender(self, sender);
         return E_OK;
     }
     if (nonblocking)
         return E_WOULD_BLOCK;
     self->state = THREAD_RECV_BLOCKED;
-    self->wait_from = from;
+    dest_block_receiving(self, &src);
     return E_OK;
-#else
-    struct cap *cap = cap_lookup(self->space->caps, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
-    if (!cap)
-        return E_INVALID_CAP;
-    struct endpoint *ep = cap->ep;
-    if (ep->state == EP_SENDERS) {
-        struct tcb *sender = endpoint_dequeue(ep);
-        deliver(sender, self, sender->send_tag, sender->send_badge);
-        *woken = release_sender(self, sender);
-        return E_OK;
-    }
-    if (nonblocking)
-        return E_WOULD_BLOCK;
-    self->state = THREAD_RECV_BLOCKED;
-    endpoint_enqueue(ep, self, EP_RECEIVERS);
-    return E_OK;
-#endif
 }
 
 /*
@@ -222,7 +157,8 @@ static uint64_t recv_phase(struct tcb *self, uint64_t from, uint64_t tag, struct
  * outranks self: a direct process switch, no trip through the ready queue. Every other
  * released thread is queued, and if nobody was switched to the scheduler picks.
  */
-static struct tcb *choose_next(struct tcb *self, struct tcb *a, struct tcb *b)
+static inline __attribute__((always_inline)) struct tcb *choose_next(struct tcb *self,
+                                                                     struct tcb *a, struct tcb *b)
 {
     struct tcb *best = a;
     if (b && (!best || b->prio > best->prio))
@@ -235,8 +171,7 @@ static struct tcb *choose_next(struct tcb *self, struct tcb *a, struct tcb *b)
     if (!self_runs)
         sched_block(self);
     if (best) {
-        bool direct = self_runs ? best->prio > self->prio : best->prio >= self->prio;
-        if (direct) {
+        if (switch_directly(self, best, self_runs)) {
             if (self_runs)
                 sched_wake(self);
             sched_activate_direct(best);
@@ -245,6 +180,11 @@ static struct tcb *choose_next(struct tcb *self, struct tcb *a, struct tcb *b)
         sched_wake(best);
     }
     return self_runs ? self : sched_pick();
+}
+
+struct tcb *ipc_schedule(struct tcb *self, struct tcb *woken)
+{
+    return choose_next(self, woken, NULL);
 }
 
 struct tcb *ipc_general(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag,
@@ -265,5 +205,6 @@ struct tcb *ipc_general(struct tcb *self, unsigned op, uint64_t dest, uint64_t t
         if (error != E_OK)
             fail(self, error);
     }
+    ASSERT(dest_partner_consistent(self));
     return choose_next(self, replied, sender);
 }

@@ -22,4 +22,9 @@ void ipc_leave_wait_queue(struct tcb *t);
 /* Wake a blocked thread with an error (partner died, ...). */
 void ipc_abort(struct tcb *t, uint64_t error);
 
+/* Who runs after self (still running, or just blocked) made `woken` (or nobody)
+ * runnable: the direct-switch rule of switch.h, else the scheduler. For the other
+ * objects that wake threads (notifications). */
+struct tcb *ipc_schedule(struct tcb *self, struct tcb *woken);
+
 #endif

@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <stdnoreturn.h>
 
+#include "assert.h"
 #include "config.h"
+#include <ipclab/format.h>
 
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kvprintf(const char *fmt, va_list ap);

@@ -1,8 +1,10 @@
 /*
  * Console output for the kernel: a small printf (%s %c %d %u %x %p, with l/ll and
- * a zero-padded width) straight to the architecture's console, and panic().
+ * a zero-padded width) to the console (console.c), and panic().
  */
 #include "arch_api.h"
+#include "assert.h"
+#include "console.h"
 #include "kernel.h"
 
 static void put_unsigned(uint64_t value, unsigned base, int width, char pad)
@@ -15,16 +17,16 @@ static void put_unsigned(uint64_t value, unsigned base, int width, char pad)
         value /= base;
     } while (value);
     while (width-- > n)
-        arch_console_putc(pad);
+        console_putc(pad);
     while (n--)
-        arch_console_putc(digits[n]);
+        console_putc(digits[n]);
 }
 
 void kvprintf(const char *fmt, va_list ap)
 {
     for (; *fmt; fmt++) {
         if (*fmt != '%') {
-            arch_console_putc(*fmt);
+            console_putc(*fmt);
             continue;
         }
         fmt++;
@@ -43,16 +45,16 @@ void kvprintf(const char *fmt, va_list ap)
         case 's': {
             const char *s = va_arg(ap, const char *);
             for (s = s ? s : "(null)"; *s; s++)
-                arch_console_putc(*s);
+                console_putc(*s);
             break;
         }
         case 'c':
-            arch_console_putc((char)va_arg(ap, int));
+            console_putc((char)va_arg(ap, int));
             break;
         case 'd': {
             int64_t v = longs ? va_arg(ap, int64_t) : va_arg(ap, int);
             if (v < 0) {
-                arch_console_putc('-');
+                console_putc('-');
                 v = -v;
             }
             put_unsigned((uint64_t)v, 10, width, pad);
@@ -65,16 +67,16 @@ void kvprintf(const char *fmt, va_list ap)
             put_unsigned(longs ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, width, pad);
             break;
         case 'p':
-            arch_console_putc('0');
-            arch_console_putc('x');
+            console_putc('0');
+            console_putc('x');
             put_unsigned((uint64_t)(uintptr_t)va_arg(ap, void *), 16, 0, ' ');
             break;
         case '%':
-            arch_console_putc('%');
+            console_putc('%');
             break;
         default:
-            arch_console_putc('%');
-            arch_console_putc(*fmt);
+            console_putc('%');
+            console_putc(*fmt);
             break;
         }
     }
@@ -88,10 +90,16 @@ void kprintf(const char *fmt, ...)
     va_end(ap);
 }
 
+noreturn void assert_failed(const char *condition, const char *file, int line)
+{
+    panic("assertion failed: %s (%s:%d)", condition, file, line);
+}
+
 noreturn void panic(const char *fmt, ...)
 {
     va_list ap;
-    kprintf("\nIPCLAB 1 PANIC reason=");
+    console_start_line();
+    kprintf(RESULT_LINE("PANIC") " reason=");
     va_start(ap, fmt);
     kvprintf(fmt, ap);
     va_end(ap);

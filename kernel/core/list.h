@@ -3,7 +3,7 @@
  *
  * Both the ready queues and the IPC wait queues thread their members through links
  * embedded in the TCB, so queueing never allocates and removal from the middle (a
- * killed or timed-out waiter) is O(1).
+ * waiter whose partner or itself is killed) is O(1).
  */
 #ifndef IPCLAB_CORE_LIST_H
 #define IPCLAB_CORE_LIST_H
@@ -41,6 +41,15 @@ static inline void list_remove(struct link *node)
     node->next->prev = node->prev;
     node->next = node;
     node->prev = node;
+}
+
+/* Whether node is linked into the list at head (a walk: invariant checks only). */
+static inline bool list_contains(const struct link *head, const struct link *node)
+{
+    for (const struct link *l = head->next; l != head; l = l->next)
+        if (l == node)
+            return true;
+    return false;
 }
 
 #define container_of(ptr, type, member) \

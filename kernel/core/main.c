@@ -13,6 +13,7 @@
 #include "space.h"
 #include "syscall.h"
 #include "thread.h"
+#include "transfer.h"
 
 #define ROOT_PRIORITY 100
 
@@ -45,26 +46,24 @@ static struct kip *make_kip(struct space *s, const struct boot_info *bi)
     kip->abi_version = ABI_VERSION;
     strlcpy_k(kip->variant, CONFIG_VARIANT, KIP_STRING);
     strlcpy_k(kip->arch, CONFIG_ARCH, KIP_STRING);
-    strlcpy_k(kip->transfer, CONFIG_TRANSFER_NAME, KIP_STRING);
-    strlcpy_k(kip->sched, CONFIG_SCHED_NAME, KIP_STRING);
-    strlcpy_k(kip->dest, CONFIG_DEST_NAME, KIP_STRING);
-    strlcpy_k(kip->fastpath, CONFIG_FASTPATH_NAME, KIP_STRING);
     strlcpy_k(kip->counter, bi->counter, KIP_STRING);
+    strlcpy_k(kip->build, CONFIG_DEBUG ? "debug" : "release", KIP_STRING);
+    strlcpy_k(kip->config, CONFIG_STRING, KIP_CONFIG);
     strlcpy_k(kip->cmdline, bi->cmdline ? bi->cmdline : "", KIP_CMDLINE);
-    kip->reg_words = ABI_REG_WORDS;
-    kip->max_words = CONFIG_MAX_MSG_WORDS;
+    kip->reg_words = TRANSFER_REG_WORDS;
+    kip->max_words = TRANSFER_MAX_WORDS;
+    frame_publish_count(&kip->frames_free);
     return kip;
 }
 
 noreturn void kernel_start(const struct boot_info *bi)
 {
-    kprintf("ipclab: variant %s (%s): transfer=%s sched=%s dest=%s fastpath=%s\n",
-            CONFIG_VARIANT, CONFIG_ARCH, CONFIG_TRANSFER_NAME, CONFIG_SCHED_NAME,
-            CONFIG_DEST_NAME, CONFIG_FASTPATH_NAME);
+    kprintf("ipclab: variant %s (%s%s): %s\n", CONFIG_VARIANT, CONFIG_ARCH,
+            CONFIG_DEBUG ? ", debug" : "", CONFIG_STRING);
     frame_init(bi->free_start, bi->free_end);
     kernel_objects_init();
 
-    root_space = space_create();
+    root_space = space_create(NULL);
     if (!root_space)
         panic("cannot create the root address space");
     load_root_image(root_space, bi);
@@ -74,6 +73,7 @@ noreturn void kernel_start(const struct boot_info *bi)
     struct tcb *root = thread_create(root_space, ROOT_UTCB_ADDRESS, ROOT_PRIORITY, &error);
     if (!root)
         panic("cannot create the root thread (error %d)", error);
+    root_thread = root;
     kip->root_tid = root->tid;
     kip->root_space = root_space->handle;
     kip->root_utcb = ROOT_UTCB_ADDRESS;

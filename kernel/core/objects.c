@@ -1,7 +1,8 @@
 /* Resetting every kernel object table at once (see objects.h). */
 #include "objects.h"
 
-#include "endpoint.h"
+#include "dest.h"
+#include "notify.h"
 #include "sched.h"
 #include "space.h"
 #include "thread.h"
@@ -11,7 +12,6 @@ void kernel_objects_init(void)
     sched_init();
     thread_table_init();
     space_table_init();
-#if CONFIG_DEST_ENDPOINT
-    endpoint_table_init();
-#endif
+    dest_objects_init();
+    notify_objects_init();
 }

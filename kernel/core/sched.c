@@ -6,6 +6,8 @@
  */
 #include "sched.h"
 
+#include "kernel.h"
+
 #define PRIO_WORDS (SCHED_PRIOS / 64)
 
 static struct link ready[SCHED_PRIOS];
@@ -41,6 +43,8 @@ static void mark_if_empty(unsigned prio)
 
 static void enqueue(struct tcb *t)
 {
+    ASSERT(!t->queued);
+    ASSERT(t->state != THREAD_FREE);
     list_add_tail(&ready[t->prio], &t->ready_link);
     t->queued = true;
     mark_nonempty(t->prio);
@@ -48,10 +52,60 @@ static void enqueue(struct tcb *t)
 
 static void dequeue(struct tcb *t)
 {
+    ASSERT(t->queued);
     list_remove(&t->ready_link);
     t->queued = false;
     mark_if_empty(t->prio);
 }
+
+/*
+ * The other points of the SCHED axis (sched.h has the inline ones): what blocking
+ * does to the queue, what a pick does with the thread at the head of it, and which
+ * threads the queue may hold (for the invariant checks).
+ */
+#if CONFIG_SCHED_LAZY
+/* Left queued on purpose: sched_pick() drops it only if it is still blocked when the
+ * scheduler gets there, which IPC ping-pong rarely lets happen. */
+static void policy_block(struct tcb *t)
+{
+    (void)t;
+}
+
+/* Any thread may sit in the queue, blocked ones until a pick passes them. */
+static bool policy_may_queue(const struct tcb *t)
+{
+    (void)t;
+    return true;
+}
+
+/* The head stays queued while it runs; a blocked head is dropped and the pick goes on. */
+static bool policy_take(struct tcb *t)
+{
+    if (thread_runnable(t))
+        return true;
+    dequeue(t);
+    sched_lazy_dropped++;
+    return false;
+}
+#else
+static void policy_block(struct tcb *t)
+{
+    if (t->queued)
+        dequeue(t);
+}
+
+static bool policy_may_queue(const struct tcb *t)
+{
+    return thread_runnable(t);
+}
+
+/* Only runnable threads are queued, and the one running is not. */
+static bool policy_take(struct tcb *t)
+{
+    dequeue(t);
+    return true;
+}
+#endif
 
 static int highest_prio(void)
 {
@@ -69,14 +123,7 @@ void sched_wake(struct tcb *t)
 
 void sched_block(struct tcb *t)
 {
-#if CONFIG_SCHED_LAZY
-    /* Left queued on purpose: sched_pick() drops it only if it is still blocked
-     * when the scheduler gets there, which IPC ping-pong rarely lets happen. */
-    (void)t;
-#else
-    if (t->queued)
-        dequeue(t);
-#endif
+    policy_block(t);
 }
 
 void sched_remove(struct tcb *t)
@@ -99,17 +146,34 @@ struct tcb *sched_pick(void)
         if (prio < 0)
             return NULL;
         struct tcb *t = container_of(ready[prio].next, struct tcb, ready_link);
-#if CONFIG_SCHED_LAZY
-        if (!thread_runnable(t)) {
-            dequeue(t);
-            sched_lazy_dropped++;
-            continue;
-        }
-#else
-        dequeue(t);
-#endif
-        return t;
+        if (policy_take(t))
+            return t;
     }
+}
+
+bool sched_is_queued(const struct tcb *t)
+{
+    return list_contains(&ready[t->prio], &t->ready_link);
+}
+
+bool sched_queues_consistent(void)
+{
+    for (unsigned p = 0; p < SCHED_PRIOS; p++) {
+        bool marked = prio_bits[p / 64] & (1ull << (p % 64));
+        if (marked == list_empty(&ready[p]))
+            return false;
+        for (struct link *l = ready[p].next; l != &ready[p]; l = l->next) {
+            struct tcb *t = container_of(l, struct tcb, ready_link);
+            if (!t->queued || t->prio != p || t->state == THREAD_FREE)
+                return false;
+            if (!policy_may_queue(t))
+                return false;
+        }
+    }
+    for (unsigned w = 0; w < PRIO_WORDS; w++)
+        if (((prio_summary >> w) & 1) != (prio_bits[w] != 0))
+            return false;
+    return true;
 }
 
 bool sched_tick(struct tcb *t)

@@ -27,17 +27,39 @@ void sched_block(struct tcb *t);
 /* t leaves the scheduler for good (it is being killed), whatever the policy. */
 void sched_remove(struct tcb *t);
 
-/* IPC switches straight to t, bypassing sched_pick(). Inline: it is on the fast path. */
+/*
+ * The two points of the SCHED axis on the IPC paths, inline (the fast path calls them):
+ *   sched_activate_direct(t)  IPC switches straight to t, bypassing sched_pick()
+ *   sched_fast_switch_ok(t)   the fast path may switch to t with no queue operation
+ * (the other two, blocking and picking, are in sched.c).
+ */
+#if CONFIG_SCHED_LAZY
+/* The running thread belongs to the queue; it usually still is there. */
 static inline void sched_activate_direct(struct tcb *t)
 {
-#if CONFIG_SCHED_LAZY
-    /* The running thread belongs to the queue; it usually still is there. */
     if (!t->queued)
         sched_wake(t);
-#else
-    (void)t; /* Benno: the running thread is never queued */
-#endif
 }
+
+/* t must still be queued: if a scheduler pass dropped it while it was blocked, the
+ * general path puts it back. */
+static inline bool sched_fast_switch_ok(const struct tcb *t)
+{
+    return t->queued;
+}
+#else
+/* Benno: the running thread is never queued, and neither is a blocked one. */
+static inline void sched_activate_direct(struct tcb *t)
+{
+    (void)t;
+}
+
+static inline bool sched_fast_switch_ok(const struct tcb *t)
+{
+    (void)t;
+    return true;
+}
+#endif
 
 /* The running thread t used up its timeslice or yielded: move it behind its peers. */
 void sched_rotate(struct tcb *t);
@@ -47,6 +69,11 @@ struct tcb *sched_pick(void);
 
 /* One timer tick charged to the running thread t; true when its timeslice is over. */
 bool sched_tick(struct tcb *t);
+
+/* Invariant checks (invariants.c): t is on its priority's queue; every queue and the
+ * priority bitmap agree, and each queued thread may be there under the policy. */
+bool sched_is_queued(const struct tcb *t);
+bool sched_queues_consistent(void);
 
 /* Threads sched_pick() stepped over and dropped (lazy), for tests and benchmarks. */
 extern uint64_t sched_lazy_dropped;

@@ -1,27 +1,39 @@
-/* Address spaces: creation, checked access to user memory, and page sharing. */
+/* Address spaces: creation and destruction, authority, checked access to user memory,
+ * and page sharing. */
 #include "space.h"
 
 #include "frame.h"
 #include "kernel.h"
+#include "thread.h"
+
+/* The root task may create 64 IPC objects (endpoints, notifications); a task it creates
+ * starts with none (a quota axis may hand them out; until then only the root makes
+ * kernel objects, so no task can exhaust them for the others). */
+#define ROOT_OBJECT_QUOTA 64u
 
 static struct space spaces[MAX_SPACES];
+static uint32_t space_version[MAX_SPACES];
 
 void space_table_init(void)
 {
     memset(spaces, 0, sizeof(spaces));
+    for (unsigned i = 0; i < MAX_SPACES; i++)
+        space_version[i] = 1;
 }
 
-struct space *space_create(void)
+struct space *space_create(struct space *creator)
 {
     for (uint32_t i = 0; i < MAX_SPACES; i++) {
         struct space *s = &spaces[i];
-        if (s->used)
+        if (s->used || space_version[i] == 0) /* version 0: retired before it wrapped */
             continue;
         memset(s, 0, sizeof(*s));
         if (!arch_space_init(&s->arch))
             return NULL;
         s->used = true;
-        s->handle = i;
+        s->handle = ((uint64_t)i << TID_VERSION_BITS) | space_version[i];
+        s->creator = creator;
+        s->object_quota = creator ? 0 : ROOT_OBJECT_QUOTA;
         return s;
     }
     return NULL;
@@ -29,9 +41,28 @@ struct space *space_create(void)
 
 struct space *space_lookup(uint64_t handle)
 {
-    if (handle >= MAX_SPACES || !spaces[handle].used)
+    uint64_t index = handle >> TID_VERSION_BITS;
+    if (index >= MAX_SPACES || !spaces[index].used || spaces[index].handle != handle)
         return NULL;
-    return &spaces[handle];
+    return &spaces[index];
+}
+
+bool space_may_control(const struct space *actor, const struct space *target)
+{
+    return target->creator == actor;
+}
+
+void space_destroy(struct space *s)
+{
+    ASSERT(s->used && s->creator != NULL);
+    thread_kill_space(s);
+    for (uint64_t slot = 1; slot < CAP_SLOTS; slot++)
+        cap_delete(s, slot);
+    arch_space_destroy(&s->arch);
+    uint32_t index = (uint32_t)(s - spaces);
+    s->used = false;
+    if (++space_version[index] > TID_VERSION_MASK - 1)
+        space_version[index] = 0;
 }
 
 bool space_range_mapped(const struct space *s, uint64_t addr, uint64_t len, bool write)
@@ -83,6 +114,14 @@ int space_map(struct space *from, uint64_t src, struct space *to, uint64_t dst,
         return E_BAD_ADDRESS;
     if (dst < USER_BASE || dst >= USER_TOP || bytes > USER_TOP - dst)
         return E_BAD_ADDRESS;
+    /* A UTCB is the kernel's frame, freed with its thread: shared, it would outlive it. */
+    for (uint64_t i = 0; i < npages; i++) {
+        uint64_t frame;
+        bool src_writable;
+        arch_lookup_page(&from->arch, src + i * FRAME_SIZE, &frame, &src_writable);
+        if (thread_owns_frame(frame))
+            return E_INVALID_ARG;
+    }
     for (uint64_t i = 0; i < npages; i++) {
         uint64_t frame;
         bool src_writable;

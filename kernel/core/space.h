@@ -1,6 +1,11 @@
 /*
- * Address spaces (tasks): a page table and, for endpoint addressing, the task's
- * capability table. Spaces are named to user code by a small handle (their index).
+ * Address spaces (tasks): a page table and the task's capability table. Spaces are
+ * named to user code by a handle: the slot number and a version (as thread IDs are,
+ * see abi.h), so a handle kept past its space's destruction names nothing.
+ *
+ * Authority: a space records the space that created it; only its creator may act on
+ * it (map into it, mint into its table, make threads in it, destroy it), and the
+ * endpoints a task may create are counted against its quota (cap.h, dest_endpoint.h).
  */
 #ifndef IPCLAB_CORE_SPACE_H
 #define IPCLAB_CORE_SPACE_H
@@ -16,13 +21,20 @@
 struct space {
     struct arch_space arch;
     bool used;
-    uint32_t handle;
+    uint64_t handle;             /* slot number and version */
+    struct space *creator;       /* NULL for the root task's space */
+    uint32_t object_quota;       /* IPC objects (endpoints, notifications) it may still create */
     struct cap caps[CAP_SLOTS];
 };
 
 void space_table_init(void);
-struct space *space_create(void);
+/* A new empty space made by creator (NULL: the root task's, made at boot). */
+struct space *space_create(struct space *creator);
 struct space *space_lookup(uint64_t handle);
+/* May `actor` act on `target` (map, mint, make threads, destroy)? */
+bool space_may_control(const struct space *actor, const struct space *target);
+/* Kill every thread of s, empty its capability slots, free its page tables. */
+void space_destroy(struct space *s);
 
 /* User memory access, checked: the whole range lies in the user half and is mapped. */
 bool space_range_mapped(const struct space *s, uint64_t addr, uint64_t len, bool write);

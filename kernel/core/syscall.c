@@ -2,20 +2,25 @@
  * The general system call path: every call the fast path did not finish lands here,
  * with the caller's registers fully saved in its TCB. Each handler checks its
  * arguments and answers a bad one with an error code; the kernel runs on.
+ *
+ * Authority is checked before anything is looked up, so a thread without it learns
+ * nothing from the error (not even whether a thread ID or space handle is alive). The
+ * root task creates spaces and threads; a space's creator alone acts on it (space.h).
  */
 #include "syscall.h"
 
 #include "arch_api.h"
+#include "console.h"
+#include "dest.h"
 #include "ipc.h"
 #include "kernel.h"
+#include "notify.h"
 #include "sched.h"
 #include "space.h"
 #include "thread.h"
-#if CONFIG_DEST_ENDPOINT
-#include "endpoint.h"
-#endif
 
 struct space *root_space;
+struct tcb *root_thread;
 
 static void set_result(struct tcb *t, uint64_t error, uint64_t value)
 {
@@ -27,34 +32,110 @@ static bool is_root(const struct tcb *t)
     return t->space == root_space;
 }
 
+/*
+ * The space a handle names, if self may act on it (its own space when own_ok, or one
+ * its task created). Only a task that creates spaces learns that a handle is dead
+ * (E_INVALID_ARG); to any other, every foreign handle is E_NO_PERMISSION.
+ */
+static uint64_t controlled_space(struct tcb *self, uint64_t handle, bool own_ok,
+                                 struct space **out)
+{
+    struct space *s = space_lookup(handle);
+    if (s && ((own_ok && s == self->space) || space_may_control(self->space, s))) {
+        *out = s;
+        return E_OK;
+    }
+    return !s && is_root(self) ? E_INVALID_ARG : E_NO_PERMISSION;
+}
+
+static bool user_stack_ok(uint64_t sp)
+{
+    return sp >= USER_BASE && sp <= USER_TOP; /* USER_TOP itself: an empty full stack */
+}
+
 static uint64_t sys_thread_create(struct tcb *self, uint64_t space, uint64_t utcb,
                                   uint64_t prio, uint64_t *tid)
 {
-    struct space *s = space_lookup(space);
-    if (!s)
-        return E_INVALID_ARG;
     if (!is_root(self))
         return E_NO_PERMISSION;
-    int error;
-    struct tcb *t = thread_create(s, utcb, prio, &error);
+    struct space *s;
+    uint64_t error = controlled_space(self, space, true, &s);
+    if (error != E_OK)
+        return error;
+    int created;
+    struct tcb *t = thread_create(s, utcb, prio, &created);
     if (t)
         *tid = t->tid;
-    return (uint64_t)error;
+    return (uint64_t)created;
 }
 
+/* Starts t; a started thread that outranks the caller runs at once (the scheduler's
+ * rule: the highest-priority runnable thread runs), so *next may change. */
 static uint64_t sys_thread_start(struct tcb *self, uint64_t tid, uint64_t ip, uint64_t sp,
-                                 uint64_t arg)
+                                 uint64_t arg, struct tcb **next)
 {
+    if (!is_root(self))
+        return E_NO_PERMISSION;
     struct tcb *t = thread_lookup(tid);
     if (!t)
         return E_INVALID_DEST;
-    if (!is_root(self))
-        return E_NO_PERMISSION;
     if (t->state != THREAD_INACTIVE)
         return E_INVALID_ARG;
-    if (!space_range_mapped(t->space, ip, 1, false) || sp < USER_BASE || sp > USER_TOP)
+    if (!space_range_mapped(t->space, ip, 1, false) || !user_stack_ok(sp))
         return E_BAD_ADDRESS;
     thread_start(t, ip, sp, arg);
+    if (t->prio > self->prio) {
+        sched_wake(self);
+        *next = sched_pick();
+    }
+    return E_OK;
+}
+
+static uint64_t sys_thread_destroy(struct tcb *self, uint64_t tid, struct tcb **next)
+{
+    if (!is_root(self))
+        return E_NO_PERMISSION;
+    struct tcb *t = thread_lookup(tid);
+    if (!t)
+        return E_INVALID_DEST;
+    if (t == self || t == root_thread)
+        return E_INVALID_ARG; /* the run ends with SYS_SHUTDOWN, not by its own hand */
+    thread_kill(t);
+    *next = self;
+    return E_OK;
+}
+
+static uint64_t sys_map(struct tcb *self, uint64_t space, uint64_t src, uint64_t dst,
+                        uint64_t pages, uint64_t flags)
+{
+    if (!is_root(self))
+        return E_NO_PERMISSION;
+    struct space *to;
+    uint64_t error = controlled_space(self, space, true, &to);
+    if (error != E_OK)
+        return error;
+    return (uint64_t)space_map(self->space, src, to, dst, pages, flags & MAP_WRITABLE);
+}
+
+static uint64_t sys_cap_mint(struct tcb *self, uint64_t space, uint64_t src, uint64_t dst,
+                             uint64_t badge, uint64_t rights)
+{
+    struct space *to;
+    uint64_t error = controlled_space(self, space, true, &to);
+    if (error != E_OK)
+        return error;
+    return (uint64_t)cap_mint(self->space, src, to, dst, badge, rights);
+}
+
+static uint64_t sys_space_destroy(struct tcb *self, uint64_t space)
+{
+    struct space *s;
+    uint64_t error = controlled_space(self, space, false, &s);
+    if (error != E_OK)
+        return error;
+    if (s == current->space)
+        return E_INVALID_ARG;
+    space_destroy(s);
     return E_OK;
 }
 
@@ -68,8 +149,7 @@ static uint64_t sys_debug_write(struct tcb *self, uint64_t addr, uint64_t len)
     while (len) {
         uint64_t chunk = len < sizeof(buffer) ? len : sizeof(buffer);
         space_copy_in(self->space, buffer, addr, chunk);
-        for (uint64_t i = 0; i < chunk; i++)
-            arch_console_putc(buffer[i]);
+        console_write_user(buffer, chunk, self->tid, self == root_thread);
         addr += chunk;
         len -= chunk;
     }
@@ -84,6 +164,7 @@ struct tcb *syscall_dispatch(struct tcb *self)
     uint64_t a3 = arch_regs_arg(r, 3), a4 = arch_regs_arg(r, 4);
     uint64_t value = 0;
     uint64_t error;
+    struct tcb *next = self;
 
     switch (nr) {
     case SYS_NULL:
@@ -95,7 +176,7 @@ struct tcb *syscall_dispatch(struct tcb *self)
     case SYS_REPLY_WAIT:
         return ipc_general(self, (unsigned)nr, a0, a1, a2);
     case SYS_SPACE_CREATE: {
-        struct space *s = is_root(self) ? space_create() : NULL;
+        struct space *s = is_root(self) ? space_create(self->space) : NULL;
         error = !is_root(self) ? E_NO_PERMISSION : s ? E_OK : E_NO_MEMORY;
         value = s ? s->handle : 0;
         break;
@@ -104,34 +185,33 @@ struct tcb *syscall_dispatch(struct tcb *self)
         error = sys_thread_create(self, a0, a1, a2, &value);
         break;
     case SYS_THREAD_START:
-        error = sys_thread_start(self, a0, a1, a2, a3);
+        error = sys_thread_start(self, a0, a1, a2, a3, &next);
         break;
-    case SYS_MAP: {
-        struct space *to = space_lookup(a0);
-        error = !to ? E_INVALID_ARG
-              : !is_root(self) ? E_NO_PERMISSION
-              : (uint64_t)space_map(self->space, a1, to, a2, a3, a4 & MAP_WRITABLE);
+    case SYS_THREAD_DESTROY:
+        error = sys_thread_destroy(self, a0, &next);
         break;
-    }
-    case SYS_ENDPOINT_CREATE: {
-#if CONFIG_DEST_ENDPOINT
-        uint64_t slot = cap_free_slot(self->space);
-        struct endpoint *ep = slot ? endpoint_create() : NULL;
-        error = ep ? E_OK : E_NO_MEMORY;
-        if (ep) {
-            self->space->caps[slot] = (struct cap){CAP_ENDPOINT, CAP_RIGHTS_ALL, ep, 0};
-            value = slot;
-        }
-#else
-        error = E_INVALID_SYSCALL; /* thread-ID addressing has no endpoints */
-#endif
+    case SYS_MAP:
+        error = sys_map(self, a0, a1, a2, a3, a4);
         break;
-    }
-    case SYS_CAP_MINT: {
-        struct space *to = space_lookup(a0);
-        error = !to ? E_INVALID_ARG : (uint64_t)cap_mint(self->space, a1, to, a2, a3, a4);
+    case SYS_ENDPOINT_CREATE:
+        error = dest_endpoint_create(self, &value); /* E_INVALID_SYSCALL with thread IDs */
         break;
-    }
+    case SYS_CAP_MINT:
+        error = sys_cap_mint(self, a0, a1, a2, a3, a4);
+        break;
+    case SYS_CAP_DELETE:
+        error = (uint64_t)cap_delete(self->space, a0);
+        break;
+    case SYS_SPACE_DESTROY:
+        error = sys_space_destroy(self, a0);
+        break;
+    case SYS_NOTIFY_CREATE:
+    case SYS_SIGNAL:
+    case SYS_WAIT:
+    case SYS_POLL:
+    case SYS_NOTIFY_BIND:
+        error = notify_syscall(self, nr, a0, &value, &next); /* E_INVALID_SYSCALL if none */
+        break;
     case SYS_DEBUG_WRITE:
         error = sys_debug_write(self, a0, a1);
         break;
@@ -150,5 +230,5 @@ struct tcb *syscall_dispatch(struct tcb *self)
         break;
     }
     set_result(self, error, value);
-    return self;
+    return next;
 }

@@ -5,6 +5,8 @@
 #include "tcb.h"
 
 extern struct space *root_space;
+/* The root task's first thread: the benchmark, whose console lines are trusted. */
+extern struct tcb *root_thread;
 
 /* Carry out the system call in self's saved registers; the thread to run next
  * (NULL when no thread is runnable). */

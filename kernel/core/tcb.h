@@ -22,10 +22,12 @@ enum thread_state {
     THREAD_SEND_BLOCKED,    /* waiting for a receiver (send phase of send or call) */
     THREAD_RECV_BLOCKED,    /* waiting for a sender */
     THREAD_REPLY_BLOCKED,   /* endpoint call: waiting for the reply of the thread it called */
+    THREAD_NOTIFY_BLOCKED,  /* waiting in SYS_WAIT on a notification (NOTIFY=notify) */
 };
 
 struct space;
 struct endpoint;
+struct notification;
 
 /* A power of two at least the TCB's size, so that finding a TCB from a thread number
  * is a shift rather than a multiplication. */
@@ -49,14 +51,21 @@ struct tcb {
     /* IPC wait state. */
     struct link wait_link;       /* in a thread's sender queue or an endpoint queue */
     uint64_t send_tag;           /* tag of a blocked send */
+    uint64_t send_id;            /* what a receiver sees as this blocked sender: its
+                                    thread ID or its capability's badge (dest.h) */
     struct tcb *partner;         /* the thread a blocked sender or caller waits on */
+    /* The DEST axis's own fields (dest_tid.h, dest_endpoint.h). */
 #if CONFIG_DEST_TID
     uint64_t wait_from;          /* IPC_ANY or the thread ID of the awaited sender */
     struct link senders;         /* threads blocked sending to this thread */
 #else
     struct endpoint *blocked_on; /* endpoint whose queue holds this thread */
-    uint64_t send_badge;         /* badge of the capability a blocked sender used */
     struct tcb *reply_to;        /* the caller this thread owes a reply, if any */
+#endif
+#if CONFIG_NOTIFY_NOTIFY
+    /* The NOTIFY axis's fields (notification.c). */
+    struct notification *bound;      /* its open receives also end on a signal of this */
+    struct notification *waiting_on; /* the notification it waits on (NOTIFY_BLOCKED) */
 #endif
 } __attribute__((aligned(TCB_ALIGN)));
 

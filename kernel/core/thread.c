@@ -1,26 +1,39 @@
 /*
  * The thread table: creation, start and death of threads. Numbers are reused, versions
- * are not (until they wrap), so an ID kept past its thread's death is refused.
+ * are not: a slot whose version would wrap is retired instead (abi.h), so an ID kept
+ * past its thread's death is refused for the whole run. A dead thread's UTCB frame is
+ * unmapped and freed, so creating and destroying threads costs no memory for good.
  */
 #include "thread.h"
 
+#include "dest.h"
 #include "frame.h"
 #include "ipc.h"
 #include "kernel.h"
+#include "notify.h"
 #include "sched.h"
 #include "space.h"
 
 struct tcb tcb_array[MAX_THREADS];
 struct tcb *current;
-
-static uint16_t next_version[MAX_THREADS];
+uint32_t thread_next_version[MAX_THREADS];
 
 void thread_table_init(void)
 {
     memset(tcb_array, 0, sizeof(tcb_array));
     for (unsigned i = 0; i < MAX_THREADS; i++)
-        next_version[i] = 1;
+        thread_next_version[i] = 1;
     current = NULL;
+}
+
+/* The lowest slot that is free and not retired, or MAX_THREADS. */
+static unsigned free_slot(void)
+{
+    unsigned number = 0;
+    while (number < MAX_THREADS &&
+           (tcb_array[number].state != THREAD_FREE || thread_next_version[number] == 0))
+        number++;
+    return number;
 }
 
 struct tcb *thread_create(struct space *s, uint64_t utcb_addr, uint64_t prio, int *error)
@@ -36,11 +49,11 @@ struct tcb *thread_create(struct space *s, uint64_t utcb_addr, uint64_t prio, in
         *error = E_INVALID_ARG; /* the UTCB page must not hide a mapping */
         return NULL;
     }
-    unsigned number = 0;
-    while (number < MAX_THREADS && tcb_array[number].state != THREAD_FREE)
-        number++;
+    unsigned number = free_slot();
     uint64_t frame = number < MAX_THREADS ? frame_alloc() : 0;
     if (!frame || !arch_map_page(&s->arch, utcb_addr, frame, true)) {
+        if (frame)
+            frame_free(frame);
         *error = E_NO_MEMORY;
         return NULL;
     }
@@ -51,15 +64,14 @@ struct tcb *thread_create(struct space *s, uint64_t utcb_addr, uint64_t prio, in
     t->timeslice_left = SCHED_TIMESLICE_TICKS;
     list_init(&t->ready_link);
     list_init(&t->wait_link);
-#if CONFIG_DEST_TID
-    list_init(&t->senders);
-#endif
+    dest_thread_init(t);
     t->space = s;
     t->utcb = (struct utcb *)(uintptr_t)frame;
     t->utcb_addr = utcb_addr;
-    t->tid = tid_make(number, next_version[number]);
-    if (++next_version[number] == 0)
-        next_version[number] = 1;
+    t->tid = tid_make(number, thread_next_version[number]);
+    /* Versions 1 .. 2^32-2 are handed out; the next would wrap: retire the slot. */
+    if (++thread_next_version[number] > TID_VERSION_MASK - 1)
+        thread_next_version[number] = 0;
     *error = E_OK;
     return t;
 }
@@ -71,27 +83,26 @@ void thread_start(struct tcb *t, uint64_t ip, uint64_t sp, uint64_t arg)
     sched_wake(t);
 }
 
-/* Every thread whose wait names t is failed with E_ABORTED. */
+bool thread_owns_frame(uint64_t frame)
+{
+    for (unsigned i = 0; i < MAX_THREADS; i++)
+        if (tcb_array[i].state != THREAD_FREE &&
+            (uint64_t)(uintptr_t)tcb_array[i].utcb == frame)
+            return true;
+    return false;
+}
+
+/* Every thread whose wait names t is failed with E_ABORTED; every link to t goes. */
 static void abort_partners(struct tcb *t)
 {
     for (unsigned i = 0; i < MAX_THREADS; i++) {
         struct tcb *other = &tcb_array[i];
         if (other == t)
             continue;
-        bool waits_on_t = false;
-        switch (other->state) {
-        case THREAD_SEND_BLOCKED:
-        case THREAD_REPLY_BLOCKED:
-            waits_on_t = other->partner == t;
-            break;
-        case THREAD_RECV_BLOCKED:
-#if CONFIG_DEST_TID
-            waits_on_t = other->wait_from == t->tid;
-#endif
-            break;
-        default:
-            break;
-        }
+        dest_forget(other, t);
+        bool waits_on_t = ((other->state == THREAD_SEND_BLOCKED ||
+                            other->state == THREAD_REPLY_BLOCKED) && other->partner == t) ||
+                          dest_waits_for(other, t);
         if (waits_on_t)
             ipc_abort(other, E_ABORTED);
     }
@@ -99,8 +110,20 @@ static void abort_partners(struct tcb *t)
 
 void thread_kill(struct tcb *t)
 {
+    notify_thread_exit(t);
     ipc_leave_wait_queue(t);
     abort_partners(t);
     sched_remove(t);
+    arch_unmap_page(&t->space->arch, t->utcb_addr);
+    frame_free((uint64_t)(uintptr_t)t->utcb);
+    t->utcb = NULL;
+    t->partner = NULL;
     t->state = THREAD_FREE;
+}
+
+void thread_kill_space(struct space *s)
+{
+    for (unsigned i = 0; i < MAX_THREADS; i++)
+        if (tcb_array[i].state != THREAD_FREE && tcb_array[i].space == s)
+            thread_kill(&tcb_array[i]);
 }

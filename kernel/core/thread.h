@@ -11,6 +11,8 @@
 
 extern struct tcb tcb_array[MAX_THREADS];
 extern struct tcb *current;
+/* The version the next thread in each slot gets (0: the slot is retired). */
+extern uint32_t thread_next_version[MAX_THREADS];
 
 static inline uint64_t tid_make(uint64_t number, uint64_t version)
 {
@@ -34,7 +36,12 @@ void thread_table_init(void);
 /* A new inactive thread in space s with its UTCB frame already mapped at utcb_addr. */
 struct tcb *thread_create(struct space *s, uint64_t utcb_addr, uint64_t prio, int *error);
 void thread_start(struct tcb *t, uint64_t ip, uint64_t sp, uint64_t arg);
-/* Remove t from every queue, fail its partners with E_ABORTED, free its slot. */
+/* Remove t from every queue, fail its partners with E_ABORTED, free its UTCB frame and
+ * its slot. */
 void thread_kill(struct tcb *t);
+/* Kill every thread of space s. */
+void thread_kill_space(struct space *s);
+/* Whether frame is a live thread's UTCB (which must never be shared or outlive it). */
+bool thread_owns_frame(uint64_t frame);
 
 #endif

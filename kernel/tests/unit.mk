@@ -1,15 +1,26 @@
 # Host-built unit tests of the portable kernel core: kernel/core (less the boot and
-# libc stand-ins) with kernel/arch/host, one binary per variant, under sanitizers.
+# libc stand-ins) with kernel/arch/host, one binary per variant, kernel assertions on,
+# under sanitizers. The test files are chosen by the variant's axis values (see
+# kernel/tests/unit.h): common/ always, <axis>-<value>/ for each value it has.
 
 UNIT_BUILD := build/host/$(VARIANT)
-UNIT_SRCS  := $(filter-out kernel/core/main.c kernel/core/string.c,$(wildcard kernel/core/*.c)) \
-	$(wildcard kernel/arch/host/*.c) kernel/tests/unit_tests.c
+UNIT_DIRS  := common $(CONFIG_VALUE_DIRS)
+UNIT_TESTS := $(wildcard $(addprefix kernel/tests/,$(addsuffix /*.c,$(UNIT_DIRS))))
+UNIT_SRCS  := $(filter-out kernel/core/main.c kernel/core/string.c $(CONFIG_OPTIONAL_SOURCES), \
+	$(wildcard kernel/core/*.c)) $(CONFIG_SOURCES) $(wildcard kernel/arch/host/*.c) \
+	kernel/tests/main.c kernel/tests/fixture.c $(UNIT_TESTS)
 UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefined \
-	-fno-sanitize-recover=all -I$(BUILD) -iquote kernel/core -Ikernel/include \
-	-Ikernel/arch/host/include
+	-fno-sanitize-recover=all -I$(UNIT_BUILD) -iquote kernel/core -iquote kernel/tests \
+	-Ikernel/arch/host/include -Ikernel/include
 
-.PHONY: unit unit-one
-$(UNIT_BUILD)/unit_tests: $(UNIT_SRCS) $(wildcard kernel/core/*.h kernel/arch/host/include/arch/*.h kernel/include/ipclab/*.h) $(BUILD)/config.h
+.PHONY: unit unit-one FORCE
+# The unit tests' own configuration: the variant's, with assertions on, for the host.
+$(UNIT_BUILD)/config.h: FORCE
+	@$(CONFIG_PYTHON) kernel/configure.py --variant $(VARIANT) --arch host --debug \
+	    --out $(UNIT_BUILD) --make-vars "$(_make_vars)"
+
+$(UNIT_BUILD)/unit_tests: $(UNIT_SRCS) $(UNIT_BUILD)/config.h kernel/tests/unit.mk \
+	$(wildcard kernel/core/*.h kernel/tests/*.h kernel/arch/host/include/*/*.h kernel/include/ipclab/*.h)
 	@mkdir -p $(@D)
 	@echo "  HOSTCC  $@"
 	@gcc $(UNIT_CFLAGS) -o $@ $(UNIT_SRCS)
@@ -17,8 +28,13 @@ $(UNIT_BUILD)/unit_tests: $(UNIT_SRCS) $(wildcard kernel/core/*.h kernel/arch/ho
 unit-one: $(UNIT_BUILD)/unit_tests
 	@$(UNIT_BUILD)/unit_tests
 
-unit:
+unit: unit-configure
 	@set -e; for v in $(VARIANTS); do $(MAKE) -s --no-print-directory VARIANT=$$v unit-one; done
+
+# kernel/configure.py: declarations, variant resolution and refusals (pytest).
+.PHONY: unit-configure
+unit-configure:
+	@$(PYTHON) -m pytest -q kernel/tests/test_configure.py
 
 # The build's own refusals of bad configurations.
 .PHONY: build-errors

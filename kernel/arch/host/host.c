@@ -60,6 +60,31 @@ bool arch_map_page(struct arch_space *as, uint64_t vaddr, uint64_t paddr, bool w
     return true;
 }
 
+void arch_unmap_page(struct arch_space *as, uint64_t vaddr)
+{
+    for (uint64_t i = 0; i < as->pages; i++) {
+        if (as->vaddr[i] == vaddr) {
+            as->pages--;
+            as->vaddr[i] = as->vaddr[as->pages];
+            as->paddr[i] = as->paddr[as->pages];
+            as->writable[i] = as->writable[as->pages];
+            return;
+        }
+    }
+}
+
+/* The host's "page tables" are the table in struct arch_space itself: nothing to free. */
+void arch_space_destroy(struct arch_space *as)
+{
+    memset(as, 0, sizeof(*as));
+}
+
+noreturn void arch_idle(void)
+{
+    fprintf(stderr, "host: arch_idle called: no interrupts on the host\n");
+    abort();
+}
+
 bool arch_lookup_page(const struct arch_space *as, uint64_t vaddr, uint64_t *paddr,
                       bool *writable)
 {

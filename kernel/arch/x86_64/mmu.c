@@ -67,6 +67,41 @@ bool arch_map_page(struct arch_space *as, uint64_t vaddr, uint64_t paddr, bool w
     return true;
 }
 
+void arch_unmap_page(struct arch_space *as, uint64_t vaddr)
+{
+    if (vaddr < USER_BASE || vaddr >= USER_TOP)
+        return;
+    uint64_t *pte = walk(as, vaddr, false);
+    if (!pte)
+        return;
+    *pte = 0;
+    __asm__ volatile("invlpg (%0)" : : "r"(vaddr) : "memory");
+}
+
+/* The tables under one entry of level `level` (3 = PDPT ... 1 = page table), freed
+ * bottom up. */
+static void free_tables(uint64_t table, int level)
+{
+    uint64_t *entries = table_at(table);
+    for (int i = 0; level > 1 && i < 512; i++)
+        if (entries[i] & PTE_PRESENT)
+            free_tables(entries[i] & PTE_ADDR, level - 1);
+    frame_free(table & PTE_ADDR);
+}
+
+void arch_space_destroy(struct arch_space *as)
+{
+    uint64_t *pml4 = table_at(as->pml4);
+    uint64_t *pdpt0 = table_at(pml4[0]);
+    /* PDPT slot 0 is the kernel's gigabyte, shared by every space: never freed. */
+    pdpt0[0] = 0;
+    for (int i = 0; i < 512; i++)
+        if (pml4[i] & PTE_PRESENT)
+            free_tables(pml4[i] & PTE_ADDR, 3);
+    frame_free(as->pml4);
+    as->pml4 = 0;
+}
+
 bool arch_lookup_page(const struct arch_space *as, uint64_t vaddr, uint64_t *paddr,
                       bool *writable)
 {

@@ -36,6 +36,7 @@ noreturn void kmain(uint32_t magic, uint32_t info_addr)
     gdt_init();
     idt_init();
     syscall_init();
+    fpu_deny();
     timer_init();
     if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
         panic("not started by a multiboot loader (magic %x)", magic);

@@ -1,7 +1,8 @@
 /*
  * The IDT and the C side of interrupts and exceptions. A trap in user mode saves the
  * whole register frame into the running thread's TCB; the timer then ticks the
- * scheduler and a fault kills the thread. A trap in kernel mode is a kernel bug: panic.
+ * scheduler and a fault kills the thread. In kernel mode only the interrupt that ends
+ * the idle wait (idle.c) is expected; any other trap there is a kernel bug: panic.
  */
 #include <arch/cpu.h>
 #include <arch/regs_offsets.h>
@@ -85,6 +86,14 @@ noreturn void trap_handler(struct trap_frame *f);
 noreturn void trap_handler(struct trap_frame *f)
 {
     uint64_t fault_addr = f->vector == 14 ? read_cr2() : 0;
+    if ((f->cs & 3) == 0 && x86_idling &&
+        (f->vector == VECTOR_TIMER || f->vector == VECTOR_SPURIOUS)) {
+        /* The interrupt that ends an idle wait: the only trap kernel mode expects. */
+        if (f->vector == VECTOR_TIMER)
+            timer_eoi();
+        x86_idling = false;
+        kernel_idle_interrupt();
+    }
     if ((f->cs & 3) == 0)
         panic("kernel exception %lu (%s) at rip %lx, error %lx, address %lx", f->vector,
               f->vector < ARRAY_SIZE(exception_names) ? exception_names[f->vector] : "irq",

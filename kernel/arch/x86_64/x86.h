@@ -2,6 +2,7 @@
 #ifndef IPCLAB_ARCH_X86_64_X86_H
 #define IPCLAB_ARCH_X86_64_X86_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 void serial_init(void);
@@ -10,5 +11,9 @@ void idt_init(void);
 void syscall_init(void);
 void timer_init(void);
 void timer_eoi(void);
+void fpu_deny(void);
+
+/* Set while the kernel waits in arch_idle() (idle.c). */
+extern volatile bool x86_idling;
 
 #endif

@@ -3,43 +3,53 @@
  * message tag, the UTCB and the kernel info page. Kernel and user code both include
  * this file and nothing else defines these numbers.
  *
- * Register use of a system call on x86_64 (see kernel/arch/x86_64/syscall_entry.S):
- *   in:  rax = call number, rdi = destination, rsi = tag, rdx = receive specifier,
- *        r8, r9, r10, rbx, r12, r13, r14, r15 = message registers MR0..MR7
- *   out: rax = error code, rdi = sender (thread ID or badge), rsi = tag,
- *        MR registers = message words (for lengths up to ABI_REG_WORDS)
- *   rcx and r11 are destroyed by the syscall instruction itself; rsp is kept; the
- *   other system calls keep every other register. An IPC that receives leaves rbp and
- *   the message registers past the received length undefined: they may hold the
- *   sender's register contents (as in L4 X.2, the fast path spends no instructions
- *   clearing them; the user stub saves rbp itself).
+ * How the words of a system call travel in registers, how many message words fit in
+ * them and where the user half of an address space lies differ between architectures:
+ * <ipclab/abi_arch.h>, in kernel/arch/<arch>/include/, holds those facts.
  */
 #ifndef IPCLAB_ABI_H
 #define IPCLAB_ABI_H
+
+#include <ipclab/abi_arch.h>
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 #endif
 
-/* System call numbers (macros: the assembly entry code dispatches on them too). */
+/*
+ * System call numbers (macros: the assembly entry code dispatches on them too).
+ * Arguments are numbered a0..a4 and results r0 (the error code), r1, r2; which
+ * registers carry them is the architecture's (<ipclab/abi_arch.h>).
+ */
 #define SYS_NULL 0            /* returns at once: the floor no IPC can beat */
-#define SYS_SEND 1            /* send(dest, tag) */
-#define SYS_RECV 2            /* recv(from, tag) */
+#define SYS_SEND 1            /* send(a0 dest, a1 tag) */
+#define SYS_RECV 2            /* recv(a2 from, a1 tag) */
 #define SYS_CALL 3            /* send to dest, then wait for its reply, atomically */
-#define SYS_REPLY_WAIT 4      /* reply to dest (tid) or to the caller (endpoint), then recv(from) */
-#define SYS_SPACE_CREATE 5    /* () -> rdi = space handle */
-#define SYS_THREAD_CREATE 6   /* (rdi space, rsi utcb address, rdx priority) -> rdi = thread ID */
-#define SYS_THREAD_START 7    /* (rdi thread ID, rsi ip, rdx sp, r8 argument) */
-#define SYS_MAP 8             /* (rdi space, rsi source address, rdx dest address, r8 pages, r9 flags) */
-#define SYS_ENDPOINT_CREATE 9 /* () -> rdi = capability slot in the caller's table */
-#define SYS_CAP_MINT 10       /* (rdi space, rsi source slot, rdx dest slot, r8 badge, r9 rights) */
-#define SYS_DEBUG_WRITE 11    /* (rdi address, rsi length): print to the console */
-#define SYS_SHUTDOWN 12       /* (rdi status): end the run; root task only */
+#define SYS_REPLY_WAIT 4      /* reply to a0 dest (tid) or to the caller (endpoint), then recv(a2 from) */
+#define SYS_SPACE_CREATE 5    /* () -> r1 = space handle */
+#define SYS_THREAD_CREATE 6   /* (a0 space, a1 utcb address, a2 priority) -> r1 = thread ID */
+#define SYS_THREAD_START 7    /* (a0 thread ID, a1 ip, a2 sp, a3 argument) */
+#define SYS_MAP 8             /* (a0 space, a1 source address, a2 dest address, a3 pages, a4 flags) */
+#define SYS_ENDPOINT_CREATE 9 /* () -> r1 = capability slot in the caller's table */
+#define SYS_CAP_MINT 10       /* (a0 space, a1 source slot, a2 dest slot, a3 badge, a4 rights) */
+#define SYS_DEBUG_WRITE 11    /* (a0 address, a1 length): print to the console */
+#define SYS_SHUTDOWN 12       /* (a0 status): end the run; root task only */
 #define SYS_YIELD 13
+#define SYS_THREAD_DESTROY 14 /* (a0 thread ID): kill it and free what it owned; root task only */
+#define SYS_CAP_DELETE 15     /* (a0 slot): empty a slot; the last capability to an endpoint destroys it */
+#define SYS_SPACE_DESTROY 16  /* (a0 space): kill its threads, empty its slots, free its tables */
+/* Notifications (NOTIFY=notify; E_INVALID_SYSCALL otherwise). A notification is named
+ * by a capability slot (with thread IDs as with endpoints: the slot table is the task's
+ * handle table); the SEND right signals, the RECV right waits, polls and binds. */
+#define SYS_NOTIFY_CREATE 17  /* () -> r1 = slot of a new notification, every right */
+#define SYS_SIGNAL 18         /* (a0 slot): OR the capability's badge (1 if none) in; never blocks */
+#define SYS_WAIT 19           /* (a0 slot) -> r1 = the bits, cleared; blocks while there are none */
+#define SYS_POLL 20           /* (a0 slot) -> r1 = the bits, cleared; E_WOULD_BLOCK if none */
+#define SYS_NOTIFY_BIND 21    /* (a0 slot): bind it to the caller (IPC_NIL: unbind) */
 
 #ifndef __ASSEMBLER__
 
-/* Error codes, returned in rax. */
+/* Error codes, returned in r0. */
 enum sys_error {
     E_OK = 0,
     E_INVALID_SYSCALL = 1,  /* no such system call number */
@@ -53,17 +63,22 @@ enum sys_error {
     E_INVALID_ARG = 9,      /* any other out-of-range argument */
     E_NO_PERMISSION = 10,   /* operation reserved to the root task */
     E_ABORTED = 11,         /* the partner died while this thread waited */
+    E_QUOTA = 12,           /* the caller's task may create no more of this object */
 };
 
 /*
  * Message tag: bits 0-7 length in words, bit 8 "do not block in the send phase",
- * bit 9 "do not block in the receive phase", bits 16-31 a label the kernel passes on.
+ * bit 9 "do not block in the receive phase", bit 10 (received only) a notification,
+ * bits 16-31 a label the kernel passes on.
  */
 #define TAG_LEN_MASK 0xffull
 #define TAG_SEND_NONBLOCK (1ull << 8)
 #define TAG_RECV_NONBLOCK (1ull << 9)
 #define TAG_LABEL_SHIFT 16
 #define TAG_LABEL_MASK (0xffffull << TAG_LABEL_SHIFT)
+/* In a received tag: the receive ended on a signal of the receiver's bound notification
+ * (r1 holds its bits), not on a message. */
+#define TAG_NOTIFICATION (1ull << 10)
 
 static inline uint64_t tag_make(uint64_t len, uint64_t label)
 {
@@ -79,12 +94,14 @@ static inline uint64_t tag_len(uint64_t tag)
 #define IPC_NIL 0ull          /* no partner: never a valid thread ID or slot */
 #define IPC_ANY (~0ull)       /* receive from any sender (thread-ID addressing only) */
 
-/* Thread IDs: number in bits 16-47, version in bits 0-15 (never 0). */
-#define TID_VERSION_BITS 16
-#define TID_VERSION_MASK 0xffffull
+/*
+ * Thread IDs: number in bits 32-47, version in bits 0-31 (never 0). A slot's version
+ * grows at every reuse and the slot is retired before it could wrap, so an ID kept past
+ * its thread's death never names another thread. Space handles have the same form.
+ */
+#define TID_VERSION_BITS 32
+#define TID_VERSION_MASK 0xffffffffull
 
-/* Message registers: how many words travel in physical registers. */
-#define ABI_REG_WORDS 8
 /* The most words a UTCB holds (vregs and mem transfer). */
 #define ABI_UTCB_WORDS 64
 
@@ -97,7 +114,12 @@ struct utcb {
     uint64_t mr[ABI_UTCB_WORDS];
 };
 
-/* Capability rights (endpoint addressing). */
+/*
+ * Capability rights (endpoint addressing). Minting (SYS_CAP_MINT) copies a capability
+ * the caller holds into a slot of its own task's table, or of a task it created; the
+ * copy has at most the source's rights; a badge can be set only on an unbadged source
+ * (badge 0 keeps the source's), so a server can trust the badges it hands out.
+ */
 #define CAP_RIGHT_SEND 1ull
 #define CAP_RIGHT_RECV 2ull
 #define CAP_RIGHTS_ALL (CAP_RIGHT_SEND | CAP_RIGHT_RECV)
@@ -106,20 +128,20 @@ struct utcb {
 /* Flags of SYS_MAP. */
 #define MAP_WRITABLE 1ull
 
-/* Fixed user addresses. The user half runs from USER_BASE to USER_TOP. */
-#define USER_BASE 0x40000000ull
-#define USER_TOP 0x0000800000000000ull
+/* Fixed user addresses (USER_BASE, USER_TOP and KIP_ADDRESS: <ipclab/abi_arch.h>). */
 #define USER_PAGE_SIZE 4096ull
 #define ROOT_IMAGE_BASE USER_BASE
-#define KIP_ADDRESS 0x7f0000000000ull
 #define ROOT_UTCB_ADDRESS (KIP_ADDRESS + USER_PAGE_SIZE)
 
 /*
  * The kernel info page, mapped read-only into the root task: what this kernel was
- * built as and booted with, so the benchmark reports it without guessing.
+ * built as and booted with, so the benchmark reports it without guessing. `config` is
+ * the configuration string made from kernel/axes.conf ("transfer=regs sched=lazy ..."),
+ * one key=value per design axis, which the root task prints as it is.
  */
 #define KIP_MAGIC 0x50494b4c43504931ull /* "1IPCLKIP" */
 #define KIP_STRING 32
+#define KIP_CONFIG 512
 #define KIP_CMDLINE 256
 
 struct kip {
@@ -127,20 +149,19 @@ struct kip {
     uint64_t abi_version;
     char variant[KIP_STRING];
     char arch[KIP_STRING];
-    char transfer[KIP_STRING];
-    char sched[KIP_STRING];
-    char dest[KIP_STRING];
-    char fastpath[KIP_STRING];
-    char counter[KIP_STRING];
-    uint64_t reg_words;        /* words a message may carry in registers */
+    char counter[KIP_STRING];  /* the cycle counter user code reads */
+    char build[KIP_STRING];    /* "release", or "debug" (kernel assertions compiled in) */
+    char config[KIP_CONFIG];   /* the configuration string, one key=value per axis */
+    uint64_t reg_words;        /* message words that travel in registers (0: all in the UTCB) */
     uint64_t max_words;        /* longest message this variant accepts */
     uint64_t root_tid;         /* the root thread's own ID */
     uint64_t root_space;       /* the root task's space handle */
     uint64_t root_utcb;        /* user address of the root thread's UTCB */
+    volatile uint64_t frames_free; /* free physical frames, kept current by the kernel */
     char cmdline[KIP_CMDLINE]; /* the boot command line, as given */
 };
 
-#define ABI_VERSION 1
+#define ABI_VERSION 2
 
 #endif /* __ASSEMBLER__ */
 #endif

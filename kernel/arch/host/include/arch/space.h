@@ -1,4 +1,8 @@
-/* On the host an address space is only a name: tests never run user code. */
+/*
+ * On the host an address space is a short table of page mappings (virtual page to
+ * frame, writable or not), enough for the core's checked user-memory access and page
+ * sharing to be tested; no hardware walks it and no user code runs in it.
+ */
 #ifndef IPCLAB_ARCH_HOST_SPACE_H
 #define IPCLAB_ARCH_HOST_SPACE_H
 

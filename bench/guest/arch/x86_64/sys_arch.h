@@ -1,0 +1,61 @@
+/*
+ * x86_64: a plain system call, the counter read and a new thread's stack pointer, for
+ * the portable root task (bench/guest/sys.h). The register convention is
+ * kernel/arch/x86_64/include/ipclab/abi_arch.h's.
+ */
+#ifndef IPCLAB_GUEST_SYS_ARCH_H
+#define IPCLAB_GUEST_SYS_ARCH_H
+
+#include <stdint.h>
+
+static inline struct sys_result syscall5(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2,
+                                         uint64_t a3, uint64_t a4)
+{
+    register uint64_t rax __asm__("rax") = nr;
+    register uint64_t rdi __asm__("rdi") = a0;
+    register uint64_t rsi __asm__("rsi") = a1;
+    register uint64_t rdx __asm__("rdx") = a2;
+    register uint64_t r8 __asm__("r8") = a3;
+    register uint64_t r9 __asm__("r9") = a4;
+    __asm__ volatile("syscall"
+                     : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r8), "+r"(r9)
+                     :
+                     : "rcx", "r11", "memory");
+    return (struct sys_result){rax, rdi};
+}
+
+/* lfence before and after rdtsc: no earlier instruction retires late into the window,
+ * no later one starts early (under icount the count is exact either way). */
+static inline uint64_t counter_read(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* Machine code a thread can run from any address: the null system call, then whatever
+ * follows (isolation.c places it in the last bytes of the highest user page). */
+static inline const unsigned char *arch_null_syscall_code(unsigned *len)
+{
+    static const unsigned char code[] = {
+        0xb8, 0x00, 0x00, 0x00, 0x00, /* mov $SYS_NULL, %eax */
+        0x0f, 0x05,                   /* syscall */
+    };
+    *len = sizeof(code);
+    return code;
+}
+
+/* Touch the x87 FPU: the kernel denies it, so this kills the thread (#NM). */
+static inline void arch_touch_fpu(void)
+{
+    __asm__ volatile("fld1\n fstp %%st(0)" : : : "memory");
+}
+
+/* A new thread starts as if called: the return address slot below a 16-byte aligned
+ * top (the System V ABI's alignment at a function's entry). */
+static inline uint64_t thread_stack_pointer(uint64_t top)
+{
+    return top - 8;
+}
+
+#endif

@@ -1,0 +1,113 @@
+"""An experiment's own figure (its FIGURE line, figspec.py), drawn from a run's
+statistics with plots/exp-{lines,bars,waterfall}.gp. Like every figure of a run it
+says its unit and clock mode, and its caption names the run and commit."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from . import figspec
+from .plots import PLOTS_DIR, _clock_words, _files, _num, caption, check_formats, \
+    gnuplot, quote
+
+STAT_COLUMN = {"median": "median", "mean": "mean", "min": "min"}
+
+
+def _value(st: pd.DataFrame, variant: str, case: str, stat: str) -> float:
+    bench, space, metric, length = case.split("/")
+    r = st[(st.variant == variant) & (st.bench == bench) & (st.space == space) &
+           (st.metric == metric) & (st["len"] == int(length[3:]))]
+    return float(r[STAT_COLUMN[stat]].iloc[0]) if len(r) else math.nan
+
+
+def _ylabel(spec: figspec.FigureSpec, meta: dict, what: str) -> str:
+    unit, tag = _clock_words(meta)
+    return f"{what}, {spec.stat} [{unit}] ({tag})"
+
+
+def lines(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats):
+    b, s, m = spec.params["bench"], spec.params["space"], spec.params["metric"]
+    blocks = []
+    for v in variants:
+        d = st[(st.variant == v) & (st.bench == b) & (st.space == s) &
+               (st.metric == m)].sort_values("len")
+        rows = [f"{int(r['len'])} {_num(float(r[STAT_COLUMN[spec.stat]]))} "
+                f"{_num(float(r['ci95']) if pd.notna(r['ci95']) else 0.0)}"
+                for _, r in d.iterrows()]
+        blocks.append(f"# {v}\n" + ("\n".join(rows) if rows else "NaN NaN NaN"))
+    dat = base.with_suffix(".dat")
+    dat.write_text("\n\n\n".join(blocks) + "\n")
+    what = "error bars = 95% CI of the mean" if spec.stat == "mean" else \
+        f"points = {spec.stat} per sample"
+    gnuplot(PLOTS_DIR / "exp-lines.gp",
+            {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
+             "xlabel": quote(xlabel or "len"), "ylabel": quote(_ylabel(spec, meta,
+                                                                        f"{b}/{s}/{m}")),
+             "figtitle": quote(title), "caption": quote(caption(meta, what)),
+             "logx": int("logx" in spec.flags), "logy": int("logy" in spec.flags),
+             "errors": int(spec.stat == "mean"), "formats": quote(" ".join(formats))},
+            cwd=base.parent, arrays={"names": variants})
+
+
+def bars(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats):
+    cases = spec.cases
+    rows = ["# index case " + " ".join(variants)]
+    for i, c in enumerate(cases):
+        rows.append(f"{i} {c} " + " ".join(_num(_value(st, v, c, spec.stat))
+                                           for v in variants))
+    dat = base.with_suffix(".dat")
+    dat.write_text("\n".join(rows) + "\n")
+    gnuplot(PLOTS_DIR / "exp-bars.gp",
+            {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
+             "ncase": len(cases), "ylabel": quote(_ylabel(spec, meta, "cost")),
+             "figtitle": quote(title), "caption": quote(caption(meta, f"bars = "
+                                                                 f"{spec.stat}")),
+             "logy": int("logy" in spec.flags), "formats": quote(" ".join(formats))},
+            cwd=base.parent, arrays={"names": variants})
+
+
+def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats):
+    case = spec.cases[0]
+    rows, prev = ["# index variant from to step"], 0.0
+    for i, v in enumerate(variants):
+        val = _value(st, v, case, spec.stat)
+        step = val - prev
+        rows.append(f"{i} {v} {_num(prev)} {_num(val)} {_num(step)}")
+        prev = val if not math.isnan(val) else prev
+    dat = base.with_suffix(".dat")
+    dat.write_text("\n".join(rows) + "\n")
+    refs = spec.references
+    what = f"bars = {spec.stat}, each the step from the bar before"
+    if refs:
+        what += "; dashed = published numbers, not measured by ipclab"
+    gnuplot(PLOTS_DIR / "exp-waterfall.gp",
+            {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
+             "nref": len(refs), "ylabel": quote(_ylabel(spec, meta, case)),
+             "figtitle": quote(title), "caption": quote(caption(meta, what)),
+             "formats": quote(" ".join(formats))},
+            cwd=base.parent, arrays={"RV": [r[1] for r in refs] or [0],
+                                     "RL": [f"{r[0]}: {r[1]:g}" for r in refs] or [""]})
+
+
+DRAW = {"lines": lines, "bars": bars, "waterfall": waterfall}
+
+
+def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None) -> list[Path]:
+    """The experiment's FIGURE (exp: its meta.json record) into outdir as
+    experiment-<name>.*; returns the files written (none when it has no FIGURE or the
+    run has none of its variants)."""
+    if not exp.get("figure"):
+        return []
+    formats = check_formats(formats)
+    spec = figspec.parse(exp["figure"], f"experiment {exp['name']}: FIGURE")
+    variants = [v for v in exp.get("variants", []) if v in set(st.variant)]
+    if not variants:
+        return []
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    base = outdir / f"experiment-{exp['name']}"
+    DRAW[spec.kind](spec, st, meta, variants, base, exp.get("title") or exp["name"],
+                    exp.get("xlabel", ""), formats)
+    return _files(base, formats)

@@ -1,0 +1,99 @@
+"""An experiment's FIGURE line (variants/experiments/README.md, 'Figures'), parsed and
+checked when the experiment file is read, so a typo fails `harness list` and the
+command that names the experiment, not the figure step after an hour of boots.
+
+    lines bench=<b> space=<s> metric=<m> [stat=median|mean|min] [logx] [logy]
+    bars cases=<case>,<case>,... [stat=...]
+    waterfall case=<case> [stat=...] [reference=<label>:<value>,...]
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import UsageError
+
+KINDS = ("lines", "bars", "waterfall")
+STATS = ("median", "mean", "min")
+CASE_RE = re.compile(r"^[a-z0-9_]+/(self|same|cross)/[a-z0-9_]+/len\d+$")
+NAME_RE = re.compile(r"^[a-z0-9_]+$")
+# what each kind takes: required keys, optional keys, flags
+GRAMMAR = {
+    "lines": ({"bench", "space", "metric"}, {"stat"}, {"logx", "logy"}),
+    "bars": ({"cases"}, {"stat"}, {"logy"}),
+    "waterfall": ({"case"}, {"stat", "reference"}, set()),
+}
+
+
+@dataclass
+class FigureSpec:
+    kind: str
+    params: dict = field(default_factory=dict)
+    flags: set = field(default_factory=set)
+
+    @property
+    def stat(self) -> str:
+        return self.params.get("stat", "median")
+
+    @property
+    def cases(self) -> list[str]:
+        if self.kind == "bars":
+            return self.params["cases"].split(",")
+        if self.kind == "waterfall":
+            return [self.params["case"]]
+        return []
+
+    @property
+    def references(self) -> list[tuple[str, float]]:
+        out = []
+        for item in filter(None, self.params.get("reference", "").split(",")):
+            label, _, value = item.rpartition(":")
+            out.append((label.replace("_", " "), float(value)))
+        return out
+
+
+def parse(text: str, where: str = "FIGURE") -> FigureSpec:
+    """The FigureSpec of a FIGURE value; UsageError naming the problem otherwise."""
+    words = text.split()
+    if not words or words[0] not in KINDS:
+        raise UsageError(f"{where}: the figure kind must come first, one of "
+                         f"{', '.join(KINDS)} (got {words[0] if words else 'nothing'!r})")
+    kind = words[0]
+    need, optional, flags = GRAMMAR[kind]
+    spec = FigureSpec(kind)
+    for w in words[1:]:
+        key, eq, value = w.partition("=")
+        if not eq:
+            if key not in flags:
+                raise UsageError(f"{where}: {kind} takes the flags "
+                                 f"{', '.join(sorted(flags)) or '(none)'}, not {key!r}")
+            spec.flags.add(key)
+            continue
+        if key not in need | optional:
+            raise UsageError(f"{where}: {kind} takes {', '.join(sorted(need | optional))}, "
+                             f"not {key}=")
+        if not value:
+            raise UsageError(f"{where}: {key}= has no value")
+        spec.params[key] = value
+    missing = sorted(need - set(spec.params))
+    if missing:
+        raise UsageError(f"{where}: {kind} needs {', '.join(k + '=' for k in missing)}")
+    if spec.stat not in STATS:
+        raise UsageError(f"{where}: stat={spec.stat} is not one of {', '.join(STATS)}")
+    if kind == "lines":
+        for k in ("bench", "metric"):
+            if not NAME_RE.match(spec.params[k]):
+                raise UsageError(f"{where}: {k}={spec.params[k]!r} is not a name "
+                                 f"([a-z0-9_]+)")
+        if spec.params["space"] not in ("self", "same", "cross"):
+            raise UsageError(f"{where}: space= must be self, same or cross")
+    for c in spec.cases:
+        if not CASE_RE.match(c):
+            raise UsageError(f"{where}: case {c!r} is not bench/space/metric/len<N> "
+                             f"(e.g. ipc/cross/call/len0)")
+    try:
+        spec.references
+    except ValueError:
+        raise UsageError(f"{where}: reference= must be label:value,... with a number after "
+                         f"the colon (e.g. seL4_x86_64:245)")
+    return spec
