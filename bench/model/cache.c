@@ -52,25 +52,40 @@ bool cache_init(struct cache *c, const struct cache_geometry *g)
     c->line_shift = log2_exact(g->line_bytes);
     c->set_mask = sets - 1;
     c->lines = malloc(sets * g->ways * sizeof(c->lines[0]));
+    c->touched = malloc(sets * sizeof(c->touched[0]));
+    c->is_touched = calloc(sets, 1);
+    c->n_touched = 0;
     c->accesses = 0;
     c->misses = 0;
-    if (!c->lines)
+    if (!c->lines || !c->touched || !c->is_touched) {
+        cache_free(c);
         return false;
-    cache_invalidate_all(c);
+    }
+    for (uint64_t i = 0; i < sets * g->ways; i++)
+        c->lines[i] = EMPTY_LINE;
     return true;
 }
 
 void cache_free(struct cache *c)
 {
     free(c->lines);
+    free(c->touched);
+    free(c->is_touched);
     c->lines = NULL;
+    c->touched = NULL;
+    c->is_touched = NULL;
 }
 
+/* Only a set that was filled since the last flush can hold a line: empty those. */
 void cache_invalidate_all(struct cache *c)
 {
-    uint64_t n = (c->set_mask + 1) * c->ways;
-    for (uint64_t i = 0; i < n; i++)
-        c->lines[i] = EMPTY_LINE;
+    for (uint64_t k = 0; k < c->n_touched; k++) {
+        uint64_t s = c->touched[k];
+        for (unsigned w = 0; w < c->ways; w++)
+            c->lines[s * c->ways + w] = EMPTY_LINE;
+        c->is_touched[s] = 0;
+    }
+    c->n_touched = 0;
 }
 
 bool cache_access(struct cache *c, uint64_t addr)
@@ -85,6 +100,11 @@ bool cache_access(struct cache *c, uint64_t addr)
     if (!hit) {
         c->misses++;
         way = c->ways - 1; /* the least recent line gives way */
+        uint64_t s = line & c->set_mask;
+        if (!c->is_touched[s]) {
+            c->is_touched[s] = 1;
+            c->touched[c->n_touched++] = s;
+        }
     }
     for (; way > 0; way--)
         set[way] = set[way - 1];

@@ -1,6 +1,6 @@
 /*
  * One set-associative cache level with true LRU replacement: which lines it holds,
- * nothing about their data. Used for L1I, L1D and L2 alike.
+ * nothing about their data. Used for L1I, L1D, L2 and L3 alike.
  */
 #ifndef IPCLAB_MODEL_CACHE_H
 #define IPCLAB_MODEL_CACHE_H
@@ -19,6 +19,12 @@ struct cache {
     unsigned line_shift;
     uint64_t set_mask;    /* sets - 1; sets is a power of two */
     uint64_t *lines;      /* sets x ways line numbers, each set ordered most recent first */
+    /* The sets filled since the last cache_invalidate_all(), so that a flush costs
+     * what was touched, not the whole cache: a cold-cache benchmark flushes before
+     * every sample, and an 8 MiB L3 has 131072 lines. */
+    uint64_t *touched;    /* set indices, n_touched of them */
+    uint64_t n_touched;
+    uint8_t *is_touched;  /* per set: listed in touched[] */
     uint64_t accesses;
     uint64_t misses;
 };

@@ -106,6 +106,7 @@ static void write_record(enum record_kind kind, uint64_t pc)
         .l1i_misses = c.l1i_misses,
         .l1d_misses = c.l1d_misses,
         .l2_misses = c.l2_misses,
+        .l3_misses = c.l3_misses,
         .itlb_misses = c.itlb_misses,
         .dtlb_misses = c.dtlb_misses,
         .serializing = c.serializing,
@@ -249,10 +250,12 @@ static void on_qemu_exit(qemu_plugin_id_t id, void *userdata)
     char line[512];
     snprintf(line, sizeof(line),
              LOG_PREFIX "insns=%" PRIu64 " cycles=%" PRIu64 " l1i_misses=%" PRIu64
-                        " l1d_misses=%" PRIu64 " l2_misses=%" PRIu64 " itlb_misses=%" PRIu64
+                        " l1d_misses=%" PRIu64 " l2_misses=%" PRIu64 " l3_misses=%" PRIu64
+                        " itlb_misses=%" PRIu64
                         " dtlb_misses=%" PRIu64 " serializing=%" PRIu64 " faults=%" PRIu64
                         " records=%" PRIu64 "%s\n",
-             c.insns, c.cycles, c.l1i_misses, c.l1d_misses, c.l2_misses, c.itlb_misses,
+             c.insns, c.cycles, c.l1i_misses, c.l1d_misses, c.l2_misses, c.l3_misses,
+             c.itlb_misses,
              c.dtlb_misses, c.serializing, retired.faults_seen, records.written,
              records_failed || !closed ? " ERROR=record_file_write_failed" : "");
     say(line);

@@ -16,8 +16,10 @@
 #define PARAMS_PATH_MAX 1024
 
 struct model_params {
-    struct cache_geometry l1i, l1d, l2;
-    unsigned l1i_miss_latency, l1d_miss_latency, l2_miss_latency;
+    struct cache_geometry l1i, l1d, l2, l3;
+    /* Extra cycles a miss at that level costs: what the next level's load-to-use
+     * latency adds to the level's own (README.md, "Defaults"). */
+    unsigned l1i_miss_latency, l1d_miss_latency, l2_miss_latency, l3_miss_latency;
     /* 4 KiB-page TLBs, and the TLBs for the kernel's large pages (kernel_pages=2m). */
     struct tlb_geometry itlb, dtlb, itlb_large, dtlb_large;
     unsigned itlb_miss_latency, dtlb_miss_latency;

@@ -41,8 +41,8 @@ bool record_file_write(struct record_file *rf, const struct record *r)
 {
     const uint64_t fields[] = {r->tsc,        r->pc,          r->kind,
                                r->insns,      r->cycles,      r->l1i_misses,
-                               r->l1d_misses, r->l2_misses,   r->itlb_misses,
-                               r->dtlb_misses, r->serializing};
+                               r->l1d_misses, r->l2_misses,   r->l3_misses,
+                               r->itlb_misses, r->dtlb_misses, r->serializing};
     _Static_assert(sizeof(fields) == sizeof(struct record), "every field of struct record");
     uint8_t bytes[sizeof(struct record)];
     for (size_t i = 0; i < RECORD_FIELDS; i++)

@@ -3,7 +3,7 @@
  * the model's cumulative counters at that instant. Format (README.md, "Record file"):
  *
  *   header:  8 bytes  magic "IPCLMDL1"
- *            u32      format version (1)
+ *            u32      format version (2)
  *            u32      record size in bytes (8 x RECORD_FIELDS)
  *            u32      fields per record (RECORD_FIELDS)
  *            u32      length of the parameter text that follows
@@ -21,7 +21,7 @@
 #include <stdio.h>
 
 #define RECORD_MAGIC "IPCLMDL1"
-#define RECORD_FORMAT_VERSION 1u
+#define RECORD_FORMAT_VERSION 2u  /* 2 added l3_misses */
 
 enum record_kind {
     RECORD_RDTSC = 1,        /* the guest executed rdtsc */
@@ -37,6 +37,7 @@ struct record {
     uint64_t l1i_misses;
     uint64_t l1d_misses;
     uint64_t l2_misses;
+    uint64_t l3_misses;
     uint64_t itlb_misses;
     uint64_t dtlb_misses;
     uint64_t serializing;

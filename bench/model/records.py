@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass, fields
 
 MAGIC = b"IPCLMDL1"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2          # 2 added l3_misses; version 1 files are refused
 KIND_RDTSC = 1
 KIND_FLUSH_MARKER = 2
 
@@ -33,6 +33,7 @@ class Record:
     l1i_misses: int
     l1d_misses: int
     l2_misses: int
+    l3_misses: int
     itlb_misses: int
     dtlb_misses: int
     serializing: int

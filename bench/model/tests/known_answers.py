@@ -21,12 +21,14 @@ from records import KIND_FLUSH_MARKER, KIND_RDTSC, index_by_tsc, read_records, w
 from smoke_test import Checks  # noqa: E402
 
 LATENCIES = {"l1i_miss_latency": 3, "l1d_miss_latency": 10, "l2_miss_latency": 100,
-             "itlb_miss_latency": 5, "dtlb_miss_latency": 7, "serialize_cost": 50}
+             "l3_miss_latency": 1000, "itlb_miss_latency": 5, "dtlb_miss_latency": 7,
+             "serialize_cost": 50}
 
 # window name -> counts known from the guest's code (its header comment says why)
 EXPECTED = {
     "cold_lines": {"l1d_misses": 64, "dtlb_misses": 1},
-    "warm_lines": {"l1d_misses": 0, "dtlb_misses": 0, "l1i_misses": 0, "itlb_misses": 0},
+    "warm_lines": {"l1d_misses": 0, "l2_misses": 0, "l3_misses": 0, "dtlb_misses": 0,
+                   "l1i_misses": 0, "itlb_misses": 0},
     "cr3": {"dtlb_misses": 4, "itlb_misses": 1, "l1d_misses": 0, "serializing": 1},
     "fault_mid": {"insns": 8},
     "fault_end": {"insns": 7},
@@ -77,9 +79,16 @@ def main() -> int:
             for key, value in expected.items():
                 got = tsc_diff if key == "insns" else counts[key]
                 checks.check(got == value, f"window {name}: {key} = {value}", f"got {got}")
+            if name == "cold_lines":
+                # after the flush every level is empty: each L1 miss (the 64 data lines
+                # and the window's own code lines) misses L2 and L3 too
+                l1 = counts["l1d_misses"] + counts["l1i_misses"]
+                checks.check(counts["l2_misses"] == l1 and counts["l3_misses"] == l1,
+                             f"window {name}: every L1 miss ({l1}) misses L2 and L3",
+                             f"l2 {counts['l2_misses']}, l3 {counts['l3_misses']}")
             modelled = (counts["insns"] + sum(
                 counts[f"{level}_misses"] * LATENCIES[f"{level}_miss_latency"]
-                for level in ("l1i", "l1d", "l2", "itlb", "dtlb"))
+                for level in ("l1i", "l1d", "l2", "l3", "itlb", "dtlb"))
                 + counts["serializing"] * LATENCIES["serialize_cost"])
             checks.check(counts["cycles"] == modelled, f"window {name}: cycles follow the formula",
                          f"{counts['cycles']} != {modelled}")

@@ -74,7 +74,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="model_smoke_") as tmp:
         rec1, rec2, cpu_log = (os.path.join(tmp, n) for n in ("1.rec", "2.rec", "cpu.log"))
         plain = boot(args.image, cmdline)
-        checks.check(plain.status == 1 and b"IPCLAB 1 END status=ok" in plain.stdout,
+        checks.check(plain.status == 1 and b"IPCLAB 2 END status=ok" in plain.stdout,
                      "image boots without the plugin (exit status 1, END status=ok)",
                      f"exit status {plain.status}")
         first = boot(args.image, cmdline, args.plugin, [f"records={rec1}"])

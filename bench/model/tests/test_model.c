@@ -1,5 +1,5 @@
-/* Known answers for the hierarchy: which level misses, CR3 and global pages, large
- * pages, flushes, and the cycle formula. */
+/* Known answers for the hierarchy: which level misses (L1, L2, L3), CR3 and global
+ * pages, large pages, flushes, and the cycle formula. */
 #include <string.h>
 
 #include "check.h"
@@ -35,6 +35,7 @@ static void cold_lines_then_warm(void)
     model_counters(&m, &c);
     CHECK_EQ(c.l1d_misses, 64);
     CHECK_EQ(c.l2_misses, 64);
+    CHECK_EQ(c.l3_misses, 64);
     CHECK_EQ(c.dtlb_misses, 1);
     CHECK_EQ(c.l1i_misses, 0);
     CHECK_EQ(c.itlb_misses, 0);
@@ -61,6 +62,56 @@ static void working_set_between_l1_and_l2(void)
     model_counters(&m, &c);
     CHECK_EQ(c.l1d_misses, 3 * lines);
     CHECK_EQ(c.l2_misses, lines);
+    CHECK_EQ(c.l3_misses, lines);
+    model_free(&m);
+}
+
+static void working_set_between_l2_and_l3(void)
+{
+    struct model_params p = defaults();
+    struct model m;
+    init(&m, &p);
+    /* 1 MiB: four times L2, an eighth of L3. Every pass misses L1D and L2 on every
+     * line (LRU, a cyclic sweep larger than the cache); only the first misses L3. */
+    unsigned lines = 1024 * 1024 / LINE;
+    for (int pass = 0; pass < 3; pass++)
+        for (uint64_t i = 0; i < lines; i++)
+            model_data(&m, USER + i * LINE, 0x1000000 + i * LINE, 4);
+    struct model_counters c;
+    model_counters(&m, &c);
+    CHECK_EQ(c.l1d_misses, 3 * lines);
+    CHECK_EQ(c.l2_misses, 3 * lines);
+    CHECK_EQ(c.l3_misses, lines);
+    model_free(&m);
+}
+
+static void flush_after_a_large_sweep_empties_every_level(void)
+{
+    /* The flush empties only the sets filled since the last one (cache.c): after a
+     * sweep of 2 MiB, a flush, a second sweep and a flush, a third sweep must miss
+     * every line at every level again. */
+    struct model_params p = defaults();
+    struct model m;
+    init(&m, &p);
+    unsigned lines = 2 * 1024 * 1024 / LINE;
+    struct model_counters before, after;
+    for (int pass = 0; pass < 3; pass++) {
+        model_counters(&m, &before);
+        for (uint64_t i = 0; i < lines; i++)
+            model_data(&m, USER + i * LINE, 0x2000000 + i * LINE, 4);
+        model_counters(&m, &after);
+        CHECK_EQ(after.l3_misses - before.l3_misses, lines);
+        CHECK_EQ(after.l1d_misses - before.l1d_misses, lines);
+        model_flush_all(&m);
+    }
+    /* Without a flush the same sweep hits in L3 (2 MiB fits in 8 MiB). */
+    for (uint64_t i = 0; i < lines; i++)
+        model_data(&m, USER + i * LINE, 0x2000000 + i * LINE, 4);
+    model_counters(&m, &before);
+    for (uint64_t i = 0; i < lines; i++)
+        model_data(&m, USER + i * LINE, 0x2000000 + i * LINE, 4);
+    model_counters(&m, &after);
+    CHECK_EQ(after.l3_misses - before.l3_misses, 0);
     model_free(&m);
 }
 
@@ -76,6 +127,7 @@ static void instruction_and_data_share_l2(void)
     CHECK_EQ(c.l1i_misses, 1);
     CHECK_EQ(c.l1d_misses, 1);
     CHECK_EQ(c.l2_misses, 1); /* the data miss found the line the fetch brought into L2 */
+    CHECK_EQ(c.l3_misses, 1);
     model_free(&m);
 }
 
@@ -197,6 +249,7 @@ static void flush_all_makes_everything_cold(void)
     CHECK_EQ(c.l1d_misses, 2);
     CHECK_EQ(c.l1i_misses, 2);
     CHECK_EQ(c.l2_misses, 4);
+    CHECK_EQ(c.l3_misses, 4);
     CHECK_EQ(c.dtlb_misses, 2); /* global entries go too */
     CHECK_EQ(c.itlb_misses, 2);
     model_free(&m);
@@ -208,6 +261,7 @@ static void cycle_formula(void)
     p.l1i_miss_latency = 3;
     p.l1d_miss_latency = 10;
     p.l2_miss_latency = 100;
+    p.l3_miss_latency = 1000;
     p.itlb_miss_latency = 5;
     p.dtlb_miss_latency = 7;
     p.serialize_cost = 50;
@@ -220,11 +274,11 @@ static void cycle_formula(void)
     model_fetch(&m, USER + PAGE, 0xb00000, 4); /* 1 L1I + 1 L2 miss, 1 ITLB miss */
     model_serializing(&m);
     model_serializing(&m);
-    /* 1000 + 1*3 + 3*10 + 4*100 + 1*5 + 1*7 + 2*50 */
-    CHECK_EQ(model_cycles(&m), 1545);
+    /* 1000 + 1*3 + 3*10 + 4*100 + 4*1000 + 1*5 + 1*7 + 2*50 */
+    CHECK_EQ(model_cycles(&m), 5545);
     struct model_counters c;
     model_counters(&m, &c);
-    CHECK_EQ(c.cycles, 1545);
+    CHECK_EQ(c.cycles, 5545);
     CHECK_EQ(c.insns, 1000);
     CHECK_EQ(c.serializing, 2);
     model_free(&m);
@@ -238,12 +292,18 @@ static void invalid_parameters_refused(void)
     char err[512] = "";
     CHECK(!model_init(&m, &p, err, sizeof(err)));
     CHECK(strstr(err, "l2_ways=3") != NULL);
+    p = defaults();
+    p.l3.size_bytes = 3 * 1024 * 1024;
+    CHECK(!model_init(&m, &p, err, sizeof(err)));
+    CHECK(strstr(err, "l3_size=3145728") != NULL);
 }
 
 void test_model(void)
 {
     cold_lines_then_warm();
     working_set_between_l1_and_l2();
+    working_set_between_l2_and_l3();
+    flush_after_a_large_sweep_empties_every_level();
     instruction_and_data_share_l2();
     straddling_accesses();
     cr3_write_flushes_tlbs_not_caches();

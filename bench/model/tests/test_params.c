@@ -22,6 +22,10 @@ void test_params(void)
     CHECK(apply(&p, "l2_size=1M", err, sizeof(err)));
     CHECK_EQ(p.l2.size_bytes, 1 << 20);
     CHECK(apply(&p, "l2_ways=16", err, sizeof(err)));
+    CHECK(apply(&p, "l3_size=16M", err, sizeof(err)));
+    CHECK_EQ(p.l3.size_bytes, 16u << 20);
+    CHECK(apply(&p, "l3_miss_latency=300", err, sizeof(err)));
+    CHECK_EQ(p.l3_miss_latency, 300);
     CHECK(apply(&p, "kernel_end=0x80000000", err, sizeof(err)));
     CHECK_EQ(p.kernel_end, 0x80000000ull);
     CHECK(apply(&p, "kernel_pages=4k", err, sizeof(err)));
@@ -63,6 +67,7 @@ void test_params(void)
     char text[4096];
     params_format(&p, text, sizeof(text));
     CHECK(strstr(text, "l1d_size=32768,") != NULL);
+    CHECK(strstr(text, "l3_size=8388608,l3_ways=16,l3_line=64,l3_miss_latency=196,") != NULL);
     CHECK(strstr(text, "kernel_end=0x40000000,kernel_pages=2m,kernel_global=off") != NULL);
     CHECK(strstr(text, ",tsc_offset=-2") != NULL);
     struct model_params back;

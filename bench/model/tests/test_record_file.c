@@ -24,7 +24,8 @@ void test_record_file(void)
     CHECK(record_file_open(&rf, path, "a=1,b=2"));
     struct record r = {.tsc = 0x0102030405060708ull, .pc = 1, .kind = RECORD_RDTSC,
                        .insns = 3, .cycles = 4, .l1i_misses = 5, .l1d_misses = 6,
-                       .l2_misses = 7, .itlb_misses = 8, .dtlb_misses = 9, .serializing = 10};
+                       .l2_misses = 7, .l3_misses = 8, .itlb_misses = 9, .dtlb_misses = 10,
+                       .serializing = 11};
     CHECK(record_file_write(&rf, &r));
     r.kind = RECORD_FLUSH_MARKER;
     CHECK(record_file_write(&rf, &r));
@@ -37,18 +38,18 @@ void test_record_file(void)
     fclose(f);
     unlink(path);
     size_t header = 24 + 7;
-    CHECK_EQ(n, header + 2 * 88);
+    CHECK_EQ(n, header + 2 * 96);
     CHECK(memcmp(buf, "IPCLMDL1", 8) == 0);
-    CHECK_EQ(buf[8], 1);     /* version */
-    CHECK_EQ(buf[12], 88);   /* record size */
-    CHECK_EQ(buf[16], 11);   /* fields */
+    CHECK_EQ(buf[8], 2);     /* version */
+    CHECK_EQ(buf[12], 96);   /* record size */
+    CHECK_EQ(buf[16], 12);   /* fields */
     CHECK_EQ(buf[20], 7);    /* parameter text length */
     CHECK(memcmp(buf + 24, "a=1,b=2", 7) == 0);
     CHECK_EQ(buf[header], 0x08); /* tsc, least significant byte first */
     CHECK_EQ(le64(buf + header), 0x0102030405060708ull);
-    for (unsigned i = 1; i < 11; i++) /* field i holds i, except kind (2) */
+    for (unsigned i = 1; i < 12; i++) /* field i holds i, except kind (2) */
         if (i != 2)
             CHECK_EQ(le64(buf + header + 8 * i), i);
     CHECK_EQ(le64(buf + header + 16), RECORD_RDTSC);
-    CHECK_EQ(le64(buf + header + 88 + 16), RECORD_FLUSH_MARKER);
+    CHECK_EQ(le64(buf + header + 96 + 16), RECORD_FLUSH_MARKER);
 }

@@ -5,7 +5,8 @@
  * checker can find each record by the value the guest read and compare the window's
  * counts with what this code is known to do:
  *
- *   cold_lines  flush marker, then 64 loads from 64 lines of one page: 64 L1D misses,
+ *   cold_lines  flush marker, then 64 loads from 64 lines of one page: 64 L1D misses
+ *               (each also an L2 and an L3 miss, as is every code line fetched),
  *               1 DTLB miss
  *   warm_lines  the same loads again: no L1D or DTLB miss
  *   cr3         CR3 reloaded with its own value, then one load from each of 4 pages
