@@ -12,6 +12,11 @@
  * every word it received and send it back, so the client can check that each word
  * travelled both ways, by whatever route (registers or UTCB) the variant uses.
  *
+ * Under the cache/TLB model (clock=model) each length is timed a second time cold: the
+ * client flushes every cache and TLB just before each call and the server just before
+ * each reply (model_flush), so "call" and "reply" each start from an empty machine.
+ * "round" has no cold case: the server's flush would fall inside its window.
+ *
  * The same exchanges prove that "cross" really is two address spaces: one user address
  * (PRIVATE_ADDRESS) maps a page of the client's in the client's space and another page
  * in the server's, each holding its owner's mark. A kernel that skipped the switch
@@ -42,6 +47,7 @@ struct server_ctx {
     volatile uint64_t sender_seen;  /* what the server's receive reported as sender */
     volatile uint64_t errors;
     volatile uint64_t isolation_errors; /* requests during which it read another mark */
+    volatile int cold;              /* flush the model's caches before each timed reply */
 };
 
 /* The pages behind PRIVATE_ADDRESS: the client's in its space, the server's in the
@@ -94,6 +100,8 @@ static void server(uint64_t arg)
         a.nr = SYS_REPLY_WAIT;
         a.tag = tag_make(len, label);
         a.from = ctx->recv_from;
+        if (ctx->cold && !(label & LABEL_VERIFY))
+            model_flush();
         ipc_stub(&a); /* a.dest still names the client (thread-ID addressing) */
         if (!(label & LABEL_VERIFY))
             reply_before[label] = a.t_before;
@@ -173,6 +181,56 @@ static int start_server(const char *space_name, uint64_t space, struct server_ct
     return error;
 }
 
+/* `iterations` timed calls of length len (each flushed first when cold), then one
+ * untimed; returns the errors seen on either side. */
+static uint64_t ping_pong(uint64_t dest, unsigned len, unsigned iterations,
+                          struct server_ctx *ctx, int cold)
+{
+    uint64_t errors = 0;
+    struct ipc_args a;
+    ctx->cold = cold;
+    for (unsigned i = 0; i < iterations; i++) {
+        a = (struct ipc_args){.nr = SYS_CALL, .dest = dest, .tag = tag_make(len, i)};
+        if (cold)
+            model_flush();
+        ipc_stub(&a);
+        errors += a.error != E_OK;
+        call_before[i] = a.t_before;
+        call_after[i] = a.t_after;
+    }
+    /* One more, untimed: the server stores its last reply timestamp only when
+     * its reply-and-wait returns, that is, when this request arrives. */
+    a = (struct ipc_args){.nr = SYS_CALL, .dest = dest, .tag = tag_make(len, iterations)};
+    ipc_stub(&a);
+    ctx->cold = 0;
+    errors += a.error != E_OK;
+    return errors + ctx->errors;
+}
+
+/* The cold cases of one length (model only): call and reply, each window starting
+ * right after a flush. Returns the number of cases printed. */
+static unsigned measure_cold(const char *space_name, uint64_t dest, unsigned len,
+                             struct server_ctx *ctx, unsigned id, unsigned samples,
+                             unsigned warmup, unsigned *checks, unsigned *failed)
+{
+    char name[48];
+    uint64_t errors = ping_pong(dest, len, warmup + samples, ctx, 1);
+    check_name(name, "ipc_cold_errors", space_name, len);
+    report_check_count(checks, failed, name, 0, errors);
+    if (errors)
+        return 0;
+    struct overhead cold = model_run.cold;
+    for (unsigned i = 0; i < samples; i++)
+        values[i] = (int64_t)(recv_after[warmup + i] - call_before[warmup + i] - cold.ticks);
+    report_case_at(id, "ipc", space_name, len, "call", 1, cold, values, &call_before[warmup],
+                   samples);
+    for (unsigned i = 0; i < samples; i++)
+        values[i] = (int64_t)(call_after[warmup + i] - reply_before[warmup + i] - cold.ticks);
+    report_case_at(id + 1, "ipc", space_name, len, "reply", 1, cold, values,
+                   &reply_before[warmup], samples);
+    return 2;
+}
+
 static unsigned measure_space(const char *space_name, uint64_t space, struct server_ctx *ctx,
                               unsigned id, unsigned samples, unsigned warmup,
                               uint64_t overhead, unsigned *checks, unsigned *failed)
@@ -199,22 +257,8 @@ static unsigned measure_space(const char *space_name, uint64_t space, struct ser
         report_check_count(checks, failed, name, 0,
                            verify_length(dest, len, utcb, &client_isolation_errors));
 
-        uint64_t errors = 0;
-        struct ipc_args a;
-        for (unsigned i = 0; i < iterations; i++) {
-            a = (struct ipc_args){.nr = SYS_CALL, .dest = dest, .tag = tag_make(len, i)};
-            ipc_stub(&a);
-            errors += a.error != E_OK;
-            call_before[i] = a.t_before;
-            call_after[i] = a.t_after;
-        }
-        /* One more, untimed: the server stores its last reply timestamp only when
-         * its reply-and-wait returns, that is, when this request arrives. */
-        a = (struct ipc_args){.nr = SYS_CALL, .dest = dest, .tag = tag_make(len, iterations)};
-        ipc_stub(&a);
-        errors += a.error != E_OK;
+        uint64_t errors = ping_pong(dest, len, iterations, ctx, 0);
         check_name(name, "ipc_errors", space_name, len);
-        errors += ctx->errors;
         report_check_count(checks, failed, name, 0, errors);
         if (errors) {
             /* Timestamps of failed exchanges measure nothing: record no values. */
@@ -222,15 +266,22 @@ static unsigned measure_space(const char *space_name, uint64_t space, struct ser
             continue;
         }
 
+        struct overhead hot = {overhead, model_run.hot.at};
         for (unsigned i = 0; i < samples; i++)
             values[i] = (int64_t)(recv_after[warmup + i] - call_before[warmup + i] - overhead);
-        report_case(id++, "ipc", space_name, len, "call", overhead, values, samples);
+        report_case_at(id++, "ipc", space_name, len, "call", 0, hot, values,
+                       &call_before[warmup], samples);
         for (unsigned i = 0; i < samples; i++)
             values[i] = (int64_t)(call_after[warmup + i] - reply_before[warmup + i] - overhead);
-        report_case(id++, "ipc", space_name, len, "reply", overhead, values, samples);
+        report_case_at(id++, "ipc", space_name, len, "reply", 0, hot, values,
+                       &reply_before[warmup], samples);
         for (unsigned i = 0; i < samples; i++)
             values[i] = (int64_t)(call_after[warmup + i] - call_before[warmup + i] - overhead);
-        report_case(id++, "ipc", space_name, len, "round", overhead, values, samples);
+        report_case_at(id++, "ipc", space_name, len, "round", 0, hot, values,
+                       &call_before[warmup], samples);
+        if (model_run.on)
+            id += measure_cold(space_name, dest, len, ctx, id, samples, warmup, checks,
+                               failed);
     }
 
     /* Each side read its own mark at PRIVATE_ADDRESS after every echo exchange. */

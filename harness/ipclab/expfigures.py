@@ -16,7 +16,8 @@ STAT_COLUMN = {"median": "median", "mean": "mean", "min": "min"}
 
 
 def _value(st: pd.DataFrame, variant: str, case: str, stat: str) -> float:
-    bench, space, metric, length = case.split("/")
+    """The statistic of a case of the view st (one event and cache state)."""
+    bench, space, metric, length = case.split("/")[:4]
     r = st[(st.variant == variant) & (st.bench == bench) & (st.space == space) &
            (st.metric == metric) & (st["len"] == int(length[3:]))]
     return float(r[STAT_COLUMN[stat]].iloc[0]) if len(r) else math.nan
@@ -94,10 +95,12 @@ def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, for
 DRAW = {"lines": lines, "bars": bars, "waterfall": waterfall}
 
 
-def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None) -> list[Path]:
-    """The experiment's FIGURE (exp: its meta.json record) into outdir as
-    experiment-<name>.*; returns the files written (none when it has no FIGURE or the
-    run has none of its variants)."""
+def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None,
+         suffix: str = "", what: str = "") -> list[Path]:
+    """The experiment's FIGURE (exp: its meta.json record), drawn from the view st (one
+    event and cache state: analysis.experiment_figure), into outdir as
+    experiment-<name><suffix>.*, `what` added to its title; returns the files written
+    (none when it has no FIGURE or the run has none of its variants)."""
     if not exp.get("figure"):
         return []
     formats = check_formats(formats)
@@ -107,7 +110,8 @@ def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None) ->
         return []
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    base = outdir / f"experiment-{exp['name']}"
-    DRAW[spec.kind](spec, st, meta, variants, base, exp.get("title") or exp["name"],
+    base = outdir / f"experiment-{exp['name']}{suffix}"
+    title = exp.get("title") or exp["name"]
+    DRAW[spec.kind](spec, st, meta, variants, base, f"{title}: {what}" if what else title,
                     exp.get("xlabel", ""), formats)
     return _files(base, formats)

@@ -2,8 +2,8 @@
 
 Outlier policy
 --------------
-Within one group (run, variant, bench, space, metric, len) a sample is an outlier if it
-lies outside Tukey's far-out fences
+Within one group (run, variant, bench, space, metric, len, cache) a sample is an
+outlier if its value lies outside Tukey's far-out fences
 
     [Q1 - 3 * W, Q3 + 3 * W],   W = max(IQR, 1% of |median|, 1 tick)
 
@@ -13,6 +13,10 @@ from the bulk by more than 3% of the median before it is dropped. Outliers stay 
 tidy CSV (column `outlier` = 1) and are counted (`outliers`), but every statistic in
 stats.csv, the tables and the figures is computed from the remaining samples. The exact
 comparison under icount (compare.py) ignores this policy and compares raw samples.
+Under the model a sample carries several events (metrics.py); the policy looks at its
+value (instructions: a timer interrupt adds a fixed number of them) and every event's
+statistics drop the same samples, so modelled cycles = instructions + misses x latency
+holds for the means as it does for each sample.
 
 Statistics: count (kept samples), min, median, mean, sample standard deviation
 (n - 1), and the 95% confidence interval of the mean, mean +- t(0.975, n-1) * sd/sqrt(n)
@@ -32,7 +36,7 @@ FENCE_FLOOR_REL = 0.01
 FENCE_FLOOR_ABS = 1.0
 CONFIDENCE = 0.95
 
-GROUP_COLS = ["variant", "bench", "space", "metric", "len"]
+GROUP_COLS = ["variant", "bench", "space", "metric", "len", "cache"]
 
 
 # ----------------------------------------------------------------- distributions
@@ -142,10 +146,12 @@ def outlier_mask(values) -> np.ndarray:
     return (v < q1 - FENCE_K * w) | (v > q3 + FENCE_K * w)
 
 
-def describe(values) -> dict:
-    """Statistics of one group's raw samples, after the outlier policy."""
+def describe(values, mask=None) -> dict:
+    """Statistics of one group's raw samples, after the outlier policy (or, given
+    `mask`, without the samples it marks: a model run's events all drop the samples
+    its value marks, metrics.py)."""
     raw = np.asarray(values, dtype=float)
-    mask = outlier_mask(raw)
+    mask = outlier_mask(raw) if mask is None else np.asarray(mask, dtype=bool)
     v = raw[~mask]
     n = len(v)
     out = {"count": n, "outliers": int(mask.sum()),
@@ -165,7 +171,7 @@ def describe(values) -> dict:
 
 def mark_outliers(samples: pd.DataFrame, by=None) -> pd.DataFrame:
     """Add/refresh the 0/1 `outlier` column of a tidy samples frame."""
-    by = by or GROUP_COLS
+    by = [c for c in (by or GROUP_COLS) if c in samples.columns]
     df = samples.copy()
     if not len(df):
         df["outlier"] = 0
@@ -179,10 +185,13 @@ STAT_COLS = ["count", "outliers", "min", "median", "mean", "stddev", "ci95", "ci
              "ci95_hi", "raw_min", "raw_max"]
 
 
-def summarize(samples: pd.DataFrame, by=None, keep=None) -> pd.DataFrame:
+def summarize(samples: pd.DataFrame, by=None, keep=None, events=None) -> pd.DataFrame:
     """One row per group with the statistics above. `keep` lists extra columns that are
-    constant within a group (axis values, unit, clock) to carry along."""
-    by = by or GROUP_COLS
+    constant within a group (axis values, unit, clock) to carry along. `events`, a list
+    of (event, column, unit), gives one row per group and event (column `event`, the
+    unit in `unit`), every event's statistics over the samples the value's outlier
+    policy keeps; without it, one row per group for `value`."""
+    by = [c for c in (by or GROUP_COLS) if c in samples.columns]
     keep = [c for c in (keep or []) if c in samples.columns and c not in by]
     rows = []
     for key, g in samples.groupby(by, sort=False):
@@ -190,9 +199,19 @@ def summarize(samples: pd.DataFrame, by=None, keep=None) -> pd.DataFrame:
         row = dict(zip(by, key))
         for c in keep:
             row[c] = g[c].iloc[0]
-        row.update(describe(g["value"].to_numpy()))
-        rows.append(row)
-    return pd.DataFrame(rows, columns=by + keep + STAT_COLS)
+        if events is None:
+            row.update(describe(g["value"].to_numpy()))
+            rows.append(row)
+            continue
+        mask = outlier_mask(g["value"].to_numpy())
+        for event, col, unit in events:
+            r = dict(row, event=event)
+            if "unit" in keep:
+                r["unit"] = unit
+            r.update(describe(g[col].to_numpy(), mask))
+            rows.append(r)
+    cols = by + (["event"] if events is not None else []) + keep + STAT_COLS
+    return pd.DataFrame(rows, columns=cols)
 
 
 def welch(a, b, confidence: float = CONFIDENCE) -> tuple[float, float]:
