@@ -106,7 +106,8 @@ deps:
 
 run: deps $(IMAGE)
 	$(PYTHON) harness/harness boot --variant $(VARIANT) --arch $(ARCH) --clock $(CLOCK) \
-	    --samples $(SAMPLES) --warmup $(WARMUP) $(if $(filter 1,$(V)),--console)
+	    --samples $(SAMPLES) --warmup $(WARMUP) $(if $(filter 1,$(V)),--console) \
+	    $(if $(MODEL_ARGS),--model-args '$(MODEL_ARGS)')
 
 # The host benchmarks run inside the kernel run (harness bench --host) before it is
 # published, so the run is complete only with them and its figures can put the Linux
