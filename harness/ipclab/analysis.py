@@ -116,9 +116,18 @@ def verdicts(st: pd.DataFrame, samples_df: pd.DataFrame, meta: dict, repo=None) 
     clock = meta.get("clock", "")
     first = metrics.headline_event(clock)
     others = [e for e in ("instructions",) if clock == "model" and e != first]
+    views = {}
+
+    def samples_of(event, rule):
+        """The samples only for a rule that reads them (p99), each view made once."""
+        if "p99" not in rule:
+            return None
+        if event not in views:
+            views[event] = metrics.sample_view(samples_df, clock, event)
+        return views[event]
     for e in records:
         v = verdict.evaluate(e["verdict"], metrics.stats_view(st, first),
-                             metrics.sample_view(samples_df, clock, first))
+                             samples_of(first, e["verdict"]))
         rec = {"title": e.get("title", e["name"]), "claim": e.get("claim", ""),
                "verdict_text": e.get("verdict_text", ""), **v.as_dict()}
         if clock == "model":
@@ -126,7 +135,7 @@ def verdicts(st: pd.DataFrame, samples_df: pd.DataFrame, meta: dict, repo=None) 
             rec["other_events"] = {}
             for o in others:
                 w = verdict.evaluate(e["verdict"], metrics.stats_view(st, o),
-                                     metrics.sample_view(samples_df, clock, o))
+                                     samples_of(o, e["verdict"]))
                 rec["other_events"][o] = {"state": w.state, "values": w.values,
                                           "reason": w.reason}
         out[e["name"]] = rec

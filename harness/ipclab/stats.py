@@ -169,6 +169,13 @@ def describe(values, mask=None) -> dict:
     return out
 
 
+def _group_rows(samples: pd.DataFrame, by: list) -> dict:
+    """group key (a tuple) -> row positions, in order of first appearance."""
+    idx = samples.groupby(by, sort=False).indices
+    items = sorted(idx.items(), key=lambda kv: kv[1][0])
+    return {(k if isinstance(k, tuple) else (k,)): v for k, v in items}
+
+
 def mark_outliers(samples: pd.DataFrame, by=None) -> pd.DataFrame:
     """Add/refresh the 0/1 `outlier` column of a tidy samples frame."""
     by = [c for c in (by or GROUP_COLS) if c in samples.columns]
@@ -176,8 +183,11 @@ def mark_outliers(samples: pd.DataFrame, by=None) -> pd.DataFrame:
     if not len(df):
         df["outlier"] = 0
         return df
-    df["outlier"] = df.groupby(by, sort=False)["value"].transform(
-        lambda v: outlier_mask(v.to_numpy()).astype(int)).astype(int)
+    values = df["value"].to_numpy()
+    out = np.zeros(len(df), dtype=np.int64)
+    for rows in _group_rows(df, by).values():
+        out[rows] = outlier_mask(values[rows])
+    df["outlier"] = out
     return df
 
 
@@ -193,25 +203,27 @@ def summarize(samples: pd.DataFrame, by=None, keep=None, events=None) -> pd.Data
     policy keeps; without it, one row per group for `value`."""
     by = [c for c in (by or GROUP_COLS) if c in samples.columns]
     keep = [c for c in (keep or []) if c in samples.columns and c not in by]
+    kept = {c: samples[c].to_numpy() for c in keep}
+    value = samples["value"].to_numpy()
+    cols = {col: samples[col].to_numpy() for _, col, _ in (events or [])}
     rows = []
-    for key, g in samples.groupby(by, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
+    for key, pos in _group_rows(samples, by).items():
         row = dict(zip(by, key))
         for c in keep:
-            row[c] = g[c].iloc[0]
+            row[c] = kept[c][pos[0]]
         if events is None:
-            row.update(describe(g["value"].to_numpy()))
+            row.update(describe(value[pos]))
             rows.append(row)
             continue
-        mask = outlier_mask(g["value"].to_numpy())
+        mask = outlier_mask(value[pos])
         for event, col, unit in events:
             r = dict(row, event=event)
             if "unit" in keep:
                 r["unit"] = unit
-            r.update(describe(g[col].to_numpy(), mask))
+            r.update(describe(cols[col][pos], mask))
             rows.append(r)
-    cols = by + (["event"] if events is not None else []) + keep + STAT_COLS
-    return pd.DataFrame(rows, columns=cols)
+    cols_out = by + (["event"] if events is not None else []) + keep + STAT_COLS
+    return pd.DataFrame(rows, columns=cols_out)
 
 
 def welch(a, b, confidence: float = CONFIDENCE) -> tuple[float, float]:

@@ -118,25 +118,29 @@ def samples_frame(log, variant, run_id: str, commit: str, arch: str, clock) -> p
     events: model.attribute must have run)."""
     cols = sample_cols(clock.name)
     extra = metrics.extra_events(clock.name)
-    fixed = {"run_id": run_id, "commit": commit, "variant": variant.name,
-             **{c: variant.axes.get(c, "") for c in axis_cols()},
-             "arch": arch, "clock": clock.name, "unit": clock.unit}
-    parts = []
-    for c in log.cases:
-        n = len(c.values)
-        if not n:
-            continue
-        part = dict(fixed, bench=c.bench, space=c.space, metric=c.metric, len=c.len,
-                    cache=c.cache, case=c.name, case_id=c.id,
-                    sample=np.arange(n, dtype=np.int64),
-                    value=np.asarray(c.values, dtype=np.int64), overhead=c.overhead,
-                    outlier=0)
-        for e in extra:
-            part[e] = np.asarray(c.events[e], dtype=np.int64)
-        parts.append(pd.DataFrame(part, columns=cols))
-    if not parts:
+    cases = [c for c in log.cases if len(c.values)]
+    if not cases:
         return pd.DataFrame(columns=cols)
-    df = pd.concat(parts, ignore_index=True)
+    sizes = [len(c.values) for c in cases]
+    n = sum(sizes)
+
+    def each(attr):                      # one value per case, repeated per sample
+        return np.repeat(np.array([getattr(c, attr) for c in cases], dtype=object), sizes)
+    data = {"run_id": run_id, "commit": commit, "variant": variant.name,
+            **{c: variant.axes.get(c, "") for c in axis_cols()},
+            "arch": arch, "clock": clock.name, "unit": clock.unit,
+            "bench": each("bench"), "space": each("space"), "metric": each("metric"),
+            "len": np.repeat(np.array([c.len for c in cases], dtype=np.int64), sizes),
+            "cache": each("cache"), "case": each("name"),
+            "case_id": np.repeat(np.array([c.id for c in cases], dtype=np.int64), sizes),
+            "sample": np.concatenate([np.arange(k, dtype=np.int64) for k in sizes]),
+            "value": np.concatenate([np.asarray(c.values, dtype=np.int64) for c in cases]),
+            "overhead": np.repeat(np.array([c.overhead for c in cases], dtype=np.int64),
+                                  sizes),
+            "outlier": np.zeros(n, dtype=np.int64)}
+    for e in extra:
+        data[e] = np.concatenate([np.asarray(c.events[e], dtype=np.int64) for c in cases])
+    df = pd.DataFrame(data, columns=cols)
     return stats.mark_outliers(df)
 
 
@@ -219,8 +223,10 @@ def publish(work: Path, final: Path, meta: dict) -> Path:
 def write_tables(path: Path, samples: pd.DataFrame, stats_df: pd.DataFrame) -> dict:
     """samples.csv.gz and stats.csv; returns their row counts (for the manifest)."""
     tmp = path / (SAMPLES_FILE + ".tmp")
+    # gzip level 1: a model run's 800k rows compress to 2.9 MB instead of 2.6 MB at
+    # level 6, in a seventh of the time
     samples.to_csv(tmp, index=False, float_format="%.6g",
-                   compression={"method": "gzip", "compresslevel": 6, "mtime": 0})
+                   compression={"method": "gzip", "compresslevel": 1, "mtime": 0})
     os.replace(tmp, path / SAMPLES_FILE)
     tmp = path / "stats.csv.tmp"
     stats_df.to_csv(tmp, index=False, float_format="%.6g")
