@@ -246,15 +246,21 @@ def parse(text: str) -> Log:
                 continue
             ints = [int(v) for v in vals]
             if kind == "STAMP":
-                # raw counter values: unsigned 64-bit
-                huge = [v for v in ints if not 0 <= v < 2 ** 64]
-                if huge:
-                    errors.append(f"line {lineno}: STAMP value {huge[0]} is not an "
-                                  f"unsigned 64-bit counter value")
-                    continue
+                # each sample's start less the previous one's (the first's less 0): the
+                # starts are their running sum, unsigned 64-bit counter values
                 if open_case.stamps is None:
                     open_case.stamps = []
-                open_case.stamps.extend(ints)
+                start = open_case.stamps[-1] if open_case.stamps else 0
+                starts = []
+                for v in ints:
+                    start += v
+                    starts.append(start)
+                bad = [v for v in ints if v < 0] or [s for s in starts if s >= 2 ** 64]
+                if bad:
+                    errors.append(f"line {lineno}: STAMP value {bad[0]}: sample starts "
+                                  f"must grow and stay below 2^64")
+                    continue
+                open_case.stamps.extend(starts)
                 continue
             if open_case.stamps is not None:
                 errors.append(f"line {lineno}: DATA after STAMP in case id={cid}")

@@ -49,9 +49,12 @@ def write_records(text: str, path: str, drop=None, l1d_bump: int = 0) -> int:
         if kind == "CASE":
             f = dict(t.split("=", 1) for t in fields)
             cases[f["id"]] = {"f": f, "values": [], "stamps": []}
-        elif kind in ("DATA", "STAMP"):
-            cid = fields[0][3:]
-            cases[cid]["values" if kind == "DATA" else "stamps"] += [int(x) for x in fields[1:]]
+        elif kind == "DATA":
+            cases[fields[0][3:]]["values"] += [int(x) for x in fields[1:]]
+        elif kind == "STAMP":        # each start less the previous one's
+            st = cases[fields[0][3:]]["stamps"]
+            for x in fields[1:]:
+                st.append((st[-1] if st else 0) + int(x))
     for c in cases.values():
         f = c["f"]
         cache = f.get("cache", "hot")

@@ -69,6 +69,14 @@ def model_stamp(case_id: int, i: int) -> int:
     return 10_000_000 + case_id * 100_000 + i * 1000
 
 
+def stamp_lines(case_id: int, samples: int) -> list:
+    """The STAMP lines of a case: each start less the previous one's (FORMAT.md)."""
+    starts = [model_stamp(case_id, i) for i in range(samples)]
+    deltas = [b - a for a, b in zip([0] + starts, starts)]
+    return [f"{V} STAMP id={case_id} " + " ".join(map(str, deltas[i:i + 16]))
+            for i in range(0, samples, 16)]
+
+
 def model_counts(bench: str, space: str, length: int, cache: str) -> dict:
     """The misses the fake plugin puts in one window of such a case (instructions and
     cycles follow from the window); the overhead windows use ('stub', 'self', 0, cache)."""
@@ -106,9 +114,7 @@ def model_log_text(name, samples=4, warmup=1, base=300):
             continue
         if line.startswith(f"{V} CASE-END "):
             cid_here = int(cur["id"])
-            stamps = [model_stamp(cid_here, i) for i in range(samples)]
-            for i in range(0, samples, 16):
-                out.append(f"{V} STAMP id={cid_here} " + " ".join(map(str, stamps[i:i + 16])))
+            out += stamp_lines(cid_here, samples)
             out.append(line)
             if (cur["bench"], cur["metric"]) in (("null_syscall", "round"), ("ipc", "call"),
                                                  ("ipc", "reply")):
@@ -137,9 +143,7 @@ def _cold_cases(cases, first_id, samples) -> list:
                    f"overhead_at={MODEL_OVERHEAD_AT['cold']}")
         for i in range(0, samples, 16):
             out.append(f"{V} DATA id={cid} " + " ".join(map(str, vals[i:i + 16])))
-        stamps = [model_stamp(cid, i) for i in range(samples)]
-        for i in range(0, samples, 16):
-            out.append(f"{V} STAMP id={cid} " + " ".join(map(str, stamps[i:i + 16])))
+        out += stamp_lines(cid, samples)
         out.append(f"{V} CASE-END id={cid} count={samples} sum={sum(vals)}")
     return out
 
