@@ -6,7 +6,7 @@
 #   make VARIANT=sel4-like     build one variant's image, out of tree under build/
 #   make VARIANT=v AXIS=value  the same with one axis overridden (make axes lists them)
 #   make VARIANT=v DEBUG=1     a debug build (kernel assertions on) in build/<arch>/<v>-debug
-#   make run VARIANT=sel4-like [CLOCK=icount|kvm|tcg] [SAMPLES=n] [V=1]
+#   make run VARIANT=sel4-like [CLOCK=icount|kvm|tcg|model] [SAMPLES=n] [V=1]
 #                              boot one, print its summary table (V=1: the raw console)
 #   make diff A=l4-classic B=sel4-like   two variants case by case, measured in one run
 #   make variants              build every variant
@@ -17,6 +17,10 @@
 #   make host-bench            Linux IPC and scheduler benchmarks on the host, alone
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
 #   make fuzz [VARIANT=..] [SEED=n] [CALLS=n]   the system-call fuzzer; fuzz-long: 10M calls each
+#   make bench CLOCK=model     the cache/TLB model (bench/model/): misses per level and
+#                              modelled cycles, hot and cold (MODEL_ARGS='l3_size=16M,...')
+#   make model-test            the model's own tests (model-unit, model-known, model-smoke,
+#                              model-metric); model-slowdown: its cost against plain icount
 #   ARCH=x86_64|aarch64|riscv64  the target of any of these (default x86_64)
 #   make clean                 remove build/ (stored runs: harness clean)
 #   make help                  this text, and the targets below
@@ -96,6 +100,7 @@ include kernel/kernel.mk
 include kernel/tests/unit.mk
 -include harness/harness.mk
 -include bench/host/host.mk
+include bench/model/model.mk
 
 variants:
 	@set -e; for v in $(VARIANTS); do $(MAKE) -s --no-print-directory VARIANT=$$v image; done
@@ -137,6 +142,7 @@ test: deps
 	$(MAKE) --no-print-directory harness-verify-debug
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory harness-verify-ports
+	$(MAKE) --no-print-directory model-test
 	$(MAKE) --no-print-directory host-bench-smoke
 
 clean:
