@@ -130,6 +130,7 @@ int main(const struct kip *info)
             null_syscall_case(cases++, samples, warmup, 1, &checks, &failed);
         bad_input_checks(&checks, &failed);
         isolation_checks(&checks, &failed);
+        notify_checks(&checks, &failed);
         cases += ipc_benchmarks(cases, samples, warmup, model_run.hot.ticks, &checks,
                                 &failed);
     } else if (w) {

@@ -128,3 +128,15 @@ def stats_view(st: pd.DataFrame, event: str, cache: str | None = None) -> pd.Dat
 
 def has_cold(st: pd.DataFrame) -> bool:
     return "cache" in st.columns and bool((st["cache"] == "cold").any())
+
+
+def run_view(run, event: str | None = None, cache: str = "hot"):
+    """A stored run reduced to one event (default: the headline one) and one cache
+    state, with the event's unit in meta: what a tool that knows one number per case
+    reads (harness export)."""
+    from .store import Run
+    event = check_event(run.clock, event or headline_event(run.clock))
+    meta = dict(run.meta, unit=unit(run.clock, event, run.meta.get("unit", "")),
+                event=event, cache=cache)
+    samples = sample_view(normalize_samples(run.samples), run.clock, event, cache)
+    return Run(run.path, meta, samples, stats_view(run.stats, event, cache))

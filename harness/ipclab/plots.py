@@ -280,7 +280,8 @@ def make_figures(st: pd.DataFrame, meta: dict, outdir: Path, variants: list | No
     files = oneway_figure(st, meta, variants, outdir, 0, title, formats, prefix)
     for space in ("same", "cross"):
         files += length_figure(st, meta, variants, outdir, space, title, formats, prefix)
-    return files
+    from .linuxrun import linux_figure       # Linux beside ipclab, when the run has it
+    return files + (linux_figure(st, meta, outdir, formats) if not prefix else [])
 
 
 MISS_LABELS = [("l1i_misses", "L1I"), ("l1d_misses", "L1D"), ("l2_misses", "L2"),

@@ -126,14 +126,18 @@ def full_table(st: pd.DataFrame) -> str:
     """Every case (and, with more than one event, every event with its unit)."""
     events = "event" in st.columns and st["event"].nunique() > 1
     header = ["variant", "case"] + (["event", "unit"] if events else []) + \
-        ["n", "outliers", "min", "median", "mean", "stddev", "95% CI"]
+        ["n", "outliers", "min", "median", "median 95% CI", "mean", "stddev", "mean 95% CI"]
     rows = []
     for r in st.itertuples():
         ci = "-" if pd.isna(r.ci95) else f"[{r.ci95_lo:.1f}, {r.ci95_hi:.1f}]"
+        # runs stored before the bootstrap interval existed have no such columns
+        mlo, mhi = getattr(r, "median_ci95_lo", math.nan), getattr(r, "median_ci95_hi",
+                                                                     math.nan)
+        mci = "-" if pd.isna(mlo) or pd.isna(mhi) else f"[{fmt(mlo)}, {fmt(mhi)}]"
         cold = "/cold" if getattr(r, "cache", "hot") == "cold" else ""
         rows.append([r.variant, f"{r.bench}/{r.space}/{r.metric}/len{int(r.len)}{cold}"] +
                     ([r.event, r.unit] if events else []) +
-                    [int(r.count), int(r.outliers), fmt(r.min), fmt(r.median),
+                    [int(r.count), int(r.outliers), fmt(r.min), fmt(r.median), mci,
                      fmt(r.mean, 2), fmt(r.stddev, 2), ci])
     return md_table(header, rows)
 
@@ -228,9 +232,11 @@ def verdicts_section(meta: dict) -> str:
         if v.get("values"):
             unit = metrics.unit(clock, event, meta.get("unit", "")) if event else \
                 meta.get("unit", "")
+            own = ((meta.get("experiment") or {}).get("units") or {})
+            own_words = "".join(f"; {m} in {u}" for m, u in own.items())
             out.append("- measured: " + "; ".join(f"{k} = {fmt(x, 2)}"
                                                   for k, x in v["values"].items()) +
-                       f" [{unit}, clock {clock}]")
+                       f" [{unit}, clock {clock}{own_words}]")
         if v.get("reason"):
             out.append(f"- why {state}: {v['reason']}")
         for other, w in (v.get("other_events") or {}).items():
@@ -241,9 +247,11 @@ def verdicts_section(meta: dict) -> str:
     return "\n".join(out).rstrip()
 
 
-def series_tables(st: pd.DataFrame, variants: list, unit: str, xlabel: str = "") -> list:
+def series_tables(st: pd.DataFrame, variants: list, unit: str, xlabel: str = "",
+                  units: dict | None = None) -> list:
     """A workload's cases: one table per bench/space/metric, a row per variant, a
-    column per len (the workload's parameter), medians."""
+    column per len (the workload's parameter), medians; a metric the experiment gives
+    a unit of its own (UNITS: bytes, threads) is labelled with it, not the clock's."""
     parts = []
     idx = _lookup(st)
     for (bench, space, metric), d in st.groupby(["bench", "space", "metric"], sort=False):
@@ -254,7 +262,8 @@ def series_tables(st: pd.DataFrame, variants: list, unit: str, xlabel: str = "")
             if any(r is not None for r in rs):
                 rows.append([v] + [fmt(r.median) if r is not None else "-" for r in rs])
         what = xlabel or "len"
-        parts += ["", f"### {bench}/{space}/{metric}: median [{unit}] by {what}", "",
+        u = (units or {}).get(metric, unit)
+        parts += ["", f"### {bench}/{space}/{metric}: median [{u}] by {what}", "",
                   md_table(["variant"] + [str(l) for l in lens], rows)]
     return parts
 
@@ -284,9 +293,7 @@ def summary_markdown(meta: dict, st: pd.DataFrame, full: bool = True) -> str:
     exp = meta.get("experiment") or {}
     if variants and exp.get("workload", "ipc") != "ipc":
         parts += ["", f"## Workload {exp['workload']}"] + \
-            series_tables(st, variants, unit, exp.get("xlabel", ""))
-        if full:
-            parts += ["", f"## Every case [{unit}]", "", full_table(st)]
+            series_tables(st, variants, unit, exp.get("xlabel", ""), exp.get("units"))
     elif variants:
         parts += ["", f"## Headline: median per sample, message length 0 [{unit}]", "",
                   "Statistics after the outlier policy of harness/README.md; one-way = "
@@ -296,8 +303,12 @@ def summary_markdown(meta: dict, st: pd.DataFrame, full: bool = True) -> str:
         for space in ("same", "cross"):
             parts += ["", f"## One-way call cost against message length, {space} address "
                       f"space: median [{unit}]", "", length_table(st, variants, space)]
-        if full:
-            parts += ["", f"## Every case [{unit}]", "", full_table(st_all)]
+    from .linuxrun import summary_section      # Linux beside ipclab, when measured
+    linux = summary_section(st, meta)
+    if linux:
+        parts += ["", linux.rstrip("\n")]
+    if variants and full:
+        parts += ["", f"## Every case [{unit}]", "", full_table(st_all)]
     return "\n".join(parts) + "\n"
 
 
@@ -318,7 +329,7 @@ def _model_summary(meta: dict, st: pd.DataFrame, variants: list, full: bool) -> 
                 parts += ["", f"## Workload {exp['workload']}, {cache} [{cu}]"] + \
                     series_tables(view, variants, cu, exp.get("xlabel", ""))
         parts += ["", f"## Workload {exp['workload']} [{iu}]"] + \
-            series_tables(ins, variants, iu, exp.get("xlabel", ""))
+            series_tables(ins, variants, iu, exp.get("xlabel", ""), exp.get("units"))
     elif variants:
         parts += ["", f"## Headline: modelled cycles, hot, median per sample, message "
                   f"length 0 [{cu}]", "",

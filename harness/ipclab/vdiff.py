@@ -84,7 +84,7 @@ def _rows(kept: pd.DataFrame, va: str, vb: str, event: str, unit: str) -> list:
                 row.update({f"{side}_n": 0, f"{side}_mean": math.nan,
                             f"{side}_ci95": math.nan, f"{side}_median": math.nan})
             else:
-                d = stats.describe(g["value"].to_numpy())
+                d = stats.describe(g["value"].to_numpy(), median_interval=False)
                 row.update({f"{side}_n": d["count"], f"{side}_mean": d["mean"],
                             f"{side}_ci95": d["ci95"], f"{side}_median": d["median"]})
         if a is None or b is None:

@@ -17,8 +17,7 @@ import pytest
 
 from conftest import FIX as FIXTURES, REPO, fixture_text
 from fake_qemu import write_records
-from make_fixtures import (LATENCY, MODEL_OVERHEAD_AT, model_counts, model_log_text,
-                           model_penalty)
+from make_fixtures import LATENCY, model_counts, model_penalty
 from ipclab import (bench, cli, clock, compare, config, logparse, metrics, model,
                     reanalyse, store, verdict)
 from ipclab.config import UsageError
