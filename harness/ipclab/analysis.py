@@ -64,18 +64,22 @@ def standard_figures(st, meta, outdir: Path, variants=None, title=None,
 
 def experiment_figure(exp: dict, st, meta, outdir: Path, formats=None) -> list:
     """An experiment's own FIGURE: of the value, or under the model of modelled cycles,
-    hot (the usual name) and cold (experiment-<name>-cold.*) when the run has cold
-    cases of its variants."""
+    hot (the usual name) and cold (experiment-<name>-cold.*), and of instructions
+    (experiment-<name>-instructions.*), each where the run has the figure's cases."""
     clock = meta.get("clock", "")
     if clock != "model":
         return expfigures.draw(exp, metrics.stats_view(st, metrics.value_event(clock),
                                                        "hot"), meta, outdir, formats)
     files = []
-    for cache, suffix in (("hot", ""), ("cold", "-cold")):
-        view = metrics.stats_view(st, "cycles", cache)
+    for event, cache, suffix, words in (
+            ("cycles", "hot", "", "modelled cycles, hot"),
+            ("cycles", "cold", "-cold", "modelled cycles, cold"),
+            ("instructions", "hot", "-instructions", "instructions")):
+        view = metrics.stats_view(st, event, cache)
         if len(view):
-            files += expfigures.draw(exp, view, view_meta(meta, "cycles"), outdir, formats,
-                                     suffix=suffix, what=f"modelled cycles, {cache}")
+            # a workload's counts and averages have instructions only (model.attribute)
+            files += expfigures.draw(exp, view, view_meta(meta, event), outdir, formats,
+                                     suffix=suffix, what=words, skip_empty=True)
     return files
 
 
@@ -136,6 +140,14 @@ def verdicts(st: pd.DataFrame, samples_df: pd.DataFrame, meta: dict, repo=None) 
             for o in others:
                 w = verdict.evaluate(e["verdict"], metrics.stats_view(st, o),
                                      samples_of(o, e["verdict"]))
+                if rec["state"] == "not measured" and w.state != "not measured":
+                    # the rule reads cases the model cannot attribute (a workload's
+                    # counts): it is judged on the value, what it was written for
+                    rec["other_events"][first] = {"state": rec["state"],
+                                                  "values": rec["values"],
+                                                  "reason": rec["reason"]}
+                    rec.update(event=o, **w.as_dict())
+                    continue
                 rec["other_events"][o] = {"state": w.state, "values": w.values,
                                           "reason": w.reason}
         out[e["name"]] = rec

@@ -139,7 +139,7 @@ def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
     out.problems += [logparse.Problem("implausible", m) for m in
                      limits.implausible(out.log, clock.name, b.seconds, clock.unit)]
     if clock.name == "model":
-        judge_model(out)
+        judge_model(out, workload == "ipc")
     if any(p.kind in ("qemu-exit", "timeout") for p in out.problems):
         try:
             err = [l for l in b.stderr_path.read_text(errors="replace").splitlines()
@@ -151,11 +151,12 @@ def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
                 "qemu-stderr", " / ".join(err[-2:])[:400] + f" (see {b.stderr_path.name})"))
 
 
-def judge_model(out: Outcome) -> None:
+def judge_model(out: Outcome, require_all: bool = True) -> None:
     """clock=model: the plugin's refusal if it refused; else, for a boot the guest
     passed, every sample's counts from the record file (model.attribute), which is
     then stored packed (logs/<v>.model.gz). A sample the records cannot account for
-    fails the variant."""
+    fails the variant; so does a case without STAMP lines, with `require_all` (the IPC
+    benchmark), else it is listed as unattributed (a workload's count or average)."""
     b = out.boot
     try:
         err = b.stderr_path.read_text(errors="replace")
@@ -184,8 +185,10 @@ def judge_model(out: Outcome) -> None:
         return
     try:
         rec = model.read(path)
-        problems = model.attribute(out.log, rec)
+        problems, unattributed = model.attribute(out.log, rec, require_all)
         out.model["params"] = rec.params
+        if unattributed:
+            out.model["unattributed"] = unattributed
     except model.ModelError as e:
         problems = [str(e)]
     out.problems += [logparse.Problem("model", p) for p in problems]

@@ -112,7 +112,8 @@ def sample_view(samples: pd.DataFrame, clock: str, event: str,
         s = s[s["cache"] == cache]
     col = column(clock, event)
     if col != "value":
-        s = s.assign(value=s[col], unit=unit(clock, event))
+        s = s[s[col].notna()]        # a case the model could not attribute has none
+        s = s.assign(value=s[col].astype("int64"), unit=unit(clock, event))
     return s
 
 

@@ -242,28 +242,35 @@ def _window(index: _Index, start: np.ndarray, length: np.ndarray
     return (b.astype(np.int64) - a.astype(np.int64)), 0, 0
 
 
-def attribute(log, rec: Records) -> list[str]:
+def attribute(log, rec: Records, require_all: bool = True
+              ) -> tuple[list[str], list[str]]:
     """Give every case of a parsed log its model events (case.events: event -> int64
-    array, one value per sample). Returns the problems found (empty: every sample
-    accounted for); a case without STAMP lines is one."""
+    array, one value per sample). Returns (problems, unattributed): the problems found
+    (empty: every sample accounted for), and the cases that printed no STAMP lines.
+    Such a case is a problem with `require_all` (the IPC benchmark's cases are all
+    counter windows); a workload's may be a count or an average over many windows
+    (threads, bytes, cost per event of a burst), which keeps its value and gets no
+    model events."""
     index = _Index(rec)
-    problems = []
+    problems, unattributed = [], []
     col = {f: i for i, f in enumerate(FIELDS)}
     for c in log.cases:
         n = len(c.values)
+        if c.stamps is None and not require_all:
+            unattributed.append(c.name)
+            continue
         if c.stamps is None or len(c.stamps) != n:
-            problems.append(f"case {c.name}{' (cold)' if c.cold else ''} printed "
+            problems.append(f"case {c.name} printed "
                             f"{'no' if c.stamps is None else len(c.stamps)} STAMP values "
                             f"for {n} samples: the model cannot attribute its samples "
-                            f"(a workload must report with report_case_at, "
-                            f"bench/guest/runtime.h)")
+                            f"(report them with report_case_at, bench/guest/runtime.h)")
             continue
         values = np.asarray(c.values, dtype=np.int64)
         starts = np.asarray(c.stamps, dtype=np.uint64)
         win, missing, first = _window(index, starts,
                                       (values + c.overhead).astype(np.uint64))
         if win is None:
-            problems.append(f"case {c.name}{' (cold)' if c.cold else ''}: {missing} of {n} "
+            problems.append(f"case {c.name}: {missing} of {n} "
                             f"samples have no model record at one end (first window "
                             f"starts at TSC {first}): the plugin's instruction count "
                             f"differs from -icount's there (bench/model/README.md, 'TSC "
@@ -290,7 +297,7 @@ def attribute(log, rec: Records) -> list[str]:
                             f"instructions, the guest's counter {int(values[k])}")
             continue
         c.events = {e: counts[:, col[_FIELD_OF[e]]] for e in EXTRA_EVENTS}
-    return problems
+    return problems, unattributed
 
 
 def plugin_error(stderr_text: str) -> str | None:

@@ -319,6 +319,13 @@ def _model_summary(meta: dict, st: pd.DataFrame, variants: list, full: bool) -> 
     ins = metrics.stats_view(st, "instructions", "hot")
     cu, iu = model.EVENT_UNITS["cycles"], model.EVENT_UNITS["instructions"]
     parts = [run_header(meta), "", "## Failures", "", failures_section(meta)]
+    loose = {v: len((i.get("model") or {}).get("unattributed") or [])
+             for v, i in (meta.get("variants") or {}).items()}
+    if any(loose.values()):
+        parts += ["", f"Cases the model cannot attribute (a workload's counts and "
+                  f"averages over many windows, printed without STAMP lines) have "
+                  f"instructions only: {max(loose.values())} per variant at most; the "
+                  f"list is in meta.json (variants.<v>.model.unattributed)."]
     if meta.get("verdicts"):
         parts += ["", "## Verdicts against the paper", "", verdicts_section(meta)]
     exp = meta.get("experiment") or {}

@@ -139,7 +139,13 @@ def samples_frame(log, variant, run_id: str, commit: str, arch: str, clock) -> p
                                   sizes),
             "outlier": np.zeros(n, dtype=np.int64)}
     for e in extra:
-        data[e] = np.concatenate([np.asarray(c.events[e], dtype=np.int64) for c in cases])
+        if all(c.events for c in cases):
+            data[e] = np.concatenate([np.asarray(c.events[e], dtype=np.int64)
+                                      for c in cases])
+        else:   # a workload's case the model could not attribute: empty cells
+            data[e] = pd.array([x for c in cases for x in (
+                c.events[e].tolist() if c.events else [None] * len(c.values))],
+                dtype="Int64")
     df = pd.DataFrame(data, columns=cols)
     return stats.mark_outliers(df)
 

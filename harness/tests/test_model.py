@@ -18,8 +18,8 @@ import pytest
 from conftest import FIX as FIXTURES, REPO, fixture_text
 from fake_qemu import write_records
 from make_fixtures import LATENCY, model_counts, model_penalty
-from ipclab import (bench, cli, clock, compare, config, logparse, metrics, model,
-                    reanalyse, store, verdict)
+from ipclab import (bench, cli, clock, compare, config, integrity, logparse, metrics,
+                    model, reanalyse, store, verdict)
 from ipclab.config import UsageError
 
 MODEL = clock.CLOCKS["model"]
@@ -324,3 +324,38 @@ def test_record_files_raw_and_packed(tmp_path):
     bad.write_bytes(b"IPCLMDL1" + struct.pack("<IIII", 1, 88, 11, 0))
     with pytest.raises(model.ModelError, match="version 1 .* reads version 2"):
         model.read(bad)
+
+
+def test_a_workloads_count_without_stamps_keeps_its_value_only(tmp_path):
+    """A workload may print a count or an average over many windows (threads, bytes,
+    cost per event of a burst) without STAMP lines: under the IPC benchmark that is a
+    fault; under a workload the case keeps its value and gets no model events."""
+    text = fixture_text("model-l4-classic.log")
+    text = "\n".join(l for l in text.splitlines()
+                     if not l.startswith("IPCLAB 2 STAMP id=5 ")) + "\n"
+    raw = tmp_path / "v.model"
+    write_records(text, str(raw))
+    rec = model.read(raw)
+    log = logparse.parse(text)
+    problems, loose = model.attribute(log, rec, require_all=True)
+    assert len(problems) == 1 and "ipc/same/call/len1 printed no STAMP values" in problems[0]
+    log = logparse.parse(text)
+    problems, loose = model.attribute(log, rec, require_all=False)
+    assert problems == [] and loose == ["ipc/same/call/len1"]
+    v = config.load_variant("l4-classic")
+    s = store.samples_frame(log, v, "r", "c", "x86_64", MODEL)
+    st = store.stats_frame(s)
+    case = s[s.case == "ipc/same/call/len1"]
+    assert case["cycles"].isna().all() and (case["value"] > 0).all()
+    assert set(st[st.case == "ipc/same/call/len1"].event) == {"instructions"}
+    assert integrity.check_consistency(s, st, metrics.events("model")) == []
+    assert "ipc/same/call/len1" not in set(metrics.sample_view(s, "model", "cycles").case)
+    # stored and read back: the empty cells stay empty, the other counts exact
+    d = tmp_path / "run"
+    d.mkdir()
+    store.write_tables(d, s, st)
+    back = pd.read_csv(d / "samples.csv.gz")
+    assert integrity.check_values(back, extra=model.EXTRA_EVENTS) == []
+    assert back[back.case == "ipc/same/call/len1"]["cycles"].isna().all()
+    other = back[back.case != "ipc/same/call/len1"]
+    assert (other["cycles"] == s[s.case != "ipc/same/call/len1"]["cycles"].to_numpy()).all()
