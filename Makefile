@@ -23,7 +23,8 @@
 #   make bench CLOCK=model     the cache/TLB model (bench/model/): misses per level and
 #                              modelled cycles, hot and cold (MODEL_ARGS='l3_size=16M,...')
 #   make model-test            the model's own tests (model-unit, model-known, model-smoke,
-#                              model-metric); model-slowdown: its cost against plain icount
+#                              model-metric); model-slowdown: its cost against plain icount;
+#                              model-plugin: build the plugin (the harness does it itself)
 #   ARCH=x86_64|aarch64|riscv64  the target of any of these (default x86_64)
 #   make clean                 remove build/ (stored runs: harness clean)
 #   make help                  this text, and the targets below
