@@ -12,7 +12,8 @@ from pathlib import Path
 import json
 
 from . import analysis, bench, clock as clockmod, compare, config, export, fuzz, \
-    hostbench, metrics, plots, reanalyse, report, runs as runsmod, store, vdiff, verify
+    hostbench, metrics, opscli, plots, reanalyse, report, runs as runsmod, store, vdiff, \
+    verify
 from . import proc
 from . import model as clockmod_model
 from .config import REPO, UsageError
@@ -347,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true")
     p.add_argument("--wait", action="store_true",
                    help="if a harness run is writing results/, wait for it")
+    opscli.add_parsers(sub, RESULTS)     # nightly, bisect, sweeps (opscli.py)
     return ap
 
 
@@ -1019,7 +1021,8 @@ COMMANDS = {"latest": cmd_latest, "export": cmd_export, "host": cmd_host, "fuzz"
             "compare": cmd_compare, "regress": cmd_regress, "baseline": cmd_baseline,
             "report": cmd_report, "boot": cmd_boot, "verify": cmd_verify,
             "kvm-check": cmd_kvm_check, "diff": cmd_diff, "runs": cmd_runs,
-            "clean": cmd_clean, "reanalyse": cmd_reanalyse, "reanalyze": cmd_reanalyse}
+            "clean": cmd_clean, "reanalyse": cmd_reanalyse, "reanalyze": cmd_reanalyse,
+            **opscli.COMMANDS}
 
 
 def main(argv=None) -> int:

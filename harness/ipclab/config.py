@@ -65,6 +65,8 @@ class Variant:
     config: dict            # AXIS -> value, every declared axis (defaults filled in)
     description: str = ""
     chain: list = field(default_factory=list)   # this variant, then its BASEs
+    file: Path | None = None    # a configuration that is not a named variant: its file
+                                # (built with make VARIANT_FILE=...; sweep.py writes them)
 
     @property
     def axes(self) -> dict:
@@ -156,6 +158,21 @@ def load_variant(name: str, repo: Path = None) -> Variant:
     if errors:
         raise UsageError("\n".join(errors))
     return Variant(name, r.values, r.description, r.chain)
+
+
+def load_variant_file(path: Path, repo: Path = None) -> Variant:
+    """A configuration that is not a named variant, from a variant file outside
+    variants/ (named by its stem; `make VARIANT_FILE=<path>` builds it), resolved and
+    checked by the same code as a named one."""
+    try:
+        r = configure.resolve_variant(Path(path).stem, axes(), Path(repo or REPO) /
+                                      "variants", Path(path))
+        errors = configure.problems(r, axes(), None)
+    except ConfigError as e:
+        raise UsageError(str(e))
+    if errors:
+        raise UsageError("\n".join(errors))
+    return Variant(r.name, r.values, r.description, r.chain, Path(path))
 
 
 def scan_variants(repo: Path = None) -> tuple[dict[str, Variant], list[str]]:

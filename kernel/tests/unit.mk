@@ -16,7 +16,7 @@ UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -fsanitize=address,undefine
 .PHONY: unit unit-one FORCE
 # The unit tests' own configuration: the variant's, with assertions on, for the host.
 $(UNIT_BUILD)/config.h: FORCE
-	@$(CONFIG_PYTHON) kernel/configure.py --variant $(VARIANT) --arch host --debug \
+	@$(CONFIG_PYTHON) kernel/configure.py $(CONFIG_SELECT) --arch host --debug \
 	    --out $(UNIT_BUILD) --make-vars "$(_make_vars)"
 
 $(UNIT_BUILD)/unit_tests: $(UNIT_SRCS) $(UNIT_BUILD)/config.h kernel/tests/unit.mk \
