@@ -66,6 +66,34 @@ static void working_set_between_l1_and_l2(void)
     model_free(&m);
 }
 
+static void code_loop_larger_than_l1i(void)
+{
+    struct model_params p = defaults();
+    struct model m;
+    init(&m, &p);
+    /* A loop body of 64 KiB of code (twice L1I), run three times: every line misses
+     * L1I on every pass (LRU, a cyclic sweep larger than the cache), only the first pass
+     * misses L2; one of 32 KiB (exactly L1I) misses only on the first pass. */
+    unsigned lines = 64 * 1024 / LINE;
+    for (int pass = 0; pass < 3; pass++)
+        for (uint64_t i = 0; i < lines; i++)
+            model_fetch(&m, USER + i * LINE, 0x3000000 + i * LINE, 4);
+    struct model_counters c;
+    model_counters(&m, &c);
+    CHECK_EQ(c.l1i_misses, 3 * lines);
+    CHECK_EQ(c.l2_misses, lines);
+    CHECK_EQ(c.l1d_misses, 0);
+    model_free(&m);
+    init(&m, &p);
+    lines = 32 * 1024 / LINE;
+    for (int pass = 0; pass < 3; pass++)
+        for (uint64_t i = 0; i < lines; i++)
+            model_fetch(&m, USER + i * LINE, 0x3000000 + i * LINE, 4);
+    model_counters(&m, &c);
+    CHECK_EQ(c.l1i_misses, lines);
+    model_free(&m);
+}
+
 static void working_set_between_l2_and_l3(void)
 {
     struct model_params p = defaults();
@@ -303,6 +331,7 @@ void test_model(void)
     cold_lines_then_warm();
     working_set_between_l1_and_l2();
     working_set_between_l2_and_l3();
+    code_loop_larger_than_l1i();
     flush_after_a_large_sweep_empties_every_level();
     instruction_and_data_share_l2();
     straddling_accesses();
