@@ -7,13 +7,9 @@
 #   make VARIANT=sel4-like     build one variant's image, out of tree under build/
 #   make VARIANT=v AXIS=value  the same with one axis overridden (make axes lists them)
 #   make VARIANT=v DEBUG=1     a debug build (kernel assertions on) in build/<arch>/<v>-debug
-<<<<<<< HEAD
-#   make run VARIANT=sel4-like [CLOCK=icount|kvm|tcg|model] [SAMPLES=n] [V=1]
-=======
 #   make VARIANT_FILE=d/x.conf a configuration that is not a named variant (a sweep's
 #                              generated file), built in build/<arch>/x
-#   make run VARIANT=sel4-like [CLOCK=icount|kvm|tcg] [SAMPLES=n] [V=1]
->>>>>>> main
+#   make run VARIANT=sel4-like [CLOCK=icount|kvm|tcg|model] [SAMPLES=n] [V=1]
 #                              boot one, print its summary table (V=1: the raw console)
 #   make diff A=l4-classic B=sel4-like   two variants case by case, measured in one run
 #   make variants              build every variant
