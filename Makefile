@@ -30,6 +30,9 @@
 #                              model-metric); model-slowdown: its cost against plain icount;
 #                              model-plugin: build the plugin (the harness does it itself)
 #   ARCH=x86_64|aarch64|riscv64  the target of any of these (default x86_64)
+#   make paper [RUN=id]        the report "From L3 to seL4, reproduced": papers/build/lessons.pdf
+#                              and lessons.md from the stored runs (papers/README.md)
+#   make experiments           measure every experiment of variants/experiments/, one run each
 #   make clean                 remove build/ (stored runs: harness clean)
 #   make help                  this text, and the targets below
 #
@@ -37,12 +40,11 @@
 # (measure and promote a new results/baseline), harness-verify, harness-verify-debug,
 # harness-test, fuzz-smoke, experiments-verify (every experiment with a workload of
 # its own, booted twice), harness-verify-linux (the Linux guest's determinism),
-# test-slurm (the sweep on a real one-node Slurm). Host
-# benchmarks (bench/host/host.mk): host-bench-build,
-# host-bench-smoke. Setup: deps (the Debian packages, as root), slurm-deps (Slurm and munge
-# for test-slurm). Selection for
-# bench/regress/verify/fuzz: VARIANTS="a b", EXPERIMENT=name; options CLOCK, SAMPLES,
-# WARMUP, JOBS, TIMEOUT, HOST=0.
+# test-slurm (the sweep on a real one-node Slurm). Host benchmarks (bench/host/host.mk):
+# host-bench-build, host-bench-smoke. Report (papers/paper.mk): paper, experiments,
+# paper-test. Setup: deps (the Debian packages, as root), slurm-deps (Slurm and munge
+# for test-slurm). Selection for bench/regress/verify/fuzz: VARIANTS="a b",
+# EXPERIMENT=name; options CLOCK, SAMPLES, WARMUP, JOBS, TIMEOUT, HOST=0.
 
 ARCH    ?= x86_64
 VARIANT ?= l4-classic
@@ -125,6 +127,7 @@ include kernel/tests/unit.mk
 -include harness/harness.mk
 -include bench/host/host.mk
 include bench/model/model.mk
+-include papers/paper.mk
 
 variants:
 	@set -e; for v in $(VARIANTS); do $(MAKE) -s --no-print-directory VARIANT=$$v image; done
@@ -192,6 +195,7 @@ test: deps
 	$(MAKE) --no-print-directory gdb-check VARIANT=l4-classic
 	$(if $(filter 0,$(LINUX)),@echo "make test: LINUX=0: the Linux guest's determinism check skipped",$(MAKE) --no-print-directory harness-verify-linux)
 	$(MAKE) --no-print-directory test-slurm-if-installed
+	$(MAKE) --no-print-directory paper-test
 
 clean:
 	rm -rf build

@@ -131,6 +131,10 @@ int main(const struct kip *info)
         bad_input_checks(&checks, &failed);
         isolation_checks(&checks, &failed);
         notify_checks(&checks, &failed);
+        frame_checks(&checks, &failed);
+        cspace_checks(&checks, &failed);
+        reply_checks(&checks, &failed);
+        tcb_checks(&checks, &failed);
         cases += ipc_benchmarks(cases, samples, warmup, model_run.hot.ticks, &checks,
                                 &failed);
     } else if (w) {

@@ -379,7 +379,7 @@ def selection(args):
     if args.experiment:
         exp = config.resolve_experiment(args.experiment)
         return config.resolve_variants(exp.variants), exp
-    return config.resolve_variants(args.variants), None
+    return config.resolve_variants(args.variants, arch=args.arch), None
 
 
 def _check_samples(args):
@@ -591,7 +591,7 @@ def _promotion_problems(run: store.Run) -> tuple[list[str], list[str]]:
 def cmd_baseline(args):
     if args.run:
         _check_samples(args)
-        variants = config.resolve_variants([])
+        variants = config.resolve_variants([], arch=args.arch)
         path, meta, ok = bench.run_bench(
             variants, clockmod.CLOCKS["icount"], arch=args.arch, samples=args.samples,
             warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
@@ -784,9 +784,9 @@ def cmd_verify(args):
         if args.names:
             raise UsageError("give variant names or --experiment, not both")
         exp = config.resolve_experiment(args.experiment)
-        variants = config.resolve_variants(exp.variants)
+        variants = config.resolve_variants(exp.variants, arch=args.arch)
     else:
-        variants = config.resolve_variants(args.names)
+        variants = config.resolve_variants(args.names, arch=args.arch)
     ok = verify.run_verify(variants, arch=args.arch, samples=args.samples, experiment=exp,
                            warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
                            build=not args.no_build, logdir=Path(args.logdir) if args.logdir else None,
@@ -928,7 +928,7 @@ def cmd_host(args):
 def cmd_fuzz(args):
     if args.calls < 1 or args.check < 1:
         raise UsageError("--calls and --check must be at least 1")
-    variants = config.resolve_variants(args.names)
+    variants = config.resolve_variants(args.names, arch=args.arch)
     bench.preflight(clockmod.CLOCKS["icount"], args.arch, not args.no_build)
     with proc.locked(*bench.tree_locks(REPO)):
         results = _fuzz(args, variants)

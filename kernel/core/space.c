@@ -2,6 +2,7 @@
  * and page sharing. */
 #include "space.h"
 
+#include "cspace.h"
 #include "frame.h"
 #include "kernel.h"
 #include "thread.h"
@@ -34,6 +35,7 @@ struct space *space_create(struct space *creator)
         s->handle = ((uint64_t)i << TID_VERSION_BITS) | space_version[i];
         s->creator = creator;
         s->object_quota = creator ? 0 : ROOT_OBJECT_QUOTA;
+        cspace_init(s);
         return s;
     }
     return NULL;
