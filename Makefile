@@ -15,12 +15,14 @@
 #   make variants              build every variant
 #   make axes                  the design axes (kernel/axes.conf) as a table
 #   make unit                  host-built unit tests of the portable kernel core
-#   make regress               default matrix against results/baseline/ (changed cases only)
+#   make regress               default matrix against results/baseline/ (changed cases only;
+#                              ARCH=aarch64: against results/baseline-aarch64/)
 #   make nightly               regress against the baseline and the previous night, kept as a
 #                              history in results/history/, trend figures, Markdown + JUnit
 #   make runs                  stored runs and their metadata (harness runs)
 #   make host-bench            Linux IPC and scheduler benchmarks on the host, alone
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
+#                              (ARCHES="x86_64 aarch64 riscv64": a table across them)
 #   make gdb VARIANT=..        boot it under QEMU stopped for a debugger (GDBPORT=1234);
 #                              attach with: gdb -x build/<arch>/<variant>/.gdbinit
 #   make fuzz [VARIANT=..] [SEED=n] [CALLS=n]   the system-call fuzzer; fuzz-long: 10M calls each
@@ -30,6 +32,9 @@
 #                              model-metric); model-slowdown: its cost against plain icount;
 #                              model-plugin: build the plugin (the harness does it itself)
 #   ARCH=x86_64|aarch64|riscv64  the target of any of these (default x86_64)
+#   ARCHES="x86_64 aarch64 riscv64" (or ARCHES=all)  bench, regress, verify, baseline on
+#                              each in turn; bench also writes a report across them
+#                              (results/crossarch/: table variant x arch, a bar per arch)
 #   make paper [RUN=id]        the report "From L3 to seL4, reproduced": papers/build/lessons.pdf
 #                              and lessons.md from the stored runs (papers/README.md)
 #   make experiments           measure every experiment of variants/experiments/, one run each
@@ -61,7 +66,13 @@ HOST    ?= 1
 # what counts as a valid VARIANT (sub-makes inherit the list).
 ALL_VARIANTS := $(sort $(basename $(notdir $(wildcard variants/*.conf))))
 VARIANTS ?= $(ALL_VARIANTS)
-ARCHES   := $(notdir $(filter-out kernel/arch/host,$(wildcard kernel/arch/*)))
+ALL_ARCHES := $(notdir $(filter-out kernel/arch/host,$(wildcard kernel/arch/*)))
+# ARCHES is a list of them that the multi-architecture targets work on (bench, regress,
+# verify, baseline: harness/harness.mk); ARCH stays the one target of everything else.
+ifeq ($(strip $(ARCHES)),all)
+override ARCHES := x86_64 $(filter-out x86_64,$(ALL_ARCHES))
+endif
+$(foreach a,$(ARCHES),$(if $(filter $(a),$(ALL_ARCHES)),,$(error unknown arch '$(a)' in ARCHES; valid architectures: $(ALL_ARCHES) (or ARCHES=all))))
 
 # A configuration that is not a named variant (a sweep's): VARIANT_FILE=<dir>/<name>.conf,
 # a variant file kept outside variants/ (every axis, or a BASE and what differs); its
@@ -78,8 +89,8 @@ ifeq ($(filter $(VARIANT),$(ALL_VARIANTS)),)
 $(error unknown VARIANT '$(VARIANT)'; valid variants: $(ALL_VARIANTS))
 endif
 endif
-ifeq ($(filter $(ARCH),$(ARCHES)),)
-$(error unknown ARCH '$(ARCH)'; valid architectures: $(ARCHES))
+ifeq ($(filter $(ARCH),$(ALL_ARCHES)),)
+$(error unknown ARCH '$(ARCH)'; valid architectures: $(ALL_ARCHES))
 endif
 ifeq ($(filter $(DEBUG),0 1),)
 $(error DEBUG=$(DEBUG) is invalid; valid values: 0 1)
@@ -116,7 +127,7 @@ config:
 help:
 	@sed -n '3,/^$$/p' Makefile | sed -e 's/^# \{0,1\}//' -e '/^$$/d'
 	@echo "variants: $(ALL_VARIANTS)"
-	@echo "architectures: $(ARCHES)"
+	@echo "architectures: $(ALL_ARCHES)"
 
 axes:
 	@$(CONFIG_PYTHON) kernel/configure.py axes
@@ -163,8 +174,11 @@ diff: deps
 runs:
 	@$(PYTHON) harness/harness runs
 
+# ARCHES="x86_64 aarch64 riscv64" (or all): the same variant traced on each, then the
+# table across them (PROFILE_CSV=path: that table as CSV too).
 profile: deps
-	$(PYTHON) bench/profile/ipc_path_profile.py --variant $(VARIANT) --arch $(ARCH)
+	$(PYTHON) bench/profile/ipc_path_profile.py --variant $(VARIANT) \
+	    --arch $(if $(ARCHES),$(ARCHES),$(ARCH)) $(if $(PROFILE_CSV),--csv $(PROFILE_CSV))
 
 # As xv6's `make qemu-gdb`: QEMU waits at the first instruction (-S) with a gdb server;
 # build/<arch>/<variant>/.gdbinit loads the kernel's and the root task's symbols and

@@ -2,10 +2,12 @@
 # Makefile). Owned by the harness; see harness/README.md.
 #
 #   make harness-bench     build + boot every variant (icount), store results/<UTC>-<commit>/
-#                          (HARNESS_HOST=<bin dir>: the host benchmarks into the same run)
+#                          (HARNESS_HOST=<bin dir>: the host benchmarks into the same run);
+#                          ARCHES="a b": a run per arch and results/crossarch/<id>/ across them
 #   make harness-diff      A=<variant> B=<variant>: the two case by case, in one run
-#   make harness-regress   harness-bench, then compare with results/baseline (exit 1 on regression)
-#   make harness-baseline  harness-bench, then make that run results/baseline (commit it after)
+#   make harness-regress   harness-bench, then compare with results/baseline (exit 1 on regression);
+#                          another ARCH: results/baseline-<arch>
+#   make harness-baseline  harness-bench, then make that run the baseline of its arch (commit it after)
 #   make harness-verify    boot each variant twice under icount, check the serial contract
 #   make harness-verify-debug  the same for the anchors' debug builds (assertions on)
 #   make harness-verify-ports  the anchors on every other architecture (PORT_ARCHES)
@@ -22,6 +24,7 @@
 #   VARIANT=name  VARIANTS="a b" (a list; the top-level Makefile accepts only a single
 #   valid VARIANT)  EXPERIMENT=name  CLOCK=icount|kvm|tcg|model  SAMPLES=n  WARMUP=n  JOBS=n
 #   TIMEOUT=s  HARNESS_ARGS='...'  (extra options passed to the harness)
+#   ARCHES="x86_64 aarch64 riscv64"  bench, regress, baseline, verify once per arch
 #   CLOCK=model runs the cache/TLB model (bench/model/); MODEL_ARGS='name=value,...'
 #   changes its constants (harness --model-args)
 
@@ -34,7 +37,9 @@ _harness_given = $(filter command line environment environment override,$(origin
 HARNESS_SELECT = $(if $(call _harness_given,VARIANT),--variants '$(VARIANT)') \
                  $(if $(call _harness_given,VARIANTS),--variants '$(VARIANTS)') \
                  $(if $(call _harness_given,EXPERIMENT),--experiment '$(EXPERIMENT)')
-HARNESS_OPTS = --arch $(ARCH) \
+# --arch: ARCHES given (a list, comma separated for the harness), else ARCH.
+HARNESS_ARCH = $(if $(call _harness_given,ARCHES),$(subst $(_harness_space),$(_harness_comma),$(strip $(ARCHES))),$(ARCH))
+HARNESS_OPTS = --arch $(HARNESS_ARCH) \
                $(if $(SAMPLES),--samples $(SAMPLES)) $(if $(WARMUP),--warmup $(WARMUP)) \
                $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
                $(HARNESS_ARGS)
@@ -70,10 +75,10 @@ harness-baseline:
 harness-verify:
 	$(HARNESS) verify $(if $(call _harness_given,VARIANT),$(subst $(_harness_comma), ,$(VARIANT))) \
 	    $(if $(call _harness_given,VARIANTS),$(subst $(_harness_comma), ,$(VARIANTS))) \
-	    --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
+	    --arch $(HARNESS_ARCH) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 harness-verify-debug:
-	$(HARNESS) verify --debug $(ANCHORS) --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) \
+	$(HARNESS) verify --debug $(ANCHORS) --arch $(HARNESS_ARCH) $(if $(JOBS),--jobs $(JOBS)) \
 	    $(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 # Every experiment that runs a workload of its own (WORKLOAD = in its file): its
@@ -133,3 +138,4 @@ test-slurm-if-installed:
 	else echo "test-slurm: SKIPPED: needs root and the packages slurmctld slurmd slurm-client munge (make slurm-deps installs them)"; fi
 
 _harness_comma := ,
+_harness_space := $(subst ,, )

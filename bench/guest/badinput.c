@@ -11,7 +11,9 @@
 #define RECV_ONLY_SLOT 61
 #define SEND_ONLY_SLOT 62
 #define NOT_A_SYSCALL 99
-#define KERNEL_ADDRESS 0x100000ull
+/* The kernel image's first byte on this architecture (abi_arch.h): mapped in every
+ * space, for the kernel only. */
+#define KERNEL_ADDRESS KERNEL_IMAGE_BASE
 #define UNMAPPED_ADDRESS 0x500000000ull
 
 static unsigned *n_checks, *n_failed;
@@ -34,14 +36,46 @@ static uint64_t sys(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
     return syscall5(nr, a0, a1, a2, a3, a4).error;
 }
 
-/* A thread that optionally takes one message, then touches address 0 and dies. */
-static volatile uint64_t crash_recv_from;
+/* A thread that optionally takes one message, then touches address 0 and dies; or,
+ * with crash_address set, reads that address first, which must kill it there: a
+ * thread that survives the read says so before it dies at address 0. */
+static volatile uint64_t crash_recv_from, crash_address, crash_read_survived;
 
 static void crashing_thread(uint64_t take_message)
 {
     if (take_message)
         ipc(SYS_RECV, 0, 0, crash_recv_from);
+    if (crash_address) {
+        (void)*(volatile uint64_t *)(uintptr_t)crash_address;
+        crash_read_survived = 1;
+    }
     *(volatile uint64_t *)0 = 1;
+}
+
+/* The kernel's image is mapped in every space for the kernel alone: a user thread
+ * that reads it is killed there (its caller gets E_ABORTED), it never reads on.
+ * call() makes the crashing thread's partner call it; it returns the call's error. */
+static void kernel_image_unreadable(uint64_t recv_from, uint64_t (*call)(uint64_t tid))
+{
+    struct thread_info crash;
+    crash_recv_from = recv_from;
+    crash_address = KERNEL_ADDRESS;
+    crash_read_survived = 0;
+    thread_spawn(kip->root_space, crashing_thread, 1, BENCH_PRIORITY, &crash);
+    check("read_kernel_image_kills", E_ABORTED, call(crash.tid));
+    check("read_kernel_image_stopped", 0, crash_read_survived);
+    crash_address = 0;
+}
+
+static uint64_t call_tid(uint64_t tid)
+{
+    return ipc(SYS_CALL, tid, 0, 0);
+}
+
+static uint64_t call_send_slot(uint64_t tid)
+{
+    (void)tid;
+    return ipc(SYS_CALL, SEND_ONLY_SLOT, 0, 0);
 }
 
 static void common_checks(void)
@@ -99,6 +133,7 @@ static void tid_checks(void)
     thread_spawn(kip->root_space, crashing_thread, 1, BENCH_PRIORITY, &crash);
     check("call_partner_dies", E_ABORTED, ipc(SYS_CALL, crash.tid, 0, 0));
     check("call_dead_thread", E_INVALID_DEST, ipc(SYS_CALL, crash.tid, 0, 0));
+    kernel_image_unreadable(IPC_ANY, call_tid);
 }
 
 static void endpoint_checks(void)
@@ -132,6 +167,7 @@ static void endpoint_checks(void)
     check("call_partner_dies", E_ABORTED, ipc(SYS_CALL, SEND_ONLY_SLOT, 0, 0));
     check("start_dead_thread", E_INVALID_DEST,
           sys(SYS_THREAD_START, crash.tid, ROOT_IMAGE_BASE, ROOT_UTCB_ADDRESS, 0, 0));
+    kernel_image_unreadable(RECV_ONLY_SLOT, call_send_slot);
 }
 
 /* A thread that never blocks until told: only the timer can take the CPU from it. */

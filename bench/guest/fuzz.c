@@ -94,7 +94,7 @@ static uint64_t edge_value(uint64_t *rng, unsigned fuzzer)
 {
     static const uint64_t fixed[] = {
         0, 1, 2, ~0ull, 0x7fffffffffffffffull, 0x8000000000000000ull,
-        0x1000, 0x100000, 0x3fffffff,                        /* kernel addresses */
+        0x1000, KERNEL_IMAGE_BASE, USER_BASE - 1,            /* kernel addresses */
         USER_BASE, USER_TOP - 8, USER_TOP, USER_CANONICAL_END,
         0xffff800000000000ull, 0x500000000ull,               /* non-canonical, unmapped */
         KIP_ADDRESS, ROOT_UTCB_ADDRESS,

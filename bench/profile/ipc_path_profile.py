@@ -223,36 +223,104 @@ SLOW_OR_TRAP = {"slow_path", "fast_declined", "syscall_slowpath", "trap_handler"
                 "user_irq_handler", "user_fault_handler", "user_trap_handler"}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Count where the kernel's instructions go on the IPC fast path of one "
-                    "variant (entry, lookup, checks, commit, switch, exit), from a QEMU "
-                    "instruction trace attributed to source lines.")
-    parser.add_argument("--variant", default="l4-classic", help="variant name (variants/*.conf)")
-    parser.add_argument("--arch", default="x86_64", choices=list(ARCHES))
-    parser.add_argument("--samples", type=int, default=3,
-                        help="benchmark samples per case in the traced boot (default 3)")
-    args = parser.parse_args(argv)
+# Where each architecture switches address spaces: a kernel entry that executes one of
+# these instructions ran a cross-address-space IPC (objdump's spelling).
+SPACE_SWITCH = {
+    "x86_64": re.compile(r"\bmov\s+%\w+,%cr3\b"),
+    "aarch64": re.compile(r"\bmsr\s+ttbr0_el1,"),
+    "riscv64": re.compile(r"\bcsrr?w\s+(\w+,\s*)?satp\b"),
+}
+OBJDUMP_LINE = re.compile(r"^\s*([0-9a-f]+):\s+(.*)$")
+# KPTI (x86_64): entry and exit write CR3 on every system call, so they do not tell
+# the spaces apart; the switch between spaces is the store of the next user CR3
+# (arch_switch_space in inline.h, the assembly fast path's twin).
+KPTI_SPACE_SWITCH = re.compile(r"\bmov\s+%\w+,0x[0-9a-f]+\(%rip\)\s+#\s*[0-9a-f]+ "
+                               r"<kpti_user_cr3>")
 
-    variants = sorted(p.stem for p in (ROOT / "variants").glob("*.conf"))
-    if args.variant not in variants:
-        parser.error(f"unknown variant '{args.variant}'; valid: {' '.join(variants)}")
-    build = ROOT / "build" / args.arch / args.variant
-    build_run = subprocess.run(["make", "-s", "--no-print-directory", f"VARIANT={args.variant}",
-                                f"ARCH={args.arch}", "image"], cwd=ROOT, capture_output=True,
+
+def switch_pcs(elf: Path, arch: str, tools: str, kpti: bool = False) -> set[int]:
+    """The addresses of the kernel's address-space switch instructions."""
+    out = subprocess.run([tools + "objdump", "-d", "--no-show-raw-insn", str(elf)],
+                         check=True, capture_output=True, text=True)
+    pattern = KPTI_SPACE_SWITCH if kpti and arch == "x86_64" else SPACE_SWITCH[arch]
+    result = set()
+    for line in out.stdout.splitlines():
+        m = OBJDUMP_LINE.match(line)
+        if m and pattern.search(m.group(2)):
+            result.add(int(m.group(1), 16))
+    return result
+
+
+@dataclass
+class Profile:
+    """One variant on one architecture: every distinct fast-path length seen, keyed by
+    (operation, space, total), with its split and how often it was seen; the null
+    system call; and what the traced boot's own benchmark printed (medians)."""
+    variant: str
+    arch: str
+    paths: dict
+    null_path: int | None
+    bench: dict
+
+    def matching(self, op: str, space: str):
+        """The path of (op, space) whose length equals the benchmark's one-way number
+        at message length 0 (the same boot measured it), else the most frequent one:
+        (total, categories, seen, matches_bench)."""
+        want = self.bench.get((BENCH_METRIC[op], space))
+        cands = [(k[2], v) for k, v in self.paths.items() if k[:2] == (op, space)]
+        if not cands:
+            return None
+        hit = [c for c in cands if c[0] == want]
+        total, v = max(hit or cands, key=lambda c: c[1]["seen"])
+        return total, v["cats"], v["seen"], bool(hit)
+
+
+BENCH_METRIC = {"call": "call", "reply_wait": "reply"}
+
+
+def bench_medians(serial: Path) -> dict:
+    """{(metric, space): median} of the traced boot's own IPC cases at length 0, and
+    ('null', 'self'): the null system call (the harness's parser)."""
+    from ipclab import logparse
+    import statistics
+    try:
+        log = logparse.parse(serial.read_text(errors="replace"))
+    except OSError:
+        return {}
+    out = {}
+    for c in log.cases:
+        if c.values and c.len == 0 and c.bench == "ipc" and c.metric in ("call", "reply"):
+            out[(c.metric, c.space)] = statistics.median(c.values)
+        if c.values and c.bench == "null_syscall":
+            out[("null", "self")] = statistics.median(c.values)
+    return out
+
+
+def build_image(variant: str, arch: str) -> Path:
+    build_run = subprocess.run(["make", "-s", "--no-print-directory", f"VARIANT={variant}",
+                                f"ARCH={arch}", "image"], cwd=ROOT, capture_output=True,
                                text=True)
     if build_run.returncode != 0:
-        sys.exit(f"ipc-path-profile: building {args.variant} failed:\n{build_run.stderr}")
+        sys.exit(f"ipc-path-profile: building {variant} for {arch} failed:\n"
+                 f"{build_run.stderr}")
+    return ROOT / "build" / arch / variant
+
+
+def profile(variant: str, arch: str, samples: int) -> Profile:
+    build = build_image(variant, arch)
     elf, image = build / "kernel.elf", build / "ipclab.elf"
-    tools = get_arch(args.arch).toolchain
+    tools = get_arch(arch).toolchain
     syms = symbols(elf, tools)
     addresses = [s.address for s in syms]
     by_name = {s.name: s.address for s in syms}
     text_start, text_end = min(addresses), max(addresses) + 0x1000
+    kpti = "#define CONFIG_KPTI_ON 1" in (build / "config.h").read_text()
+    space_switch = switch_pcs(elf, arch, tools, kpti)
 
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "trace.log"
-        trace(args.arch, image, text_start, text_end, args.samples, log)
+        trace(arch, image, text_start, text_end, samples, log)
+        bench = bench_medians(Path(f"{log}.serial"))
         pcs = []
         with open(log) as f:
             for line in f:
@@ -284,13 +352,11 @@ def main(argv: list[str] | None = None) -> int:
     fn_start = {name: lines.get(by_name.get(name, -1), ("", 0))[1]
                 for name in ("fastpath_call", "fastpath_reply_wait")}
     config_h = (build / "config.h").read_text()
-    kpti = "#define CONFIG_KPTI_ON 1" in config_h
     frame_full = "#define CONFIG_FRAME_FULL 1" in config_h
-    entry_macros = entry_macro_lines(ROOT / "kernel" / "arch" / args.arch / "syscall_entry.S",
+    entry_macros = entry_macro_lines(ROOT / "kernel" / "arch" / arch / "syscall_entry.S",
                                      kpti)
 
-    seen: dict[tuple[str, int], collections.Counter] = {}
-    counts: collections.Counter = collections.Counter()
+    paths: dict = {}
     null_path = None
     for seg in segments:
         names = {symbol_of(pc) for pc in seg}
@@ -305,8 +371,10 @@ def main(argv: list[str] | None = None) -> int:
               else None)
         if op is None:
             continue
-        counts[(op, len(seg))] += 1
-        if (op, len(seg)) in seen:
+        space = "cross" if space_switch.intersection(seg) else "same"
+        key = (op, space, len(seg))
+        if key in paths:
+            paths[key]["seen"] += 1
             continue
         cats: collections.Counter = collections.Counter()
         call_seen = False
@@ -326,20 +394,117 @@ def main(argv: list[str] | None = None) -> int:
                 call_seen = True
             cats[categorise(pc, where, call_seen, fp_markers, fp_switch, fp_commit,
                             fn_start[fn], entry_macros, frame_full)] += 1
-        seen[(op, len(seg))] = cats
+        paths[key] = {"cats": cats, "seen": 1}
+    return Profile(variant, arch, paths, null_path, bench)
 
-    print(f"variant {args.variant} ({args.arch}): kernel instructions per fast-path IPC, "
+
+def print_profile(p: Profile) -> None:
+    print(f"variant {p.variant} ({p.arch}): kernel instructions per fast-path IPC, "
           f"syscall_entry to the return to user mode (the trap instruction itself not "
           f"included)")
-    print(f"{'operation':<12} {'total':>5} " + " ".join(f"{c:>6}" for c in CATEGORIES) + "  seen")
-    for (op, total), cats in sorted(seen.items()):
-        print(f"{op:<12} {total:>5} " + " ".join(f"{cats[c]:>6}" for c in CATEGORIES)
-              + f"  {counts[(op, total)]}x")
-    if null_path is not None:
-        print(f"{'null syscall':<12} {null_path:>5}  (entry and exit only)")
-    if not seen:
+    print(f"{'operation':<12} {'space':<6} {'total':>5} " +
+          " ".join(f"{c:>6}" for c in CATEGORIES) + "  seen")
+    for (op, space, total), v in sorted(p.paths.items()):
+        print(f"{op:<12} {space:<6} {total:>5} " +
+              " ".join(f"{v['cats'][c]:>6}" for c in CATEGORIES) + f"  {v['seen']}x")
+    if p.null_path is not None:
+        print(f"{'null syscall':<12} {'':<6} {p.null_path:>5}  (entry and exit only)")
+    if not p.paths:
         print("no fast-path IPC in the trace (fast path off?)")
-    return 0
+
+
+def summary_rows(p: Profile) -> list[list]:
+    """The rows of the table across architectures: cross-address-space call and reply
+    at message length 0, then the null system call."""
+    rows = []
+    for op in ("call", "reply_wait"):
+        m = p.matching(op, "cross")
+        want = p.bench.get((BENCH_METRIC[op], "cross"))
+        if m is None:
+            rows.append([p.variant, p.arch, op, "cross", "", *[""] * len(CATEGORIES),
+                         _fmt(want), "no fast path in the trace"])
+            continue
+        total, cats, seen, hit = m
+        rows.append([p.variant, p.arch, op, "cross", total, *[cats[c] for c in CATEGORIES],
+                     _fmt(want), "equal" if hit else "DIFFERENT: most frequent path shown"])
+    rows.append([p.variant, p.arch, "null syscall", "self",
+                 p.null_path if p.null_path is not None else "", *["" for _ in CATEGORIES],
+                 _fmt(p.bench.get(("null", "self"))),
+                 "equal" if p.null_path is not None and
+                 p.bench.get(("null", "self")) == p.null_path else "see the benchmark"])
+    return rows
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return "-"
+    return str(int(x)) if float(x) == int(x) else f"{x:.1f}"
+
+
+SUMMARY_HEADER = ["variant", "arch", "operation", "space", "total", *CATEGORIES,
+                  "benchmark", "trace vs benchmark"]
+
+
+def parse_arches(words: list[str]) -> list[str]:
+    names = [n for w in words for n in w.replace(",", " ").split()]
+    if names == ["all"]:
+        names = list(ARCHES)
+    bad = [n for n in names if n not in ARCHES]
+    if bad or not names:
+        raise SystemExit(f"ipc-path-profile: unknown arch {' '.join(bad) or '(none)'}; "
+                         f"valid: {' '.join(ARCHES)} (or all)")
+    return list(dict.fromkeys(names))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Count where the kernel's instructions go on the IPC fast path of one "
+                    "variant (entry, lookup, checks, commit, switch, exit), from a QEMU "
+                    "instruction trace attributed to source lines; on several "
+                    "architectures, a table across them.")
+    parser.add_argument("--variant", default="l4-classic",
+                        help="variant name (variants/*.conf); a comma-separated list "
+                        "profiles each")
+    parser.add_argument("--arch", default="x86_64", nargs="+",
+                        help=f"one or more of {', '.join(ARCHES)} (comma or space "
+                        f"separated), or all")
+    parser.add_argument("--samples", type=int, default=3,
+                        help="benchmark samples per case in the traced boot (default 3)")
+    parser.add_argument("--csv", type=Path, default=None,
+                        help="also write the table across architectures as CSV here")
+    args = parser.parse_args(argv)
+
+    variants = sorted(p.stem for p in (ROOT / "variants").glob("*.conf"))
+    wanted = [v for v in args.variant.replace(",", " ").split()]
+    bad = [v for v in wanted if v not in variants]
+    if bad or not wanted:
+        parser.error(f"unknown variant '{' '.join(bad)}'; valid: {' '.join(variants)}")
+    arches = parse_arches(args.arch if isinstance(args.arch, list) else [args.arch])
+    rows = []
+    for variant in wanted:
+        for arch in arches:
+            p = profile(variant, arch, args.samples)
+            print_profile(p)
+            print()
+            rows += summary_rows(p)
+    if len(rows) > 3:
+        print("Per architecture: the cross-address-space fast path at message length 0 (the "
+              "path whose length the same boot's benchmark reports as its one-way median, "
+              "'benchmark'), and the null system call; kernel instructions, icount")
+    widths = [max(len(str(r[i])) for r in rows + [SUMMARY_HEADER])
+              for i in range(len(SUMMARY_HEADER))]
+    for r in [SUMMARY_HEADER] + rows:
+        print("  ".join(str(c).rjust(w) if isinstance(c, int) or str(c).isdigit()
+                        else str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+    if args.csv:
+        import csv
+        args.csv.parent.mkdir(parents=True, exist_ok=True)
+        with open(args.csv, "w", newline="") as f:
+            csv.writer(f).writerows([SUMMARY_HEADER] + rows)
+        print(f"written: {args.csv}")
+    # The trace and the benchmark count the same instructions: a path that does not
+    # match means the attribution is off (or the benchmark is), worth an exit status.
+    return 1 if any(r[-1].startswith("DIFFERENT") for r in rows) else 0
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ Modules, in the order data flows through them:
     compare   run-against-run comparison (exact under icount, statistical otherwise)
     vdiff     two variants of one run, case by case (harness diff)
     bench     the matrix driver used by `harness bench`, `verify`, `regress`
+    multiarch the architecture as a dimension: a run per arch, the report across them,
+              a baseline per arch
     verify    the kernel's correctness gate (make test)
     reanalyse rebuild a run from its raw logs
     runs      list stored runs, clean what dead runs left

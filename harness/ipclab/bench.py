@@ -15,7 +15,8 @@ from pathlib import Path
 
 
 from . import FORMAT_VERSION, RUN_LAYOUT_VERSION, analysis, clock as clockmod, \
-    hostbench, limits, linuxrun, logparse, model, proc, report, runner, stats, store
+    hostbench, limits, linuxrun, logparse, model, multiarch, proc, report, runner, stats, \
+    store
 from .arches import ARCHES, get_arch
 from .config import REPO, UsageError, Variant
 from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION, InfraError, Interrupted, \
@@ -445,13 +446,14 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
               jobs=None, timeout=DEFAULT_TIMEOUT, build=True, results_dir=None,
               experiment=None, force_untrusted_kvm=False, figures=True, repo=None,
               progress=print, host: HostStep | None = None, wait: bool = False,
-              summary: bool = True, linux: bool = False, model_args: list | None = None
-              ) -> tuple[Path | None, dict, bool]:
+              summary: bool = True, linux: bool = False, model_args: list | None = None,
+              extra_meta: dict | None = None) -> tuple[Path | None, dict, bool]:
     """Run the matrix and store it. Returns (run path, meta, all ok); meta says whether
     the run was published (`published`) and the exit status it earns (`exit_status`:
     0 ok, 1 a variant failed, 3 an infrastructure fault). A run with no successful
     variant is not published: it stays in results/.partial-<id>/. `linux`: the Linux
-    pseudo-variants too (linuxrun.py)."""
+    pseudo-variants too (linuxrun.py). `extra_meta`: more keys for meta.json (the
+    variants a multi-architecture run left out of this arch: multiarch.py)."""
     check_arch(arch, clock)
     limits.check_request(samples, warmup)
     repo = Path(repo or REPO)
@@ -461,12 +463,12 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
     with proc.locked(*tree_locks(repo, results_dir), wait=wait, progress=progress):
         return _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build,
                           results_dir, experiment, force_untrusted_kvm, figures, repo,
-                          progress, host, summary, linux, model_args)
+                          progress, host, summary, linux, model_args, extra_meta)
 
 
 def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, results_dir,
                experiment, force_untrusted_kvm, figures, repo, progress, host, summary,
-               linux=False, model_args=None):
+               linux=False, model_args=None, extra_meta=None):
     samples = DEFAULT_SAMPLES if samples is None else samples
     warmup = DEFAULT_WARMUP if warmup is None else warmup
     t_start = time.monotonic()
@@ -507,7 +509,7 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
                   "make": runner.tool_version(["make", "--version"]),
                   "gnuplot": runner.tool_version(["gnuplot", "--version"])},
         "kvm": kvm_info, "warnings": warnings,
-        "command": " ".join(sys.argv), "variants": {},
+        "command": " ".join(sys.argv), "variants": {}, **(extra_meta or {}),
     }
     meta_error = []
 
@@ -620,6 +622,10 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
                              f"the cause, then `harness reanalyse {w.path}` finishes the run")
         host_rec = None
         t_host = time.monotonic()
+        host_skip = multiarch.host_skip_reason(arch) if host is not None else None
+        if host_skip:
+            host, host_rec = None, {"status": "skipped", "reason": host_skip}
+            progress(f"host benchmarks: skipped: {host_skip}")
         if host is not None:
             host_rec = _host_step(host, w.path, repo, progress)
             if host_rec["status"] != "ok":

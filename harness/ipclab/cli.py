@@ -12,8 +12,8 @@ from pathlib import Path
 import json
 
 from . import analysis, bench, clock as clockmod, compare, config, export, fuzz, \
-    hostbench, metrics, opscli, plots, reanalyse, report, runs as runsmod, store, vdiff, \
-    verify
+    hostbench, metrics, multiarch, opscli, plots, reanalyse, report, runs as runsmod, \
+    store, vdiff, verify
 from . import proc
 from . import model as clockmod_model
 from .config import REPO, UsageError
@@ -63,6 +63,8 @@ examples:
   harness bench --clock model                   misses and modelled cycles, hot and cold
   harness compare A B --variants sel4-like --cases 'ipc/cross/*' --format csv
   harness regress                               bench + compare with results/baseline
+  harness bench --arch x86_64,aarch64,riscv64   one run per arch + a report across them
+  harness crossarch                             that report from the newest run of each arch
   harness baseline --from latest                promote a stored run to the baseline
   harness report latest -e fastpath --format pdf   figures for a paper, new folder
   harness runs                                  stored runs and their metadata
@@ -72,10 +74,13 @@ examples:
 see harness/README.md for the run layout, CSV columns and statistics."""
 
 
-def _add_matrix_opts(p, samples_default=None, warmup_default=None, clock=True):
+def _add_matrix_opts(p, samples_default=None, warmup_default=None, clock=True,
+                     many_arches=False):
     p.add_argument("--arch", default=os.environ.get("ARCH") or "x86_64",
                    help="target architecture: x86_64 (default), aarch64 or riscv64 "
-                   "(harness/ipclab/arches.py)")
+                   "(harness/ipclab/arches.py)" + (
+                       "; a comma-separated list runs the command once per architecture"
+                       if many_arches else ""))
     if clock:
         p.add_argument("--clock", default="icount",
                        help="icount (default), kvm, tcg or model; see above")
@@ -127,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "meta.json, summary.md, figures/). With --host, the host benchmarks "
                        "run into the same run before it is published.")
     _add_selection(p)
-    _add_matrix_opts(p, bench.DEFAULT_SAMPLES, bench.DEFAULT_WARMUP)
+    _add_matrix_opts(p, bench.DEFAULT_SAMPLES, bench.DEFAULT_WARMUP, many_arches=True)
     p.add_argument("--results", default=str(RESULTS), help="where runs are stored")
     p.add_argument("--no-figures", action="store_true", help="skip gnuplot")
     p.add_argument("--force-untrusted-kvm", action="store_true",
@@ -150,8 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "results/baseline (exit 1 on regression); prints the verdict and "
                        "only the changed cases")
     _add_selection(p)
-    _add_matrix_opts(p, None, None, clock=False)
-    p.add_argument("--baseline", default=str(BASELINE))
+    _add_matrix_opts(p, None, None, clock=False, many_arches=True)
+    p.add_argument("--baseline", default=None,
+                   help="the baseline run (default results/baseline for x86_64, "
+                   "results/baseline-<arch> for another architecture)")
     p.add_argument("--results", default=str(RESULTS))
     p.add_argument("--alpha", type=float, default=compare.DEFAULT_ALPHA)
     p.add_argument("--threshold", type=float, default=compare.DEFAULT_THRESHOLD)
@@ -218,7 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description=verify.__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("names", nargs="*", metavar="VARIANT", help="default: every variant")
-    _add_matrix_opts(p, verify.VERIFY_SAMPLES, verify.VERIFY_WARMUP, clock=False)
+    _add_matrix_opts(p, verify.VERIFY_SAMPLES, verify.VERIFY_WARMUP, clock=False,
+                     many_arches=True)
     p.add_argument("--logdir", default=None,
                    help=f"where the boot logs go (default {RESULTS / 'verify'}, and its "
                    f"subdirectory <arch>/ for an arch other than x86_64)")
@@ -252,13 +260,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="folder for summary.md and the figures "
                    "(default results/reports/<run>[-<exp>]-<UTC time>/)")
 
-    p = sub.add_parser("baseline", help="make a stored run the regression baseline "
-                       "(results/baseline)")
+    p = sub.add_parser("baseline", help="make a stored run the regression baseline of "
+                       "its architecture (results/baseline for x86_64, "
+                       "results/baseline-<arch> otherwise)")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--from", dest="src", help="run directory, run id or 'latest'")
     g.add_argument("--run", action="store_true",
                    help="bench the default matrix first, then promote it")
-    _add_matrix_opts(p, None, None, clock=False)
+    _add_matrix_opts(p, None, None, clock=False, many_arches=True)
     p.add_argument("--force", action="store_true",
                    help="promote even a run from a dirty tree, or of clock kvm/tcg")
 
@@ -324,6 +333,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", choices=metrics.CACHES, default="hot",
                    help="clock=model: the hot or the cold cases (default hot)")
 
+    p = sub.add_parser("crossarch", help="the same variants across architectures: a "
+                       "table variant x arch and figures with a bar per arch, from stored "
+                       "runs (one per arch)", description=multiarch.__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("runs", nargs="*", metavar="RUN",
+                   help="one run per architecture (id, directory, 'latest', 'baseline', "
+                   "'baseline-<arch>'); default: the newest complete run of each")
+    p.add_argument("--variants", "-V", action="append", default=[], metavar="NAMES",
+                   help="only these variants, in this order")
+    p.add_argument("--results", default=str(RESULTS), help="where runs are stored")
+    p.add_argument("--out", default=None, help="folder for the report (default "
+                   "results/crossarch/<UTC>-<commit>/)")
+    _add_formats(p)
+    p.add_argument("--no-figures", action="store_true")
+    p.add_argument("--force", action="store_true",
+                   help="set runs of different clocks side by side (flagged FORCED)")
+
     p = sub.add_parser("latest", help="print the directory of the newest complete run")
     p.add_argument("--results", default=str(RESULTS), help="where runs are stored")
 
@@ -374,12 +400,15 @@ def resolve_run(name: str, results: Path | None = None) -> Path:
 
 
 def selection(args):
+    """The variants asked for, on no architecture in particular: each command then
+    leaves out, per architecture, those that cannot exist there, saying why
+    (multiarch.select_for_arch; `--arch` may name several)."""
     if args.experiment and args.variants:
         raise UsageError("give --variants or --experiment, not both")
     if args.experiment:
         exp = config.resolve_experiment(args.experiment)
         return config.resolve_variants(exp.variants), exp
-    return config.resolve_variants(args.variants, arch=args.arch), None
+    return config.resolve_variants(args.variants), None
 
 
 def _check_samples(args):
@@ -454,14 +483,68 @@ def cmd_bench(args):
     _check_samples(args)
     variants, exp = selection(args)
     clk = clockmod.get_clock(args.clock)
+    arches = multiarch.parse_arches(args.arch)
+    opts = dict(samples=args.samples, warmup=args.warmup, jobs=args.jobs,
+                timeout=args.timeout, build=not args.no_build, experiment=exp,
+                force_untrusted_kvm=args.force_untrusted_kvm, host=_host_step(args),
+                wait=args.wait, linux=args.linux, model_args=_model_args(args, clk))
+    if len(arches) > 1:                 # one run per arch, then the report across them
+        _, _, status = multiarch.run_arches(
+            variants, clk, arches, results_dir=Path(args.results), progress=out,
+            figures=not args.no_figures, **opts)
+        return status
+    variants, left = multiarch.select_for_arch(variants, arches[0], out)
     path, meta, ok = bench.run_bench(
-        variants, clk, arch=args.arch, samples=args.samples, warmup=args.warmup,
-        jobs=args.jobs, timeout=args.timeout, build=not args.no_build,
-        results_dir=Path(args.results), experiment=exp,
-        force_untrusted_kvm=args.force_untrusted_kvm, figures=not args.no_figures,
-        progress=out, host=_host_step(args), wait=args.wait, linux=args.linux,
-        model_args=_model_args(args, clk))
+        variants, clk, arch=arches[0], results_dir=Path(args.results),
+        figures=not args.no_figures, progress=out,
+        extra_meta={"not_applicable": left} if left else None, **opts)
     return meta.get("exit_status", EXIT_OK if ok else EXIT_REGRESSION)
+
+
+def _per_arch(args, one) -> int:
+    """`one(args)` for each architecture of `--arch a,b,...` (each with its own
+    baseline, logs and run); the exit status is the worst of them."""
+    arches = multiarch.parse_arches(args.arch)
+    args.arch_list = arches
+    if len(arches) == 1:
+        args.arch = arches[0]
+        return one(args)
+    status = EXIT_OK
+    for i, a in enumerate(arches, 1):
+        out(f"== architecture {a} ({i}/{len(arches)}) ==")
+        status = max(status, one(argparse.Namespace(**dict(vars(args), arch=a))))
+        out("")
+    return status
+
+
+def cmd_crossarch(args):
+    results = Path(args.results)
+    paths = [resolve_run(r, results) for r in args.runs] if args.runs else \
+        multiarch.latest_per_arch(results)
+    if not paths:
+        raise UsageError(f"no complete run under {results}: measure some with "
+                         f"`harness bench --arch x86_64,aarch64,riscv64`")
+    runs = [store.load_run(p) for p in paths]
+    variants = config.split_names(args.variants) or None
+    if variants:
+        have = set().union(*(set(r.stats.variant) for r in runs))
+        bad = [v for v in variants if v not in have]
+        if bad:
+            raise UsageError(f"no run has results for {', '.join(bad)}; they have: "
+                             f"{', '.join(sorted(have))}")
+    dest = Path(args.out) if args.out else multiarch.new_report_dir(results, runs)
+    inside = _inside_complete_run(dest)
+    if inside is not None:
+        raise UsageError(f"--out {dest} is inside the stored run {inside}: a report never "
+                         f"changes a stored run; choose a folder outside it")
+    meta = multiarch.write_report(runs, dest, variants=variants, figures=not args.no_figures,
+                                  formats=args.fig_format, force=args.force, progress=out)
+    for w in meta["warnings"]:
+        out(f"WARNING: {w}")
+    out(multiarch.table_text(runs, variants).lstrip("\n"))
+    out(f"\ncross-architecture report: {dest}/summary.md ({len(meta['figures'])} figure "
+        f"file(s) in figures/)")
+    return EXIT_OK
 
 
 def _model_args(args, clk) -> list | None:
@@ -507,10 +590,22 @@ def cmd_compare(args):
 
 def cmd_regress(args):
     _check_samples(args)
-    base = Path(args.baseline)
+    if args.baseline and len(multiarch.parse_arches(args.arch)) > 1:
+        raise UsageError("--baseline names one baseline: give one --arch with it (each "
+                         "architecture is compared with its own by default)")
+    return _per_arch(args, _regress)
+
+
+def baseline_of(arch: str) -> Path:
+    """The regression baseline of an architecture (multiarch.baseline_name)."""
+    return BASELINE.parent / multiarch.baseline_name(arch)
+
+
+def _regress(args):
+    base = Path(args.baseline) if args.baseline else baseline_of(args.arch)
     if not store.is_complete(base):
-        raise UsageError(f"no baseline at {base}: create one with `make harness-baseline` "
-                         f"(or `harness baseline --from <run>`)")
+        raise UsageError(f"no baseline at {base}: create one with `make harness-baseline "
+                         f"ARCH={args.arch}` (or `harness baseline --from <run>`)")
     brun = store.load_run(base)
     bmeta = brun.meta
     if bmeta.get("arch") != args.arch and not args.force:
@@ -518,6 +613,7 @@ def cmd_regress(args):
                          f"would be arch={args.arch}: nothing to compare with. Promote a "
                          f"baseline for {args.arch}, or pass --force")
     variants, exp = selection(args)
+    variants, left = multiarch.select_for_arch(variants, args.arch, out)
     clk = clockmod.get_clock(bmeta.get("clock", "icount"))
     samples = args.samples if args.samples is not None else bmeta.get("samples")
     warmup = args.warmup if args.warmup is not None else bmeta.get("warmup")
@@ -534,6 +630,7 @@ def cmd_regress(args):
         variants, clk, arch=args.arch, samples=samples, warmup=warmup, jobs=args.jobs,
         timeout=args.timeout, build=not args.no_build, results_dir=Path(args.results),
         experiment=exp, progress=_terse(out), wait=args.wait, summary=False,
+        extra_meta={"not_applicable": left} if left else None,
         model_args=(bmeta.get("model") or {}).get("args") if clk.name == "model" else None)
     if not meta.get("published"):
         out("regress: FAILED: no variant ran, nothing to compare")
@@ -560,8 +657,11 @@ def cmd_regress(args):
     return meta.get("exit_status", EXIT_OK if ok else EXIT_REGRESSION)
 
 
-def _promotion_problems(run: store.Run) -> tuple[list[str], list[str]]:
-    """(refusals unless --force, warnings) for making `run` the baseline."""
+def _promotion_problems(run: store.Run, dest: Path | None = None) -> tuple[list[str],
+                                                                          list[str]]:
+    """(refusals unless --force, warnings) for making `run` the baseline `dest` (that
+    of its architecture by default)."""
+    dest = dest or baseline_of(run.meta.get("arch") or "x86_64")
     refuse, warn = [], []
     m = run.meta
     g = m.get("git") or {}
@@ -574,9 +674,9 @@ def _promotion_problems(run: store.Run) -> tuple[list[str], list[str]]:
                       f"be exact and deterministic (icount, or model)")
     if m.get("trusted") is False:
         refuse.append(f"{run.run_id} is an UNTRUSTED kvm run")
-    if store.is_complete(BASELINE):
+    if store.is_complete(dest):
         try:
-            old = store.load_meta(BASELINE)
+            old = store.load_meta(dest)
         except store.RunError:
             old = {}
         for key in ("arch", "samples", "warmup"):
@@ -590,12 +690,20 @@ def _promotion_problems(run: store.Run) -> tuple[list[str], list[str]]:
 
 def cmd_baseline(args):
     if args.run:
+        return _per_arch(args, _baseline)
+    return _baseline(args)
+
+
+def _baseline(args):
+    if args.run:
         _check_samples(args)
-        variants = config.resolve_variants([], arch=args.arch)
+        variants, left = multiarch.select_for_arch(config.resolve_variants([]), args.arch,
+                                                   out)
         path, meta, ok = bench.run_bench(
             variants, clockmod.CLOCKS["icount"], arch=args.arch, samples=args.samples,
             warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
-            build=not args.no_build, progress=out, wait=args.wait)
+            build=not args.no_build, progress=out, wait=args.wait,
+            extra_meta={"not_applicable": left} if left else None)
         if not ok:
             out(f"baseline NOT updated: the run {path} had failures")
             return meta.get("exit_status", EXIT_REGRESSION)
@@ -607,18 +715,23 @@ def cmd_baseline(args):
         out(f"baseline NOT updated: {src} has failed variants: "
             f"{', '.join(run.meta['failed_variants'])}")
         return EXIT_REGRESSION
-    refuse, warn = _promotion_problems(run)
+    arch = run.meta.get("arch") or "x86_64"
+    if arch not in multiarch.ARCHES:
+        raise UsageError(f"{src}: arch={arch} is not an architecture of this harness")
+    dest = baseline_of(arch)
+    refuse, warn = _promotion_problems(run, dest)
     if refuse and not args.force:
         raise UsageError("baseline NOT updated:\n  " + "\n  ".join(refuse) +
                          "\npass --force to promote it anyway")
     for w in [f"FORCED: {r}" for r in refuse] + warn:
         out(f"WARNING: {w}")
-    with proc.locked(proc.Lock(BASELINE.parent / ".harness.lock", f"{BASELINE.parent}/"),
+    with proc.locked(proc.Lock(dest.parent / ".harness.lock", f"{dest.parent}/"),
                      wait=args.wait, progress=out):
-        store.copy_run(src, BASELINE, with_figures=False, compress_logs=True,
+        store.copy_run(src, dest, with_figures=False, compress_logs=True,
                        note={"forced": refuse} if refuse else None)
-    out(f"baseline updated from {src} -> {BASELINE}\n"
-        f"commit it:  git add results/baseline && git commit -m 'results: new baseline'")
+    out(f"baseline of {arch} updated from {src} -> {dest}\n"
+        f"commit it:  git add results/{dest.name} && git commit -m 'results: new {arch} "
+        f"baseline'")
     return EXIT_OK
 
 
@@ -778,18 +891,26 @@ def _boot(args, v, clk):
 
 
 def cmd_verify(args):
+    return _per_arch(args, _verify)
+
+
+def _verify(args):
     _check_samples(args)
     exp = None
     if args.experiment:
         if args.names:
             raise UsageError("give variant names or --experiment, not both")
         exp = config.resolve_experiment(args.experiment)
-        variants = config.resolve_variants(exp.variants, arch=args.arch)
+        variants = config.resolve_variants(exp.variants)
     else:
-        variants = config.resolve_variants(args.names, arch=args.arch)
+        variants = config.resolve_variants(args.names)
+    variants, _ = multiarch.select_for_arch(variants, args.arch, out)
+    logdir = Path(args.logdir) if args.logdir else None
+    if logdir and len(multiarch.parse_arches(args.arch_list)) > 1:
+        logdir = logdir / args.arch          # several arches: one folder each
     ok = verify.run_verify(variants, arch=args.arch, samples=args.samples, experiment=exp,
                            warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
-                           build=not args.no_build, logdir=Path(args.logdir) if args.logdir else None,
+                           build=not args.no_build, logdir=logdir,
                            progress=out,
                            debug=args.debug, wait=args.wait)
     if ok.infra:
@@ -928,7 +1049,8 @@ def cmd_host(args):
 def cmd_fuzz(args):
     if args.calls < 1 or args.check < 1:
         raise UsageError("--calls and --check must be at least 1")
-    variants = config.resolve_variants(args.names, arch=args.arch)
+    variants, _ = multiarch.select_for_arch(config.resolve_variants(args.names), args.arch,
+                                            out)
     bench.preflight(clockmod.CLOCKS["icount"], args.arch, not args.no_build)
     with proc.locked(*bench.tree_locks(REPO)):
         results = _fuzz(args, variants)
@@ -1021,6 +1143,7 @@ COMMANDS = {"latest": cmd_latest, "export": cmd_export, "host": cmd_host, "fuzz"
             "compare": cmd_compare, "regress": cmd_regress, "baseline": cmd_baseline,
             "report": cmd_report, "boot": cmd_boot, "verify": cmd_verify,
             "kvm-check": cmd_kvm_check, "diff": cmd_diff, "runs": cmd_runs,
+            "crossarch": cmd_crossarch,
             "clean": cmd_clean, "reanalyse": cmd_reanalyse, "reanalyze": cmd_reanalyse,
             **opscli.COMMANDS}
 

@@ -327,24 +327,35 @@ def split_names(items) -> list[str]:
     return out
 
 
+def arch_refusal(variant, arch: str, axes_list=None, repo: Path = None) -> str | None:
+    """Why `variant` (a Variant or a name) cannot be built for `arch`, in the build's
+    own words (kernel/configure.py's problems that only the architecture causes: an
+    axis value whose requires/excludes in axes.conf names ARCH, e.g. FRAME=full:
+    ARCH=x86_64|host), or None when it can. The one test of "does this variant exist on
+    this architecture": the default matrix (exists_on, resolve_variants) and the runs
+    across architectures (multiarch.select_for_arch) both ask it."""
+    axes_list = list(axes_list) if axes_list is not None else axes()
+    if isinstance(variant, str):
+        variant = load_variant(variant, repo)
+    r = configure.Resolved(variant.name, dict(variant.config),
+                           {k: f"variants/{variant.name}.conf" for k in variant.config},
+                           variant.description, list(variant.chain))
+    anywhere = configure.problems(r, axes_list, None)
+    only_here = [p for p in configure.problems(r, axes_list, arch) if p not in anywhere]
+    return only_here[0] if only_here else None
+
+
 def exists_on(name: str, arch: str, repo: Path = None) -> bool:
-    """Whether variant `name` can be built for `arch`: no value of it requires another
-    architecture (axes.conf's ARCH constraints, e.g. FRAME=full: ARCH=x86_64|host)."""
-    r = configure.resolve_variant(name, axes(), Path(repo or REPO) / "variants")
-    for a in axes():
-        value = r.values[a.name]
-        if any(c.other == "ARCH" and arch not in c.allowed for c in a.requires.get(value, [])):
-            return False
-        if any(c.other == "ARCH" and arch in c.allowed for c in a.excludes.get(value, [])):
-            return False
-    return True
+    """Whether variant `name` can be built for `arch` (arch_refusal is None)."""
+    return arch_refusal(name, arch, repo=repo) is None
 
 
 def resolve_variants(names, repo: Path = None, arch: str = None) -> list[Variant]:
     """Names -> Variant objects; an unknown name raises UsageError listing the valid ones.
     An empty list means every named variant, and with `arch` every one that can exist on
     it (a variant with a value only another architecture has is left out of the default
-    matrix; named explicitly, its build refuses it by name). Only the named variants are
+    matrix; named explicitly, it is kept here and the commands leave it out per architecture
+    with its reason, multiarch.select_for_arch). Only the named variants are
     read, so one broken file stops only the commands that use it."""
     known = configure.variant_names(Path(repo or REPO) / "variants")
     names = split_names(names)

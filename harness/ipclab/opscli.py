@@ -16,7 +16,7 @@ import os
 import time
 from pathlib import Path
 
-from . import bench, report, sweep
+from . import bench, multiarch, report, sweep
 from .config import REPO, UsageError, split_names
 from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION
 
@@ -48,7 +48,9 @@ def add_parsers(sub, results_default: Path) -> None:
     p.add_argument("--force", action="store_true",
                    help="measure even when the baseline is of another arch (no baseline "
                    "comparison then)")
-    p.add_argument("--baseline", default=str(results_default / "baseline"))
+    p.add_argument("--baseline", default=None,
+                   help="default: the arch's baseline under --results (baseline for "
+                   "x86_64, baseline-<arch> otherwise: multiarch.baseline_name)")
     p.add_argument("--history", default=str(results_default / "history"),
                    help="the history directory (default results/history, committed)")
     p.add_argument("--anchors", default=",".join(nightly.ANCHORS),
@@ -311,10 +313,13 @@ def cmd_merge(args):
 
 def cmd_nightly(args):
     from . import config, nightly
-    variants = config.resolve_variants(args.variants)
+    variants, _ = multiarch.select_for_arch(config.resolve_variants(args.variants),
+                                            args.arch, _out)
     try:
         res = nightly.run_nightly(
-            variants, arch=args.arch, baseline=Path(args.baseline), results=_results(args),
+            variants, arch=args.arch, results=_results(args),
+            baseline=Path(args.baseline) if args.baseline else
+            _results(args) / multiarch.baseline_name(args.arch),
             history_dir=Path(args.history), jobs=args.jobs, timeout=args.timeout,
             build=not args.no_build, progress=_out, wait=args.wait,
             anchors=split_names(args.anchors), figures=not args.no_figures,

@@ -66,7 +66,7 @@ def scan(results_dir: Path, check: bool = False) -> list[Entry]:
         if p.name.startswith("."):
             continue
         if store.is_complete(p) and (p / "meta.json").is_file():
-            e = Entry(p, "baseline" if p.name == "baseline" else "run")
+            e = Entry(p, "baseline" if store.is_baseline(p) else "run")
             try:
                 e.meta = store.load_meta(p)
                 if check:

@@ -353,15 +353,23 @@ def read_log(path: Path) -> str:
     return path.read_text(errors="replace")
 
 
+def is_baseline(path: Path) -> bool:
+    """results/baseline (x86_64) or results/baseline-<arch> (multiarch.baseline_name)."""
+    from .arches import ARCHES
+    name = Path(path).name
+    return name == "baseline" or (name.startswith("baseline-") and
+                                  name[len("baseline-"):] in ARCHES)
+
+
 def complete_runs(results_dir: Path) -> list[Path]:
-    """Complete runs under results_dir, oldest first (baseline excluded)."""
+    """Complete runs under results_dir, oldest first (the baselines excluded)."""
     d = Path(results_dir)
     if not d.is_dir():
         return []
     # Other tools (host-bench) store their own directories here too: a kernel run has
     # COMPLETE and a meta.json.
     return sorted(p for p in d.iterdir()
-                  if p.is_dir() and not p.name.startswith(".") and p.name != "baseline"
+                  if p.is_dir() and not p.name.startswith(".") and not is_baseline(p)
                   and is_complete(p) and (p / "meta.json").is_file())
 
 

@@ -19,6 +19,9 @@
 
 #define ROOT_PRIORITY 100
 
+/* The linker script's first byte of the kernel (every kernel.ld defines it). */
+extern char __kernel_start[];
+
 static void load_root_image(struct space *s, const struct boot_info *bi)
 {
     const struct user_image_header *h = bi->user_image;
@@ -65,6 +68,11 @@ noreturn void kernel_start(const struct boot_info *bi)
 {
     kprintf("ipclab: variant %s (%s%s): %s\n", CONFIG_VARIANT, CONFIG_ARCH,
             CONFIG_DEBUG ? ", debug" : "", CONFIG_STRING);
+    /* abi_arch.h tells user code where the kernel lies (its bad-address checks aim
+     * there); a kernel linked elsewhere would make those checks test nothing. */
+    if ((uint64_t)(uintptr_t)__kernel_start != KERNEL_IMAGE_BASE)
+        panic("kernel linked at %lx, abi_arch.h's KERNEL_IMAGE_BASE is %lx",
+              (uint64_t)(uintptr_t)__kernel_start, (uint64_t)KERNEL_IMAGE_BASE);
     frame_init(bi->free_start, bi->free_end);
     kernel_objects_init();
     kprintf("ipclab: %u TCBs (tcb=%s), %lu KiB of kernel memory for them now\n", MAX_THREADS,

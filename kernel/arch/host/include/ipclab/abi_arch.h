@@ -11,6 +11,8 @@
 #define USER_TOP 0x00007ffffffff000ull
 /* The first address past the lower canonical half (USER_TOP is one page short of it). */
 #define USER_CANONICAL_END 0x0000800000000000ull
+/* The kernel image's first byte, as on x86_64 (kernel/arch/x86_64). */
+#define KERNEL_IMAGE_BASE 0x100000ull
 #define KIP_ADDRESS 0x7f0000000000ull
 
 #endif

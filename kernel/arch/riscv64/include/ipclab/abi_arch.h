@@ -33,6 +33,10 @@
  * architecture (on x86_64 it must be: see that abi_arch.h), so the ABI is the same. */
 #define USER_CANONICAL_END 0x4000000000ull
 #define USER_TOP (USER_CANONICAL_END - 0x1000ull)
+/* The first byte of the kernel image (kernel.ld: 2 MiB into RAM, past OpenSBI; every space maps it supervisor-only). No user address argument may
+ * reach it: the guest's bad-address checks aim at it, and kernel_start() panics
+ * if the kernel was linked anywhere else, so the two cannot drift apart. */
+#define KERNEL_IMAGE_BASE 0x80200000ull
 #define KIP_ADDRESS 0x3f00000000ull
 
 #endif

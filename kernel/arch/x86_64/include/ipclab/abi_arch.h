@@ -32,6 +32,10 @@
 #define USER_TOP 0x00007ffffffff000ull
 /* The first address past the lower canonical half (USER_TOP is one page short of it). */
 #define USER_CANONICAL_END 0x0000800000000000ull
+/* The first byte of the kernel image (kernel.ld: 1 MiB, in the identity-mapped first GiB). No user address argument may
+ * reach it: the guest's bad-address checks aim at it, and kernel_start() panics
+ * if the kernel was linked anywhere else, so the two cannot drift apart. */
+#define KERNEL_IMAGE_BASE 0x100000ull
 #define KIP_ADDRESS 0x7f0000000000ull
 
 #endif
