@@ -1,7 +1,8 @@
 # ipclab: one entry point.
 #
-#   make bench                 build, boot and measure the default matrix and the host
-#                              benchmarks into one stored run, plot (HOST=0: no host part)
+#   make bench                 build, boot and measure the default matrix, the host
+#                              benchmarks and Linux into one stored run, plot (HOST=0: no
+#                              host part; LINUX=0: no Linux guest)
 #   make test                  everything CI checks (installs missing Debian packages as root)
 #   make VARIANT=sel4-like     build one variant's image, out of tree under build/
 #   make VARIANT=v AXIS=value  the same with one axis overridden (make axes lists them)
@@ -16,6 +17,8 @@
 #   make runs                  stored runs and their metadata (harness runs)
 #   make host-bench            Linux IPC and scheduler benchmarks on the host, alone
 #   make profile VARIANT=..    where the fast path's instructions go, from a QEMU trace
+#   make gdb VARIANT=..        boot it under QEMU stopped for a debugger (GDBPORT=1234);
+#                              attach with: gdb -x build/<arch>/<variant>/.gdbinit
 #   make fuzz [VARIANT=..] [SEED=n] [CALLS=n]   the system-call fuzzer; fuzz-long: 10M calls each
 #   ARCH=x86_64|aarch64|riscv64  the target of any of these (default x86_64)
 #   make clean                 remove build/ (stored runs: harness clean)
@@ -23,7 +26,9 @@
 #
 # Harness targets (harness/harness.mk): harness-bench, harness-regress, harness-baseline
 # (measure and promote a new results/baseline), harness-verify, harness-verify-debug,
-# harness-test, fuzz-smoke. Host benchmarks (bench/host/host.mk): host-bench-build,
+# harness-test, fuzz-smoke, experiments-verify (every experiment with a workload of
+# its own, booted twice), harness-verify-linux (the Linux guest's determinism). Host
+# benchmarks (bench/host/host.mk): host-bench-build,
 # host-bench-smoke. Setup: deps (the Debian packages, as root). Selection for
 # bench/regress/verify/fuzz: VARIANTS="a b", EXPERIMENT=name; options CLOCK, SAMPLES,
 # WARMUP, JOBS, TIMEOUT, HOST=0.
@@ -77,7 +82,7 @@ $(error no python3 to configure the kernel with: run 'make deps' as root, or apt
 endif
 
 .PHONY: all image config variants axes run bench diff runs test unit regress host-bench profile \
-	deps help clean
+	deps help clean gdb gdb-check
 all: image
 image: $(IMAGE)
 config:
@@ -111,8 +116,17 @@ run: deps $(IMAGE)
 # The host benchmarks run inside the kernel run (harness bench --host) before it is
 # published, so the run is complete only with them and its figures can put the Linux
 # round trips beside the kernel's (each on its own, labelled axis). HOST=0 skips them.
+# Linux (Debian's kernel with bench/linux/'s /init, pti on and off) joins the run as the
+# pseudo-variants linux-pti-on/-off when its package is cached or can be fetched (root);
+# otherwise the run says why it skipped it and goes on. LINUX=0 leaves it out.
+# A run of one experiment (EXPERIMENT=name) measures that lesson alone: the host
+# benchmarks and Linux join it only when asked for (HOST=1, LINUX=1 on the command line).
+LINUX   ?= 1
+_bench_extra = $(if $(EXPERIMENT),$(filter command line,$(origin $(1))),1)
 bench: deps
-	$(MAKE) --no-print-directory harness-bench $(if $(filter 0,$(HOST)),,HARNESS_HOST=$(HB_DIR))
+	$(MAKE) --no-print-directory harness-bench \
+	    $(if $(and $(call _bench_extra,HOST),$(filter-out 0,$(HOST))),HARNESS_HOST=$(HB_DIR)) \
+	    $(if $(and $(call _bench_extra,LINUX),$(filter-out 0,$(LINUX))),HARNESS_LINUX=1)
 
 diff: deps
 	$(if $(and $(A),$(B)),,$(error make diff needs A=<variant> B=<variant>, e.g. make diff A=l4-classic B=sel4-like))
@@ -124,6 +138,17 @@ runs:
 profile: deps
 	$(PYTHON) bench/profile/ipc_path_profile.py --variant $(VARIANT) --arch $(ARCH)
 
+# As xv6's `make qemu-gdb`: QEMU waits at the first instruction (-S) with a gdb server;
+# build/<arch>/<variant>/.gdbinit loads the kernel's and the root task's symbols and
+# sets a hardware breakpoint at the fast path (harness/ipclab/gdbstub.py).
+GDBPORT ?= 1234
+gdb: deps $(IMAGE)
+	@PYTHONPATH=harness $(PYTHON) -m ipclab.gdbstub serve --variant $(VARIANT) --arch $(ARCH) \
+	    --port $(GDBPORT) --clock $(CLOCK)
+# The same in batch mode: gdb must attach and stop at the fast path (make test).
+gdb-check: deps $(IMAGE)
+	PYTHONPATH=harness $(PYTHON) -m ipclab.gdbstub check --variant $(VARIANT) --arch $(ARCH)
+
 regress: deps
 	$(MAKE) --no-print-directory harness-regress
 
@@ -134,9 +159,12 @@ test: deps
 	$(MAKE) --no-print-directory harness-test
 	$(MAKE) --no-print-directory harness-verify
 	$(MAKE) --no-print-directory harness-verify-debug
+	$(MAKE) --no-print-directory experiments-verify
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory harness-verify-ports
 	$(MAKE) --no-print-directory host-bench-smoke
+	$(MAKE) --no-print-directory gdb-check VARIANT=l4-classic
+	$(if $(filter 0,$(LINUX)),@echo "make test: LINUX=0: the Linux guest's determinism check skipped",$(MAKE) --no-print-directory harness-verify-linux)
 
 clean:
 	rm -rf build

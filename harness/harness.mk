@@ -10,6 +10,7 @@
 #   make harness-verify-debug  the same for the anchors' debug builds (assertions on)
 #   make harness-verify-ports  the anchors on every other architecture (PORT_ARCHES)
 #   make harness-test      pytest of the harness (fixture logs and a fake QEMU; no boots)
+#   make harness-verify-linux  the Linux guest booted twice per PTI mode: identical numbers
 #
 # Selection and options (command line or environment only; a VARIANT default set in the
 # top-level Makefile does not narrow the matrix):
@@ -32,13 +33,21 @@ HARNESS_OPTS = --arch $(ARCH) \
                $(HARNESS_ARGS)
 
 .PHONY: harness-bench harness-regress harness-baseline harness-verify harness-verify-debug \
-	harness-verify-ports harness-test harness-diff
+	harness-verify-ports harness-test harness-diff experiments-verify
 # The anchors of every comparison: their debug builds run the guest checks too.
 ANCHORS ?= l4-classic sel4-like
 
 harness-bench:
 	$(HARNESS) bench $(HARNESS_SELECT) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS) \
-	    $(if $(HARNESS_HOST),--host $(HARNESS_HOST) --host-args='$(HB_RUN_ARGS)')
+	    $(if $(HARNESS_HOST),--host $(HARNESS_HOST) --host-args='$(HB_RUN_ARGS)') \
+	    $(if $(filter 1,$(HARNESS_LINUX)),--linux)
+
+# The Linux guest (bench/linux, ipclab/linuxguest.py): its kernel fetched (as root) and
+# prepared, then pti on and off each booted twice with few samples; both boots of each
+# must be good runs that print identical numbers (make test).
+.PHONY: harness-verify-linux
+harness-verify-linux:
+	PYTHONPATH=$(HARNESS_DIR) $(PYTHON) -m ipclab.linuxguest verify --samples 20 --warmup 5
 
 harness-diff:
 	$(HARNESS) diff $(A) $(B) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS)
@@ -57,6 +66,14 @@ harness-verify:
 harness-verify-debug:
 	$(HARNESS) verify --debug $(ANCHORS) --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) \
 	    $(if $(TIMEOUT),--timeout $(TIMEOUT))
+
+# Every experiment that runs a workload of its own (WORKLOAD = in its file): its
+# variants boot it twice (identical numbers, its CHECKs pass, its PLAN kept).
+WORKLOAD_EXPERIMENTS = $(basename $(notdir $(shell grep -l '^WORKLOAD *=' variants/experiments/*.conf)))
+experiments-verify:
+	@set -e; for e in $(WORKLOAD_EXPERIMENTS); do \
+	    $(HARNESS) verify -e $$e --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) \
+	        $(if $(TIMEOUT),--timeout $(TIMEOUT)); done
 
 # The system-call fuzzer (harness fuzz): SEED=n CALLS=n, every variant or VARIANT(S).
 FUZZ_SELECT = $(if $(call _harness_given,VARIANT),$(subst $(_harness_comma), ,$(VARIANT))) \

@@ -109,6 +109,7 @@ int main(const struct kip *info)
         null_syscall_case(cases++, samples, warmup, overhead, &checks, &failed);
         bad_input_checks(&checks, &failed);
         isolation_checks(&checks, &failed);
+        notify_checks(&checks, &failed);
         cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
     } else if (w) {
         struct workload_env env = {

@@ -38,6 +38,7 @@ void report_check_count(unsigned *checks, unsigned *failed, const char *name,
 /* The pieces main() runs. */
 void bad_input_checks(unsigned *checks, unsigned *failed);
 void isolation_checks(unsigned *checks, unsigned *failed);
+void notify_checks(unsigned *checks, unsigned *failed);
 /* The fuzzer (mode=fuzz): its CHECK lines; returns the number of CASEs (none). */
 unsigned fuzz_run(unsigned *checks, unsigned *failed);
 unsigned ipc_benchmarks(unsigned first_case_id, unsigned samples, unsigned warmup,

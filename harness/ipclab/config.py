@@ -36,7 +36,7 @@ def _load_configure():
 configure = _load_configure()
 ConfigError = configure.ConfigError
 EXPERIMENT_KEYS = ("TITLE", "AXIS", "VARIANTS", "WORKLOAD", "ARGS", "CLAIM", "VERDICT",
-                   "VERDICT_TEXT", "FIGURE", "XLABEL")
+                   "VERDICT_TEXT", "FIGURE", "XLABEL", "UNITS")
 # command-line words the harness itself sets: an experiment's ARGS may not override them
 RESERVED_ARGS = ("clock", "samples", "warmup", "mode")
 ARG_KEY_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -90,6 +90,7 @@ class Experiment:
     verdict_text: str = ""
     figure: str = ""             # the FIGURE line (figspec.py)
     xlabel: str = ""
+    units: dict = field(default_factory=dict)   # metric -> unit, for non-clock metrics
 
     def as_meta(self) -> dict:
         """What a run stores of its experiment (meta.json), so that `reanalyse` draws
@@ -98,7 +99,7 @@ class Experiment:
                 "variants": list(self.variants), "workload": self.workload,
                 "args": dict(self.args), "claim": self.claim, "verdict": self.verdict,
                 "verdict_text": self.verdict_text, "figure": self.figure,
-                "xlabel": self.xlabel}
+                "xlabel": self.xlabel, "units": dict(self.units)}
 
     def boot_words(self) -> dict:
         """The guest command-line words of this experiment's boots (none for ipc)."""
@@ -200,6 +201,17 @@ def _parse_args(path, text: str) -> dict:
     return out
 
 
+def _parse_units(path, text: str) -> dict:
+    out = {}
+    for word in text.split():
+        metric, colon, unit = word.partition(":")
+        if not colon or not ARG_KEY_RE.match(metric) or not unit:
+            raise UsageError(f"{path}: UNITS word {word!r} is not <metric>:<unit> (e.g. "
+                             f"kernel_bytes:bytes; a unit with spaces uses underscores)")
+        out[metric] = unit.replace("_", " ")
+    return out
+
+
 def load_experiment(path: Path, repo: Path = None) -> Experiment:
     """One experiment file (variants/experiments/README.md): every key checked, so a
     misspelled key, a missing VARIANTS, an unknown workload, a verdict rule outside the
@@ -241,7 +253,7 @@ def load_experiment(path: Path, repo: Path = None) -> Experiment:
     elif rule_text:
         raise UsageError(f"{path}: VERDICT_TEXT without a VERDICT rule")
     if cfg.get("FIGURE"):
-        figspec.parse(cfg["FIGURE"], f"{path}: FIGURE")
+        figspec.parse_all(cfg["FIGURE"], f"{path}: FIGURE")
     if workload != "ipc" and not cfg.get("FIGURE"):
         raise UsageError(f"{path}: WORKLOAD = {workload} needs a FIGURE (the standard IPC "
                          f"figures show only the ipc workload's cases)")
@@ -249,7 +261,8 @@ def load_experiment(path: Path, repo: Path = None) -> Experiment:
     return Experiment(path.stem, cfg.get("TITLE", path.stem), axis, names, desc,
                       workload=workload, args=_parse_args(path, cfg.get("ARGS", "")),
                       claim=cfg.get("CLAIM", ""), verdict=rule, verdict_text=rule_text,
-                      figure=cfg.get("FIGURE", ""), xlabel=cfg.get("XLABEL", ""))
+                      figure=cfg.get("FIGURE", ""), xlabel=cfg.get("XLABEL", ""),
+                      units=_parse_units(path, cfg.get("UNITS", "")))
 
 
 def scan_experiments(repo: Path = None) -> tuple[dict[str, Experiment], list[str]]:

@@ -22,12 +22,28 @@ def _value(st: pd.DataFrame, variant: str, case: str, stat: str) -> float:
     return float(r[STAT_COLUMN[stat]].iloc[0]) if len(r) else math.nan
 
 
-def _ylabel(spec: figspec.FigureSpec, meta: dict, what: str) -> str:
+def _ylabel(spec: figspec.FigureSpec, meta: dict, what: str, units: dict,
+            metrics: list) -> str:
+    """The axis label: the clock's unit and mode, or the experiment's UNITS for a metric
+    that is not a clock reading (bytes, threads, calls)."""
     unit, tag = _clock_words(meta)
+    what = spec.words("ylabel") or what
+    own = {units[m] for m in metrics if m in units}
+    if own:
+        return f"{what}, {spec.stat} [{', '.join(sorted(own))}]"
     return f"{what}, {spec.stat} [{unit}] ({tag})"
 
 
-def lines(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats):
+def _metrics(cases: list) -> list:
+    return [c.split("/")[2] for c in cases]
+
+
+def _title(spec: figspec.FigureSpec, title: str) -> str:
+    return f"{title}: {spec.words('title')}" if spec.words("title") else title
+
+
+def lines(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats,
+         units: dict):
     b, s, m = spec.params["bench"], spec.params["space"], spec.params["metric"]
     blocks = []
     for v in variants:
@@ -43,15 +59,16 @@ def lines(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats
         f"points = {spec.stat} per sample"
     gnuplot(PLOTS_DIR / "exp-lines.gp",
             {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
-             "xlabel": quote(xlabel or "len"), "ylabel": quote(_ylabel(spec, meta,
-                                                                        f"{b}/{s}/{m}")),
-             "figtitle": quote(title), "caption": quote(caption(meta, what)),
+             "xlabel": quote(xlabel or "len"),
+             "ylabel": quote(_ylabel(spec, meta, f"{b}/{s}/{m}", units, [m])),
+             "figtitle": quote(_title(spec, title)), "caption": quote(caption(meta, what)),
              "logx": int("logx" in spec.flags), "logy": int("logy" in spec.flags),
              "errors": int(spec.stat == "mean"), "formats": quote(" ".join(formats))},
             cwd=base.parent, arrays={"names": variants})
 
 
-def bars(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats):
+def bars(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats,
+         units: dict):
     cases = spec.cases
     rows = ["# index case " + " ".join(variants)]
     for i, c in enumerate(cases):
@@ -61,14 +78,16 @@ def bars(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats)
     dat.write_text("\n".join(rows) + "\n")
     gnuplot(PLOTS_DIR / "exp-bars.gp",
             {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
-             "ncase": len(cases), "ylabel": quote(_ylabel(spec, meta, "cost")),
-             "figtitle": quote(title), "caption": quote(caption(meta, f"bars = "
+             "ncase": len(cases),
+             "ylabel": quote(_ylabel(spec, meta, "cost", units, _metrics(cases))),
+             "figtitle": quote(_title(spec, title)), "caption": quote(caption(meta, f"bars = "
                                                                  f"{spec.stat}")),
              "logy": int("logy" in spec.flags), "formats": quote(" ".join(formats))},
             cwd=base.parent, arrays={"names": variants})
 
 
-def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats):
+def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats,
+              units: dict):
     case = spec.cases[0]
     rows, prev = ["# index variant from to step"], 0.0
     for i, v in enumerate(variants):
@@ -84,8 +103,9 @@ def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, for
         what += "; dashed = published numbers, not measured by ipclab"
     gnuplot(PLOTS_DIR / "exp-waterfall.gp",
             {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
-             "nref": len(refs), "ylabel": quote(_ylabel(spec, meta, case)),
-             "figtitle": quote(title), "caption": quote(caption(meta, what)),
+             "nref": len(refs),
+             "ylabel": quote(_ylabel(spec, meta, case, units, _metrics([case]))),
+             "figtitle": quote(_title(spec, title)), "caption": quote(caption(meta, what)),
              "formats": quote(" ".join(formats))},
             cwd=base.parent, arrays={"RV": [r[1] for r in refs] or [0],
                                      "RL": [f"{r[0]}: {r[1]:g}" for r in refs] or [""]})
@@ -95,19 +115,22 @@ DRAW = {"lines": lines, "bars": bars, "waterfall": waterfall}
 
 
 def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None) -> list[Path]:
-    """The experiment's FIGURE (exp: its meta.json record) into outdir as
-    experiment-<name>.*; returns the files written (none when it has no FIGURE or the
-    run has none of its variants)."""
+    """The experiment's FIGURE(s) (exp: its meta.json record) into outdir as
+    experiment-<name>.* (a second figure: experiment-<name>-2.*, ...); returns the files
+    written (none when it has no FIGURE or the run has none of its variants)."""
     if not exp.get("figure"):
         return []
     formats = check_formats(formats)
-    spec = figspec.parse(exp["figure"], f"experiment {exp['name']}: FIGURE")
+    specs = figspec.parse_all(exp["figure"], f"experiment {exp['name']}: FIGURE")
     variants = [v for v in exp.get("variants", []) if v in set(st.variant)]
     if not variants:
         return []
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    base = outdir / f"experiment-{exp['name']}"
-    DRAW[spec.kind](spec, st, meta, variants, base, exp.get("title") or exp["name"],
-                    exp.get("xlabel", ""), formats)
-    return _files(base, formats)
+    files = []
+    for i, spec in enumerate(specs):
+        base = outdir / (f"experiment-{exp['name']}" + (f"-{i + 1}" if i else ""))
+        DRAW[spec.kind](spec, st, meta, variants, base, exp.get("title") or exp["name"],
+                        exp.get("xlabel", ""), formats, exp.get("units") or {})
+        files += _files(base, formats)
+    return files

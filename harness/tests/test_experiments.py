@@ -133,7 +133,7 @@ def test_every_experiment_of_the_tree_loads():
 
 
 def test_continuation_lines_and_fields(fake_repo):
-    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True)
+    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True, exist_ok=True)
     (fake_repo / "bench" / "guest" / "workloads" / "toy.c").write_text("/* */\n")
     p = write_exp(fake_repo, "toy", """\
         # A toy lesson.
@@ -183,7 +183,7 @@ def test_bad_experiment_files_name_the_problem(fake_repo, body, words):
 
 
 def test_a_workload_needs_a_figure(fake_repo):
-    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True)
+    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True, exist_ok=True)
     (fake_repo / "bench" / "guest" / "workloads" / "toy.c").write_text("")
     p = write_exp(fake_repo, "nofig", "VARIANTS = l4-classic\nWORKLOAD = toy\n")
     with pytest.raises(UsageError, match="needs a FIGURE"):
@@ -247,7 +247,7 @@ def test_an_ipc_log_is_still_judged_by_its_fixed_cases():
 # ------------------------------------------------------------------ a whole run
 
 def test_experiment_run_stores_verdict_figure_and_reanalyses_the_same(fake_repo):
-    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True)
+    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True, exist_ok=True)
     (fake_repo / "bench" / "guest" / "workloads" / "toy.c").write_text("")
     write_exp(fake_repo, "toy", """\
         TITLE    = Toy lesson
@@ -330,3 +330,14 @@ def test_a_workload_case_may_have_fewer_samples_but_not_more():
     text = text.replace("CASE-END id=1 count=4 sum=80", "CASE-END id=1 count=5 sum=100")
     log, p = judge_text(text)
     assert any("samples=5, BEGIN says 4" in x.message for x in p), p
+
+
+def test_several_figures_and_free_text():
+    specs = figspec.parse_all("lines bench=a space=self metric=b title=cost_per_event; "
+                              "bars cases=a/self/b/len0 ylabel=kernel_bytes")
+    assert [s.kind for s in specs] == ["lines", "bars"]
+    assert specs[0].words("title") == "cost per event"
+    with pytest.raises(UsageError, match="figure 2"):
+        figspec.parse_all("lines bench=a space=self metric=b; pie")
+    with pytest.raises(UsageError, match="empty figure"):
+        figspec.parse_all("lines bench=a space=self metric=b;")

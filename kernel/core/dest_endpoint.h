@@ -173,6 +173,9 @@ static inline void dest_objects_init(void)
     endpoint_table_init();
 }
 
+/* Bytes of one endpoint object (what an IPC destination costs the kernel). */
+#define DEST_ENDPOINT_BYTES ((unsigned)sizeof(struct endpoint))
+
 /* A new endpoint with every right, in the lowest free slot of self's table, counted
  * against its task's quota. */
 static inline uint64_t dest_endpoint_create(struct tcb *self, uint64_t *slot)

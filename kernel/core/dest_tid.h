@@ -181,6 +181,9 @@ static inline void dest_objects_init(void)
 {
 }
 
+/* Bytes of one endpoint object: none exist under thread-ID addressing. */
+#define DEST_ENDPOINT_BYTES 0u
+
 /* Thread-ID addressing has no endpoint objects, so no capability ever names one. */
 static inline uint64_t dest_endpoint_create(struct tcb *self, uint64_t *slot)
 {

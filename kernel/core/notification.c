@@ -109,8 +109,10 @@ static uint64_t bind(struct tcb *self, uint64_t slot)
     struct notification *n = lookup(self, slot, CAP_RIGHT_RECV, NULL);
     if (!n)
         return E_INVALID_CAP;
-    if ((n->bound && n->bound != self) || (self->bound && self->bound != n))
-        return E_INVALID_ARG;       /* one notification per thread, one thread each */
+    if (n->bound && n->bound != self)
+        return E_NO_PERMISSION;     /* another thread's alone, as for wait and poll */
+    if (self->bound && self->bound != n)
+        return E_INVALID_ARG;       /* one notification per thread */
     if (!list_empty(&n->waiters))
         return E_INVALID_ARG;       /* others wait on it: it cannot become one's own */
     n->bound = self;

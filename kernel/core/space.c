@@ -10,7 +10,7 @@
 /* The root task may create 64 IPC objects (endpoints, notifications); a task it creates
  * starts with none (a quota axis may hand them out; until then only the root makes
  * kernel objects, so no task can exhaust them for the others). */
-#define ROOT_OBJECT_QUOTA 64u
+#define ROOT_OBJECT_QUOTA 128u
 
 static struct space spaces[MAX_SPACES];
 static uint32_t space_version[MAX_SPACES];

@@ -7,7 +7,7 @@
 
 #include "tcb.h"
 
-#define MAX_THREADS 64
+#define MAX_THREADS 128
 
 extern struct tcb tcb_array[MAX_THREADS];
 extern struct tcb *current;
