@@ -34,22 +34,31 @@ void clans_thread_exit(struct tcb *t);
 struct tcb *clans_syscall(struct tcb *self, uint64_t nr, uint64_t a0, uint64_t a1);
 void clans_check_thread(const struct tcb *t);
 
-/* A send phase found its destination (t->to): where the message really goes. */
+/* A send phase found its destination (t->to): where the message really goes. Inside
+ * one clan, and not a forward, that is t->to, decided inline. */
 static inline uint64_t commctl_route(struct tcb *self, unsigned op, struct send_target *t)
 {
+    if (self->clan == t->to->clan && op != SYS_CLAN_FORWARD) {
+        self->clan_dest = IPC_NIL;
+        return E_OK;
+    }
     return clans_route(self, op, t);
 }
 
-/* from's message reached to: the tag bits that tell to it was redirected. */
+/* from's message reached to: the tag bits that tell to it was redirected. A plain
+ * message (not redirected, from its own sender) is decided inline. */
 static inline uint64_t commctl_delivered(struct tcb *from, struct tcb *to, uint64_t sender_id)
 {
+    if (from->clan_dest == IPC_NIL && sender_id == from->tid)
+        return 0;
     return clans_delivered(from, to, sender_id);
 }
 
 /* A caller whose message callee took now awaits its reply: from the thread it meant. */
 static inline void commctl_caller_awaits(struct tcb *caller, struct tcb *callee)
 {
-    clans_caller_awaits(caller, callee);
+    if (caller->clan_dest != IPC_NIL)
+        clans_caller_awaits(caller, callee);
 }
 
 /* t's wait ended: no chief holds what it waited for any more. */

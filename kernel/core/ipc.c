@@ -30,8 +30,9 @@
 #include "timeouts.h"
 #include "transfer.h"
 
-/* Deliver from's message to the receiver to, which sees it as coming from sender_id. */
-static void deliver(struct tcb *from, struct tcb *to, uint64_t tag, uint64_t sender_id)
+/* Deliver from's message to the receiver to, which sees it as coming from sender_id.
+ * Always inlined: with the COMMCTL hook GCC would call it out of line otherwise. */
+static inline __attribute__((always_inline)) void deliver(struct tcb *from, struct tcb *to, uint64_t tag, uint64_t sender_id)
 {
     transfer_message(from, to, tag_len(tag));
     arch_regs_set_result(&to->regs, E_OK, sender_id, (tag & (TAG_LEN_MASK | TAG_LABEL_MASK)) |
@@ -103,8 +104,8 @@ static void block_sending(struct tcb *self, unsigned op, uint64_t tag,
  * Send phase. Returns E_OK with *woken set to the receiver it released (or NULL when
  * self blocked instead), or an error code.
  */
-static inline __attribute__((always_inline)) uint64_t
-send_phase(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag, struct tcb **woken)
+static uint64_t send_phase(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag,
+                           struct tcb **woken)
 {
     bool nonblocking = (tag & TAG_SEND_NONBLOCK) || op == SYS_REPLY_WAIT;
     *woken = NULL;
@@ -144,8 +145,7 @@ static struct tcb *release_sender(struct tcb *self, struct tcb *sender)
  * Receive phase. Returns E_OK (self got a message, or blocked waiting for one) with
  * *woken set to a sender it released, or an error code.
  */
-static inline __attribute__((always_inline)) uint64_t
-recv_phase(struct tcb *self, uint64_t from, uint64_t tag, struct tcb **woken)
+static uint64_t recv_phase(struct tcb *self, uint64_t from, uint64_t tag, struct tcb **woken)
 {
     bool nonblocking = tag & TAG_RECV_NONBLOCK;
     *woken = NULL;
@@ -206,26 +206,27 @@ struct tcb *ipc_schedule(struct tcb *self, struct tcb *woken)
     return choose_next(self, woken, NULL);
 }
 
-/* Both phases as op has them; *send_error is the send phase's error (E_OK when it
- * sent or blocked sending). Inlined, with both phases, into each of its two callers,
- * so that the general path's code is what it was before it had two. */
-static inline __attribute__((always_inline)) struct tcb *
-run_ipc(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag, uint64_t from,
-        uint64_t *send_error)
+/* The error of the send phase that failed at once in the last ipc_general, for
+ * ipc_general_send; written on the failure path only, so the common path pays nothing
+ * for it. */
+static uint64_t send_error;
+
+/* Never inlined into ipc_general_send below: one copy of the general path. */
+__attribute__((noinline)) struct tcb *ipc_general(struct tcb *self, unsigned op, uint64_t dest,
+                                                  uint64_t tag, uint64_t from)
 {
     struct tcb *replied = NULL;
     struct tcb *sender = NULL;
     arch_regs_set_result(&self->regs, E_OK, 0, 0);
-    *send_error = E_OK;
-    if (!timeouts_tag_ok(op, tag)) {
-        *send_error = E_INVALID_ARG;    /* a timeout out of range, or none here */
+    if (!timeouts_tag_ok(op, tag)) {    /* a timeout out of range, or none here */
+        send_error = E_INVALID_ARG;
         fail(self, E_INVALID_ARG);
         return self;
     }
     if (op != SYS_RECV) {
         uint64_t error = send_phase(self, op, dest, tag, &replied);
         if (error != E_OK) {
-            *send_error = error;
+            send_error = error;
             fail(self, error);
             return self;
         }
@@ -239,15 +240,11 @@ run_ipc(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag, uint64_t fro
     return choose_next(self, replied, sender);
 }
 
-struct tcb *ipc_general(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag,
-                        uint64_t from)
-{
-    uint64_t send_error;
-    return run_ipc(self, op, dest, tag, from, &send_error);
-}
-
 struct tcb *ipc_general_send(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag,
                              uint64_t *error)
 {
-    return run_ipc(self, op, dest, tag, 0, error);
+    send_error = E_OK;
+    struct tcb *next = ipc_general(self, op, dest, tag, 0);
+    *error = send_error;
+    return next;
 }
