@@ -110,6 +110,9 @@ int main(const struct kip *info)
         bad_input_checks(&checks, &failed);
         isolation_checks(&checks, &failed);
         notify_checks(&checks, &failed);
+        timeout_checks(&checks, &failed);
+        clan_checks(&checks, &failed);
+        task_checks(&checks, &failed);
         cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
     } else if (w) {
         struct workload_env env = {

@@ -39,6 +39,10 @@ void report_check_count(unsigned *checks, unsigned *failed, const char *name,
 void bad_input_checks(unsigned *checks, unsigned *failed);
 void isolation_checks(unsigned *checks, unsigned *failed);
 void notify_checks(unsigned *checks, unsigned *failed);
+/* The TIMEOUTS, COMMCTL and TASKS axes: timeout_checks.c, clan_checks.c, task_checks.c. */
+void timeout_checks(unsigned *checks, unsigned *failed);
+void clan_checks(unsigned *checks, unsigned *failed);
+void task_checks(unsigned *checks, unsigned *failed);
 /* The fuzzer (mode=fuzz): its CHECK lines; returns the number of CASEs (none). */
 unsigned fuzz_run(unsigned *checks, unsigned *failed);
 unsigned ipc_benchmarks(unsigned first_case_id, unsigned samples, unsigned warmup,
