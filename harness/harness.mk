@@ -10,6 +10,11 @@
 #   make harness-verify-debug  the same for the anchors' debug builds (assertions on)
 #   make harness-verify-ports  the anchors on every other architecture (PORT_ARCHES)
 #   make harness-test      pytest of the harness (fixture logs and a fake QEMU; no boots)
+#   make nightly           the regression matrix against the baseline and the previous
+#                          night, appended to results/history/ (exit 1 on regression)
+#   make test-slurm        the sweep's end-to-end test on a real one-node Slurm (root;
+#                          installs slurm-wlm and munge first); make test runs it when
+#                          they are installed
 #   make harness-verify-linux  the Linux guest booted twice per PTI mode: identical numbers
 #
 # Selection and options (command line or environment only; a VARIANT default set in the
@@ -102,5 +107,25 @@ harness-verify-ports:
 
 harness-test:
 	$(PYTHON) -m pytest -q $(HARNESS_DIR)/tests
+
+# Nightly regression as a history (harness/NIGHTLY.md): VARIANTS narrows the matrix.
+.PHONY: nightly test-slurm test-slurm-if-installed slurm-deps
+nightly:
+	$(HARNESS) nightly $(if $(call _harness_given,VARIANTS),--variants '$(VARIANTS)') \
+	    --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
+	    $(HARNESS_ARGS)
+
+# The sweep on a real Slurm: a one-node cluster started by the test with a generated
+# configuration and torn down after it (harness/tests/test_slurm_e2e.py).
+SLURM_TOOLS := slurmctld slurmd sbatch squeue munged
+slurm-deps:
+	@tools/ensure-deps slurm
+test-slurm: slurm-deps
+	IPCLAB_SLURM_E2E=1 $(PYTHON) -m pytest -q -s $(HARNESS_DIR)/tests/test_slurm_e2e.py
+# make test: the Slurm test only where its packages are (make slurm-deps installs them)
+test-slurm-if-installed:
+	@if [ "$$(id -u)" = 0 ] && (for t in $(SLURM_TOOLS); do PATH="$$PATH:/usr/sbin" command -v $$t >/dev/null || exit 1; done); \
+	then $(MAKE) --no-print-directory test-slurm; \
+	else echo "test-slurm: SKIPPED: needs root and the packages slurmctld slurmd slurm-client munge (make slurm-deps installs them)"; fi
 
 _harness_comma := ,

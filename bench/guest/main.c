@@ -113,6 +113,10 @@ int main(const struct kip *info)
         timeout_checks(&checks, &failed);
         clan_checks(&checks, &failed);
         task_checks(&checks, &failed);
+        frame_checks(&checks, &failed);
+        cspace_checks(&checks, &failed);
+        reply_checks(&checks, &failed);
+        tcb_checks(&checks, &failed);
         cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
     } else if (w) {
         struct workload_env env = {

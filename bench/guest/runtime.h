@@ -43,6 +43,13 @@ void notify_checks(unsigned *checks, unsigned *failed);
 void timeout_checks(unsigned *checks, unsigned *failed);
 void clan_checks(unsigned *checks, unsigned *failed);
 void task_checks(unsigned *checks, unsigned *failed);
+/* The checks of the axes that make seL4's fast-path work visible (each prints nothing
+ * when its axis has the value that leaves the ABI as it was). */
+void frame_checks(unsigned *checks, unsigned *failed);
+void cspace_checks(unsigned *checks, unsigned *failed);
+void reply_checks(unsigned *checks, unsigned *failed);
+void fpu_lazy_checks(unsigned *checks, unsigned *failed);
+void tcb_checks(unsigned *checks, unsigned *failed);
 /* The fuzzer (mode=fuzz): its CHECK lines; returns the number of CASEs (none). */
 unsigned fuzz_run(unsigned *checks, unsigned *failed);
 unsigned ipc_benchmarks(unsigned first_case_id, unsigned samples, unsigned warmup,

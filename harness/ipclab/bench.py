@@ -169,7 +169,8 @@ class Matrix:
             return runner.BuildResult(v.name, ok, 0.0, [], "" if ok else
                                       f"{elf} does not exist (built with --no-build)",
                                       elf if ok else None)
-        r = runner.build(v.name, self.arch, self.repo, debug=self.debug)
+        r = runner.build(v.name, self.arch, self.repo, debug=self.debug,
+                         variant_file=v.file)
         self.build_seconds += r.seconds
         return r
 

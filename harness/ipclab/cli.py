@@ -12,7 +12,7 @@ from pathlib import Path
 import json
 
 from . import bench, clock as clockmod, compare, config, export, fuzz, hostbench, \
-    plots, reanalyse, report, runs as runsmod, store, vdiff, verify
+    opscli, plots, reanalyse, report, runs as runsmod, store, vdiff, verify
 from . import proc
 from .config import REPO, UsageError
 from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION, HarnessError, Interrupted, \
@@ -328,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true")
     p.add_argument("--wait", action="store_true",
                    help="if a harness run is writing results/, wait for it")
+    opscli.add_parsers(sub, RESULTS)     # nightly, bisect, sweeps (opscli.py)
     return ap
 
 
@@ -358,7 +359,7 @@ def selection(args):
     if args.experiment:
         exp = config.resolve_experiment(args.experiment)
         return config.resolve_variants(exp.variants), exp
-    return config.resolve_variants(args.variants), None
+    return config.resolve_variants(args.variants, arch=args.arch), None
 
 
 def _check_samples(args):
@@ -554,7 +555,7 @@ def _promotion_problems(run: store.Run) -> tuple[list[str], list[str]]:
 def cmd_baseline(args):
     if args.run:
         _check_samples(args)
-        variants = config.resolve_variants([])
+        variants = config.resolve_variants([], arch=args.arch)
         path, meta, ok = bench.run_bench(
             variants, clockmod.CLOCKS["icount"], arch=args.arch, samples=args.samples,
             warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
@@ -734,9 +735,9 @@ def cmd_verify(args):
         if args.names:
             raise UsageError("give variant names or --experiment, not both")
         exp = config.resolve_experiment(args.experiment)
-        variants = config.resolve_variants(exp.variants)
+        variants = config.resolve_variants(exp.variants, arch=args.arch)
     else:
-        variants = config.resolve_variants(args.names)
+        variants = config.resolve_variants(args.names, arch=args.arch)
     ok = verify.run_verify(variants, arch=args.arch, samples=args.samples, experiment=exp,
                            warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
                            build=not args.no_build, logdir=Path(args.logdir) if args.logdir else None,
@@ -872,7 +873,7 @@ def cmd_host(args):
 def cmd_fuzz(args):
     if args.calls < 1 or args.check < 1:
         raise UsageError("--calls and --check must be at least 1")
-    variants = config.resolve_variants(args.names)
+    variants = config.resolve_variants(args.names, arch=args.arch)
     bench.preflight(clockmod.CLOCKS["icount"], args.arch, not args.no_build)
     with proc.locked(*bench.tree_locks(REPO)):
         results = _fuzz(args, variants)
@@ -964,7 +965,8 @@ COMMANDS = {"latest": cmd_latest, "export": cmd_export, "host": cmd_host, "fuzz"
             "compare": cmd_compare, "regress": cmd_regress, "baseline": cmd_baseline,
             "report": cmd_report, "boot": cmd_boot, "verify": cmd_verify,
             "kvm-check": cmd_kvm_check, "diff": cmd_diff, "runs": cmd_runs,
-            "clean": cmd_clean, "reanalyse": cmd_reanalyse, "reanalyze": cmd_reanalyse}
+            "clean": cmd_clean, "reanalyse": cmd_reanalyse, "reanalyze": cmd_reanalyse,
+            **opscli.COMMANDS}
 
 
 def main(argv=None) -> int:

@@ -22,6 +22,8 @@ from .errors import UsageError  # noqa: F401  (re-exported: config.UsageError)
 REPO = Path(os.environ.get("IPCLAB_REPO", Path(__file__).resolve().parents[2]))
 # The declaration and its reader belong to the kernel; the harness reads them in place.
 KERNEL_DIR = Path(__file__).resolve().parents[2] / "kernel"
+# The lessons of the paper an experiment may name (LESSON = <id>): the report's list.
+LESSONS_FILE = Path(__file__).resolve().parents[2] / "papers" / "data" / "lessons.conf"
 
 
 def _load_configure():
@@ -36,7 +38,7 @@ def _load_configure():
 configure = _load_configure()
 ConfigError = configure.ConfigError
 EXPERIMENT_KEYS = ("TITLE", "AXIS", "VARIANTS", "WORKLOAD", "ARGS", "CLAIM", "VERDICT",
-                   "VERDICT_TEXT", "FIGURE", "XLABEL", "UNITS")
+                   "VERDICT_TEXT", "FIGURE", "XLABEL", "UNITS", "LESSON")
 # command-line words the harness itself sets: an experiment's ARGS may not override them
 RESERVED_ARGS = ("clock", "samples", "warmup", "mode")
 ARG_KEY_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -65,6 +67,8 @@ class Variant:
     config: dict            # AXIS -> value, every declared axis (defaults filled in)
     description: str = ""
     chain: list = field(default_factory=list)   # this variant, then its BASEs
+    file: Path | None = None    # a configuration that is not a named variant: its file
+                                # (built with make VARIANT_FILE=...; sweep.py writes them)
 
     @property
     def axes(self) -> dict:
@@ -91,6 +95,7 @@ class Experiment:
     figure: str = ""             # the FIGURE line (figspec.py)
     xlabel: str = ""
     units: dict = field(default_factory=dict)   # metric -> unit, for non-clock metrics
+    lesson: str = ""             # the paper's lesson (papers/data/lessons.conf)
 
     def as_meta(self) -> dict:
         """What a run stores of its experiment (meta.json), so that `reanalyse` draws
@@ -99,7 +104,7 @@ class Experiment:
                 "variants": list(self.variants), "workload": self.workload,
                 "args": dict(self.args), "claim": self.claim, "verdict": self.verdict,
                 "verdict_text": self.verdict_text, "figure": self.figure,
-                "xlabel": self.xlabel, "units": dict(self.units)}
+                "xlabel": self.xlabel, "units": dict(self.units), "lesson": self.lesson}
 
     def boot_words(self) -> dict:
         """The guest command-line words of this experiment's boots (none for ipc)."""
@@ -158,6 +163,21 @@ def load_variant(name: str, repo: Path = None) -> Variant:
     return Variant(name, r.values, r.description, r.chain)
 
 
+def load_variant_file(path: Path, repo: Path = None) -> Variant:
+    """A configuration that is not a named variant, from a variant file outside
+    variants/ (named by its stem; `make VARIANT_FILE=<path>` builds it), resolved and
+    checked by the same code as a named one."""
+    try:
+        r = configure.resolve_variant(Path(path).stem, axes(), Path(repo or REPO) /
+                                      "variants", Path(path))
+        errors = configure.problems(r, axes(), None)
+    except ConfigError as e:
+        raise UsageError(str(e))
+    if errors:
+        raise UsageError("\n".join(errors))
+    return Variant(r.name, r.values, r.description, r.chain, Path(path))
+
+
 def scan_variants(repo: Path = None) -> tuple[dict[str, Variant], list[str]]:
     """Every variant that loads, and one message per variant file that does not (so
     that one broken file does not hide the others: `harness list`)."""
@@ -177,6 +197,15 @@ def variants(repo: Path = None) -> dict[str, Variant]:
     if broken:
         raise UsageError(broken[0])
     return good
+
+
+def lesson_ids() -> list[str]:
+    """The lesson ids an experiment's LESSON may name: the sections of
+    papers/data/lessons.conf, in the paper's order."""
+    import configparser
+    cp = configparser.ConfigParser(interpolation=None)
+    cp.read(LESSONS_FILE)
+    return cp.sections()
 
 
 def workload_names(repo: Path = None) -> list[str]:
@@ -257,12 +286,16 @@ def load_experiment(path: Path, repo: Path = None) -> Experiment:
     if workload != "ipc" and not cfg.get("FIGURE"):
         raise UsageError(f"{path}: WORKLOAD = {workload} needs a FIGURE (the standard IPC "
                          f"figures show only the ipc workload's cases)")
+    lesson = cfg.get("LESSON", "")
+    if lesson and lesson not in lesson_ids():
+        raise UsageError(f"{path}: LESSON = {lesson} is not a lesson of the paper; valid: "
+                         f"{', '.join(lesson_ids())} ({LESSONS_FILE.relative_to(KERNEL_DIR.parent)})")
     path = Path(path)
     return Experiment(path.stem, cfg.get("TITLE", path.stem), axis, names, desc,
                       workload=workload, args=_parse_args(path, cfg.get("ARGS", "")),
                       claim=cfg.get("CLAIM", ""), verdict=rule, verdict_text=rule_text,
                       figure=cfg.get("FIGURE", ""), xlabel=cfg.get("XLABEL", ""),
-                      units=_parse_units(path, cfg.get("UNITS", "")))
+                      units=_parse_units(path, cfg.get("UNITS", "")), lesson=lesson)
 
 
 def scan_experiments(repo: Path = None) -> tuple[dict[str, Experiment], list[str]]:
@@ -294,14 +327,29 @@ def split_names(items) -> list[str]:
     return out
 
 
-def resolve_variants(names, repo: Path = None) -> list[Variant]:
+def exists_on(name: str, arch: str, repo: Path = None) -> bool:
+    """Whether variant `name` can be built for `arch`: no value of it requires another
+    architecture (axes.conf's ARCH constraints, e.g. FRAME=full: ARCH=x86_64|host)."""
+    r = configure.resolve_variant(name, axes(), Path(repo or REPO) / "variants")
+    for a in axes():
+        value = r.values[a.name]
+        if any(c.other == "ARCH" and arch not in c.allowed for c in a.requires.get(value, [])):
+            return False
+        if any(c.other == "ARCH" and arch in c.allowed for c in a.excludes.get(value, [])):
+            return False
+    return True
+
+
+def resolve_variants(names, repo: Path = None, arch: str = None) -> list[Variant]:
     """Names -> Variant objects; an unknown name raises UsageError listing the valid ones.
-    An empty list means every named variant. Only the named variants are read, so one
-    broken file stops only the commands that use it."""
+    An empty list means every named variant, and with `arch` every one that can exist on
+    it (a variant with a value only another architecture has is left out of the default
+    matrix; named explicitly, its build refuses it by name). Only the named variants are
+    read, so one broken file stops only the commands that use it."""
     known = configure.variant_names(Path(repo or REPO) / "variants")
     names = split_names(names)
     if not names:
-        names = known
+        names = [n for n in known if arch is None or exists_on(n, arch, repo)]
     bad = [n for n in names if n not in known]
     if bad:
         raise UsageError(f"unknown variant{'s' if len(bad) > 1 else ''}: {', '.join(bad)}\n"

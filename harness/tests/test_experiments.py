@@ -149,6 +149,7 @@ def test_continuation_lines_and_fields(fake_repo):
         VERDICT_TEXT = sel4 wins
         FIGURE   = lines bench=toy space=self metric=cost
         XLABEL   = sources
+        LESSON   = sync-ipc
         """)
     e = config.load_experiment(p, fake_repo)
     assert e.description == "A toy lesson."
@@ -157,6 +158,7 @@ def test_continuation_lines_and_fields(fake_repo):
     assert e.args == {"rounds": "3", "burst": "8"}
     assert e.boot_words() == {"mode": "toy", "rounds": "3", "burst": "8"}
     assert e.as_meta()["xlabel"] == "sources"
+    assert e.lesson == "sync-ipc" and e.as_meta()["lesson"] == "sync-ipc"
 
 
 @pytest.mark.parametrize("body,words", [
@@ -173,6 +175,7 @@ def test_continuation_lines_and_fields(fake_repo):
     ("VARIANTS = l4-classic\nARGS = a b\n", "not key=value"),
     ("VARIANTS = l4-classic\nFIGURE = pie\n", "kind must come first"),
     ("VARIANTS = l4-classic\nVARIANTS = sel4-like\n", "given twice"),
+    ("VARIANTS = l4-classic\nLESSON = speed\n", "LESSON = speed is not a lesson"),
     ("# a comment\n   VARIANTS = l4-classic\n", "no KEY = value line is above it"),
 ])
 def test_bad_experiment_files_name_the_problem(fake_repo, body, words):

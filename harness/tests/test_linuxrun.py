@@ -34,10 +34,14 @@ def linux_repo(cli_repo, monkeypatch):
 
 
 def run(repo, **kw):
+    """One run; its progress lines are kept in repo.progress_lines so that a failed
+    assertion can say what the run printed."""
     kw.setdefault("figures", False)
+    repo.progress_lines = []
     return bench.run_bench(config.resolve_variants(["l4-classic", "sel4-like"], repo),
                            ICOUNT, samples=1000, warmup=100, build=False, repo=repo,
-                           results_dir=repo / "results", progress=lambda *_: None,
+                           results_dir=repo / "results",
+                           progress=lambda *a: repo.progress_lines.append(" ".join(map(str, a))),
                            linux=True, **kw)
 
 
@@ -45,7 +49,8 @@ def test_linux_is_stored_figured_exported_and_reanalysed(linux_repo):
     """One run (a run at 1000 samples takes a while): stored, ratios, figure, exports,
     reanalyse."""
     path, meta, ok = run(linux_repo, figures=shutil.which("gnuplot") is not None)
-    assert ok and meta["exit_status"] == 0
+    assert ok and meta["exit_status"] == 0, "\n".join(linux_repo.progress_lines + [
+        json.dumps(meta.get("linux"), indent=1, default=str)])
     r = store.load_run(path)
     check_stored(path, r)
     check_ratios(path, r)

@@ -136,6 +136,12 @@ static inline void dest_forget(struct tcb *t, const struct tcb *dead)
     (void)dead;
 }
 
+/* A dying thread holds no right of the addressing mode's own. */
+static inline void dest_thread_exit(struct tcb *t)
+{
+    (void)t;
+}
+
 /* Whether t waits to receive from partner alone (it must be released if partner dies). */
 static inline bool dest_waits_for(const struct tcb *t, const struct tcb *partner)
 {

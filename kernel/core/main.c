@@ -67,6 +67,8 @@ noreturn void kernel_start(const struct boot_info *bi)
             CONFIG_DEBUG ? ", debug" : "", CONFIG_STRING);
     frame_init(bi->free_start, bi->free_end);
     kernel_objects_init();
+    kprintf("ipclab: %u TCBs (tcb=%s), %lu KiB of kernel memory for them now\n", MAX_THREADS,
+            CONFIG_TCB_NAME, tcb_store_bytes() / 1024);
 
     root_space = space_create(NULL);
     if (!root_space)

@@ -2,6 +2,7 @@
  * and page sharing. */
 #include "space.h"
 
+#include "cspace.h"
 #include "frame.h"
 #include "kernel.h"
 #include "tasks.h"
@@ -40,6 +41,7 @@ struct space *space_create(struct space *creator)
             s->next_sibling = creator->first_child;
             creator->first_child = s;
         }
+        cspace_init(s);
         return s;
     }
     return NULL;

@@ -16,6 +16,9 @@
 #include "arch_api.h"
 #include "cap.h"
 #include "config.h"
+#if CONFIG_CSPACE_GUARDED
+#include "cspace_tree.h"
+#endif
 
 /* Room for the root task, a subtree of 256 tasks (the process-hierarchy lesson) and the
  * tasks of a benchmark beside it. */
@@ -38,6 +41,9 @@ struct space {
     uint64_t chief;              /* its clan's chief thread; IPC_NIL: the top clan (clans.c) */
 #endif
     struct cap caps[CAP_SLOTS];
+#if CONFIG_CSPACE_GUARDED
+    struct cspace_tree cspace;   /* the CNodes above caps[] (cspace_guarded.h) */
+#endif
 };
 
 void space_table_init(void);

@@ -36,7 +36,8 @@ noreturn void kmain(uint32_t magic, uint32_t info_addr)
     gdt_init();
     idt_init();
     syscall_init();
-    fpu_deny();
+    fpu_init();
+    kpti_init();
     timer_init();
     if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
         panic("not started by a multiboot loader (magic %x)", magic);

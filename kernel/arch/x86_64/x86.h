@@ -5,13 +5,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
+
 void serial_init(void);
 void gdt_init(void);
 void idt_init(void);
 void syscall_init(void);
 void timer_init(void);
 void timer_eoi(void);
-void fpu_deny(void);
+/* The FPU axis (fpu.c: none, fpu_lazy.c: lazy): set the CPU up at boot; answer a #NM
+ * from the running user thread (true: resume it, false: it is a fault). */
+void fpu_init(void);
+bool fpu_user_trap(void);
+
+/* KPTI=on (kpti.c): build the skim window's page tables before any space exists; the
+ * PDPT slot 0 entry every user space gets instead of the kernel's page directory. */
+#if CONFIG_KPTI_ON
+void kpti_init(void);
+uint64_t kpti_user_pdpt0(void);
+#else
+static inline void kpti_init(void)
+{
+}
+#endif
 
 /* Set while the kernel waits in arch_idle() (idle.c). */
 extern volatile bool x86_idling;

@@ -175,6 +175,14 @@ struct utcb {
 #define CAP_RIGHT_SEND 1ull
 #define CAP_RIGHT_RECV 2ull
 #define CAP_RIGHTS_ALL (CAP_RIGHT_SEND | CAP_RIGHT_RECV)
+/*
+ * A task holds CAP_SLOTS capability slots, named by capability addresses: the slot's
+ * index. Under CSPACE=guarded (configuration string cspace=guarded) the kernel decodes
+ * an address through a tree of guarded CNodes, as seL4 does, whose root guard covers
+ * every bit above the index: the same addresses name the same slots, and an address
+ * with any other bit set fails the guard (E_INVALID_CAP, or E_INVALID_ARG as a mint's
+ * destination), as an index out of range does under CSPACE=flat.
+ */
 #define CAP_SLOTS 128
 
 /* Flags of SYS_MAP. */
