@@ -121,6 +121,9 @@ static uint64_t edge_value(uint64_t *rng, unsigned fuzzer)
     }
 }
 
+/* TIMEOUTS=full (read from the KIP once, before the fuzzers start). */
+static bool timeouts_full;
+
 static uint64_t random_tag(uint64_t *rng)
 {
     uint64_t r = next_random(rng);
@@ -132,11 +135,13 @@ static uint64_t random_tag(uint64_t *rng)
     if (!((r >> 20) % 16))
         tag |= next_random(rng) & ~(TAG_LEN_MASK | TAG_LABEL_MASK);
     /* Now and then short finite timeouts (TIMEOUTS=full: a phase that blocks ends a
-     * few ticks later, through the wake-up queue; zeroinf refuses them), on a phase
-     * that may block, or out of range. */
+     * few ticks later, through the wake-up queue), on a phase that may block, or out
+     * of range. zeroinf has no timeout fields and ignores them, so there the phase
+     * keeps its non-blocking bit: a fuzzer that blocks for good stops fuzzing. */
     if (!((r >> 24) % 8)) {
         uint64_t send = (r >> 28) % 4, recv = (r >> 30) % 4;
-        tag &= ~(TAG_SEND_NONBLOCK * !!send | TAG_RECV_NONBLOCK * !!recv);
+        if (timeouts_full)
+            tag &= ~(TAG_SEND_NONBLOCK * !!send | TAG_RECV_NONBLOCK * !!recv);
         tag = tag_timeouts(tag, (r >> 40) % 32 ? send : TIMEOUT_MAX_TICKS + 1, recv);
     }
     return tag;
@@ -424,6 +429,7 @@ unsigned fuzz_run(unsigned *checks, unsigned *failed)
         every = 1000;
     arena.target = target;
     arena.trace = cmdline_u64(kip->cmdline, "trace", 0);
+    timeouts_full = kip_config_is("timeouts", "full");
     for (unsigned i = 0; i < USER_PAGE_SIZE / 8; i++)
         canary[i] = CANARY_WORD ^ i;
     uint64_t frames_before = kip->frames_free;

@@ -3,7 +3,9 @@
  * error code, and under TIMEOUTS=full a finite timeout really ends a phase with
  * E_TIMEOUT and leaves nothing queued.
  *
- *   zeroinf  any finite timeout in a tag is E_INVALID_ARG, zero and infinity work;
+ *   zeroinf  the tag has no timeout fields: a value in them is ignored (a phase with
+ *            its non-blocking bit still ends at once, where full refuses the pair),
+ *            zero works;
  *   full     a timeout above TIMEOUT_MAX_TICKS, one that goes with the phase's
  *            non-blocking bit, or a send timeout on reply-and-wait is E_INVALID_ARG; a
  *            send to a thread that does not receive, a receive from one that does not
@@ -51,10 +53,10 @@ void timeout_checks(unsigned *checks, unsigned *failed)
     if (endpoint)
         nobody = syscall5(SYS_ENDPOINT_CREATE, 0, 0, 0, 0, 0).value;
     if (!kip_config_is("timeouts", "full")) {
-        check("timeout_zeroinf_send", E_INVALID_ARG,
-              ipc(SYS_SEND, nobody, tag_timeouts(0, 5, 0), 0));
-        check("timeout_zeroinf_recv", E_INVALID_ARG,
-              ipc(SYS_RECV, 0, tag_timeouts(0, 0, 1), nobody));
+        check("timeout_zeroinf_send_ignored", E_WOULD_BLOCK,
+              ipc(SYS_SEND, nobody, tag_timeouts(TAG_SEND_NONBLOCK, 5, 0), 0));
+        check("timeout_zeroinf_recv_ignored", E_WOULD_BLOCK,
+              ipc(SYS_RECV, 0, tag_timeouts(TAG_RECV_NONBLOCK, 0, TAG_TIMEOUT_FIELD), nobody));
         check("timeout_zeroinf_zero", E_WOULD_BLOCK, ipc(SYS_SEND, nobody, TAG_SEND_NONBLOCK, 0));
         thread_release(&idle);
         return;

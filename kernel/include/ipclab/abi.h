@@ -94,8 +94,9 @@ enum sys_error {
  *   bits 16-31  a label the kernel passes on
  *   bits 32-47  send timeout, bits 48-63 receive timeout (TIMEOUTS=full): 0 is infinity
  *               (or zero with the phase's bit 8/9), 1..TIMEOUT_MAX_TICKS timer ticks
- *               (1 ms each); anything else, a finite timeout with bit 8/9 for the same
- *               phase, or any finite timeout under TIMEOUTS=zeroinf is E_INVALID_ARG
+ *               (1 ms each); anything else, or a finite timeout with bit 8/9 for the
+ *               same phase, is E_INVALID_ARG. TIMEOUTS=zeroinf has no timeout fields:
+ *               bits 32-63 are ignored there, as the other reserved bits are
  * A received tag carries the length, the label and bits 10-11 only.
  */
 #define TAG_LEN_MASK 0xffull
