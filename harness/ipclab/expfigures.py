@@ -16,7 +16,8 @@ STAT_COLUMN = {"median": "median", "mean": "mean", "min": "min"}
 
 
 def _value(st: pd.DataFrame, variant: str, case: str, stat: str) -> float:
-    bench, space, metric, length = case.split("/")
+    """The statistic of a case of the view st (one event and cache state)."""
+    bench, space, metric, length = case.split("/")[:4]
     r = st[(st.variant == variant) & (st.bench == bench) & (st.space == space) &
            (st.metric == metric) & (st["len"] == int(length[3:]))]
     return float(r[STAT_COLUMN[stat]].iloc[0]) if len(r) else math.nan
@@ -121,10 +122,25 @@ def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, for
 DRAW = {"lines": lines, "bars": bars, "waterfall": waterfall}
 
 
-def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None) -> list[Path]:
-    """The experiment's FIGURE(s) (exp: its meta.json record) into outdir as
-    experiment-<name>.* (a second figure: experiment-<name>-2.*, ...); returns the files
-    written (none when it has no FIGURE or the run has none of its variants)."""
+def _has_data(spec, st: pd.DataFrame, variants: list) -> bool:
+    """Does the view st hold any case the figure draws, for any of its variants?"""
+    if spec.kind == "lines":
+        p = spec.params
+        d = st[(st.bench == p["bench"]) & (st.space == p["space"]) &
+               (st.metric == p["metric"])]
+        return bool(d.variant.isin(variants).any())
+    return any(not math.isnan(_value(st, v, c, spec.stat)) for c in spec.cases
+               for v in variants)
+
+
+def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None,
+         suffix: str = "", what: str = "", skip_empty: bool = False) -> list[Path]:
+    """The experiment's FIGURE(s) (exp: its meta.json record), drawn from the view st (one
+    event and cache state: analysis.experiment_figure), into outdir as
+    experiment-<name><suffix>.* (a second figure: experiment-<name>-2<suffix>.*, ...),
+    `what` added to its title; returns the files written (none when it has no FIGURE or
+    the run has none of its variants; with `skip_empty`, none for a figure whose cases
+    the view lacks)."""
     if not exp.get("figure"):
         return []
     formats = check_formats(formats)
@@ -135,9 +151,13 @@ def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None) ->
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     files = []
+    title = exp.get("title") or exp["name"]
     for i, spec in enumerate(specs):
-        base = outdir / (f"experiment-{exp['name']}" + (f"-{i + 1}" if i else ""))
-        DRAW[spec.kind](spec, st, meta, variants, base, exp.get("title") or exp["name"],
-                        exp.get("xlabel", ""), formats, exp.get("units") or {})
+        base = outdir / (f"experiment-{exp['name']}" + (f"-{i + 1}" if i else "") + suffix)
+        if skip_empty and not _has_data(spec, st, variants):
+            continue    # a view (an event of the model) without this figure's cases
+        DRAW[spec.kind](spec, st, meta, variants, base,
+                        f"{title}: {what}" if what else title, exp.get("xlabel", ""),
+                        formats, exp.get("units") or {})
         files += _files(base, formats)
     return files
