@@ -1,10 +1,11 @@
 # An experiment's `lines` figure (variants/experiments/README.md, 'Figures'): one line
-# per variant, x = the swept parameter (a case's len, its meaning in XLABEL), y = the
-# chosen statistic; error bars only when the statistic is the mean (95% CI).
+# per variant (per variant and bench when bench= lists several), x = the swept
+# parameter (a case's len, its meaning in XLABEL), y = the chosen statistic; error bars
+# only when the statistic is the mean (95% CI).
 #
 # Driven by harness/ipclab/expfigures.py, which passes (gnuplot -e):
 #   datafile  blocks separated by two blank lines, one per variant: rows x y err
-#   nvar, names[i]  the variants, in the experiment's order
+#   nvar, names[i]  the lines' labels: the variants (or "variant: bench"), in order
 #   xlabel, ylabel, figtitle, caption; logx, logy (0/1); errors (0/1)
 #   outbase   output path without extension; formats: e.g. "png svg pdf"
 array C[12] = ["#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", \

@@ -101,6 +101,7 @@ static uint64_t edge_value(uint64_t *rng, unsigned fuzzer)
         CAP_SLOTS - 1, CAP_SLOTS, 1000, 63, 64, 255, 256,
         TAG_SEND_NONBLOCK | TAG_RECV_NONBLOCK, TAG_LEN_MASK, TAG_LABEL_MASK,
         CAP_RIGHTS_ALL, CAP_RIGHT_SEND, CAP_RIGHT_RECV, 7,
+        TIMEOUT_MAX_TICKS, TIMEOUT_MAX_TICKS + 1, TAG_TIMEOUT_MASK, /* timeouts, quotas */
         (1ull << 6) | 1, (1ull << 63) | 2,                   /* guard bits of a slot */
     };
     uint64_t r = next_random(rng);
@@ -120,6 +121,9 @@ static uint64_t edge_value(uint64_t *rng, unsigned fuzzer)
     }
 }
 
+/* TIMEOUTS=full (read from the KIP once, before the fuzzers start). */
+static bool timeouts_full;
+
 static uint64_t random_tag(uint64_t *rng)
 {
     uint64_t r = next_random(rng);
@@ -130,6 +134,16 @@ static uint64_t random_tag(uint64_t *rng)
         tag |= TAG_SEND_NONBLOCK | TAG_RECV_NONBLOCK;
     if (!((r >> 20) % 16))
         tag |= next_random(rng) & ~(TAG_LEN_MASK | TAG_LABEL_MASK);
+    /* Now and then short finite timeouts (TIMEOUTS=full: a phase that blocks ends a
+     * few ticks later, through the wake-up queue), on a phase that may block, or out
+     * of range. zeroinf has no timeout fields and ignores them, so there the phase
+     * keeps its non-blocking bit: a fuzzer that blocks for good stops fuzzing. */
+    if (!((r >> 24) % 8)) {
+        uint64_t send = (r >> 28) % 4, recv = (r >> 30) % 4;
+        if (timeouts_full)
+            tag &= ~(TAG_SEND_NONBLOCK * !!send | TAG_RECV_NONBLOCK * !!recv);
+        tag = tag_timeouts(tag, (r >> 40) % 32 ? send : TIMEOUT_MAX_TICKS + 1, recv);
+    }
     return tag;
 }
 
@@ -138,8 +152,8 @@ static uint64_t random_syscall(uint64_t *rng)
     uint64_t r = next_random(rng) % 100;
     if (r < 45)                                    /* IPC, in every form */
         return SYS_SEND + (next_random(rng) % 4);
-    if (r < 90)
-        return next_random(rng) % (SYS_SPACE_DESTROY + 1);
+    if (r < 90)         /* every call up to the newest: notifications, tasks, clans */
+        return next_random(rng) % (SYS_CLAN_FORWARD + 1);
     if (r < 95)
         return SYS_YIELD;
     return next_random(rng) % 64 == 0 ? ~0ull : next_random(rng) % 64;
@@ -268,10 +282,14 @@ static void echo_server(uint64_t from)
     }
 }
 
-/* A space whose only writable part of the root image is the arena. */
+/* A space whose only writable part of the root image is the arena. Under TASKS=caps it
+ * gets a small task quota, so its fuzzers can make (and exhaust) tasks of their own;
+ * under ids they can make tasks anyway. */
+#define FUZZ_TASK_QUOTA 8
 static int64_t fuzz_space(void)
 {
-    struct sys_result s = syscall5(SYS_SPACE_CREATE, 0, 0, 0, 0, 0);
+    uint64_t quota = kip_config_is("tasks", "caps") ? FUZZ_TASK_QUOTA : 0;
+    struct sys_result s = syscall5(SYS_TASK_CREATE, kip->root_space, quota, 0, 0, 0);
     if (s.error)
         return -1;
     uint64_t base = (uint64_t)(uintptr_t)__image_base;
@@ -361,6 +379,10 @@ static bool make_space(unsigned s, uint64_t seed)
     if (space < 0)
         return false;
     world.space[s] = (uint64_t)space;
+    /* COMMCTL=clans: C is in the clan of one of B's fuzzers, so IPC between C and the
+     * rest is redirected to a chief that forwards at random. */
+    if (s == 1 && world.live[0] && kip_config_is("commctl", "clans"))
+        sys(SYS_CLAN_SET, world.space[1], world.thread[0].tid, 0, 0, 0);
     for (unsigned i = s * FUZZERS_PER_SPACE; i < (s + 1) * FUZZERS_PER_SPACE; i++)
         spawn_fuzzer(i, seed);
     return true;
@@ -407,6 +429,7 @@ unsigned fuzz_run(unsigned *checks, unsigned *failed)
         every = 1000;
     arena.target = target;
     arena.trace = cmdline_u64(kip->cmdline, "trace", 0);
+    timeouts_full = kip_config_is("timeouts", "full");
     for (unsigned i = 0; i < USER_PAGE_SIZE / 8; i++)
         canary[i] = CANARY_WORD ^ i;
     uint64_t frames_before = kip->frames_free;

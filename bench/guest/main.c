@@ -131,6 +131,9 @@ int main(const struct kip *info)
         bad_input_checks(&checks, &failed);
         isolation_checks(&checks, &failed);
         notify_checks(&checks, &failed);
+        timeout_checks(&checks, &failed);
+        clan_checks(&checks, &failed);
+        task_checks(&checks, &failed);
         frame_checks(&checks, &failed);
         cspace_checks(&checks, &failed);
         reply_checks(&checks, &failed);

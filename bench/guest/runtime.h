@@ -71,6 +71,10 @@ void report_check_count(unsigned *checks, unsigned *failed, const char *name,
 void bad_input_checks(unsigned *checks, unsigned *failed);
 void isolation_checks(unsigned *checks, unsigned *failed);
 void notify_checks(unsigned *checks, unsigned *failed);
+/* The TIMEOUTS, COMMCTL and TASKS axes: timeout_checks.c, clan_checks.c, task_checks.c. */
+void timeout_checks(unsigned *checks, unsigned *failed);
+void clan_checks(unsigned *checks, unsigned *failed);
+void task_checks(unsigned *checks, unsigned *failed);
 /* The checks of the axes that make seL4's fast-path work visible (each prints nothing
  * when its axis has the value that leaves the ABI as it was). */
 void frame_checks(unsigned *checks, unsigned *failed);

@@ -106,7 +106,7 @@ INFRA_KINDS = ("host-io", "host-qemu", "host-tool")   # faults of the host, not 
 
 def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
           min_checks: int = 0, debug: bool = False, arch: str = "x86_64",
-          workload: str = "ipc") -> None:
+          workload: str = "ipc", own_unit_metrics=()) -> None:
     """Parse and validate one boot of `arch`. strict_values: the plausibility cap of
     verify; min_checks: fewer CHECK lines than this is a failure; debug: BEGIN must say
     so. A host-side failure (the log could not be written, QEMU could not start) is
@@ -136,9 +136,10 @@ def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
         min_value=1 if clockmod.counts_instructions(clock.name) else None,
         max_value=ICOUNT_MAX_VALUE if (strict_values and clock.name == "icount") else None,
         min_checks=min_checks, build="debug" if debug else "release", arch=arch,
-        workload=workload)
+        workload=workload, own_unit_metrics=frozenset(own_unit_metrics))
     out.problems += [logparse.Problem("implausible", m) for m in
-                     limits.implausible(out.log, clock.name, b.seconds, clock.unit)]
+                     limits.implausible(out.log, clock.name, b.seconds, clock.unit,
+                                        frozenset(own_unit_metrics))]
     if clock.name == "model":
         judge_model(out, workload == "ipc")
     if any(p.kind in ("qemu-exit", "timeout") for p in out.problems):
@@ -553,7 +554,8 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
             info.update(status=out.status, problems=[str(x) for x in out.problems],
                         log=rel(p))
         else:
-            judge(out, clock, samples, warmup, arch=arch, workload=workload)
+            judge(out, clock, samples, warmup, arch=arch, workload=workload,
+                  own_unit_metrics=experiment.units if experiment else ())
             r = out.boot
             if out.log is not None and out.log.faults:
                 info["user_faults"] = out.log.faults

@@ -45,27 +45,34 @@ def _title(spec: figspec.FigureSpec, title: str) -> str:
 
 def lines(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats,
          units: dict):
-    b, s, m = spec.params["bench"], spec.params["space"], spec.params["metric"]
-    blocks = []
+    benches, s, m = spec.benches, spec.params["space"], spec.params["metric"]
+    b = benches[0] if len(benches) == 1 else "{" + ",".join(benches) + "}"
+    blocks, names = [], []
     for v in variants:
-        d = st[(st.variant == v) & (st.bench == b) & (st.space == s) &
-               (st.metric == m)].sort_values("len")
-        rows = [f"{int(r['len'])} {_num(float(r[STAT_COLUMN[spec.stat]]))} "
-                f"{_num(float(r['ci95']) if pd.notna(r['ci95']) else 0.0)}"
-                for _, r in d.iterrows()]
-        blocks.append(f"# {v}\n" + ("\n".join(rows) if rows else "NaN NaN NaN"))
+        for bench in benches:
+            d = st[(st.variant == v) & (st.bench == bench) & (st.space == s) &
+                   (st.metric == m)].sort_values("len")
+            rows = [f"{int(r['len'])} {_num(float(r[STAT_COLUMN[spec.stat]]))} "
+                    f"{_num(float(r['ci95']) if pd.notna(r['ci95']) else 0.0)}"
+                    for _, r in d.iterrows()]
+            if not rows and len(benches) > 1:
+                continue            # a bench (a mode) this variant does not run
+            names.append(v if len(benches) == 1 else f"{v}: {bench}")
+            blocks.append(f"# {names[-1]}\n" + ("\n".join(rows) if rows else "NaN NaN NaN"))
+    if not blocks:
+        blocks, names = ["# none\nNaN NaN NaN"], ["(no data)"]
     dat = base.with_suffix(".dat")
     dat.write_text("\n\n\n".join(blocks) + "\n")
     what = "error bars = 95% CI of the mean" if spec.stat == "mean" else \
         f"points = {spec.stat} per sample"
     gnuplot(PLOTS_DIR / "exp-lines.gp",
-            {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
+            {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(names),
              "xlabel": quote(xlabel or "len"),
              "ylabel": quote(_ylabel(spec, meta, f"{b}/{s}/{m}", units, [m])),
              "figtitle": quote(_title(spec, title)), "caption": quote(caption(meta, what)),
              "logx": int("logx" in spec.flags), "logy": int("logy" in spec.flags),
              "errors": int(spec.stat == "mean"), "formats": quote(" ".join(formats))},
-            cwd=base.parent, arrays={"names": variants})
+            cwd=base.parent, arrays={"names": names})
 
 
 def bars(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats,

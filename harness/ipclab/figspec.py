@@ -2,8 +2,10 @@
 checked when the experiment file is read, so a typo fails `harness list` and the
 command that names the experiment, not the figure step after an hour of boots.
 
-    lines bench=<b> space=<s> metric=<m> [stat=median|mean|min] [logx] [logy]
+    lines bench=<b>[,<b>...] space=<s> metric=<m> [stat=median|mean|min] [logx] [logy]
           [title=<words_with_underscores>] [ylabel=<words_with_underscores>]
+          (several benches: one line per variant and bench that the run has, e.g. the
+          modes a workload runs in each variant)
     bars cases=<case>,<case>,... [stat=...]
     waterfall case=<case> [stat=...] [reference=<label>:<value>,...]
 """
@@ -39,6 +41,11 @@ class FigureSpec:
     @property
     def stat(self) -> str:
         return self.params.get("stat", "median")
+
+    @property
+    def benches(self) -> list[str]:
+        """A lines figure's benches (one, or several separated by commas)."""
+        return self.params.get("bench", "").split(",") if self.kind == "lines" else []
 
     @property
     def cases(self) -> list[str]:
@@ -96,10 +103,11 @@ def parse(text: str, where: str = "FIGURE") -> FigureSpec:
     if spec.stat not in STATS:
         raise UsageError(f"{where}: stat={spec.stat} is not one of {', '.join(STATS)}")
     if kind == "lines":
-        for k in ("bench", "metric"):
-            if not NAME_RE.match(spec.params[k]):
-                raise UsageError(f"{where}: {k}={spec.params[k]!r} is not a name "
-                                 f"([a-z0-9_]+)")
+        for k, values in (("bench", spec.benches), ("metric", [spec.params["metric"]])):
+            for v in values:
+                if not NAME_RE.match(v):
+                    raise UsageError(f"{where}: {k}={spec.params[k]!r} is not a name "
+                                     f"([a-z0-9_]+){' or a list of names' if k == 'bench' else ''}")
         if spec.params["space"] not in ("self", "same", "cross"):
             raise UsageError(f"{where}: space= must be self, same or cross")
     for c in spec.cases:

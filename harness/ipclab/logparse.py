@@ -409,13 +409,17 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
              require_all_cases: bool = True, min_checks: int = 0,
              max_value: int | None = None, min_value: int | None = None,
              build: str | None = None, arch: str | None = None,
-             workload: str | None = None) -> list[Problem]:
+             workload: str | None = None,
+             own_unit_metrics: frozenset = frozenset()) -> list[Problem]:
     """Judge one boot. Returns the problems found (empty list = a good run).
     `variant` is a config.Variant whose axes BEGIN must echo; `arch` the architecture
     booted (arches.py: its QEMU exit statuses, and the arch and counter BEGIN must
     name; None: x86_64's statuses, BEGIN not checked for them); `workload` the guest
     program asked for (BEGIN workload=, `ipc` when absent): the IPC benchmark's cases
-    are a fixed set, any other workload's are the number its PLAN line promised."""
+    are a fixed set, any other workload's are the number its PLAN line promised.
+    `own_unit_metrics`: metrics the experiment gives units of their own (UNITS: calls,
+    bytes, rates, or counter ticks with idle time in them), which are not counts of
+    executed instructions, so min_value and max_value do not apply to them."""
     p: list[Problem] = []
     codes = get_arch(arch or "x86_64").exit_status
     exit_ok, exit_fail, exit_panic = codes["ok"], codes["fail"], codes["panic"]
@@ -545,6 +549,8 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
                                      f"len{s['len']} reason={s['reason']}, expected "
                                      f"over_register_limit"))
     for c in log.cases:
+        if c.key[2] in own_unit_metrics:
+            continue
         if min_value is not None:
             low = [v for v in c.values if v < min_value]
             if low:

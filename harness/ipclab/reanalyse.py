@@ -132,7 +132,8 @@ def reanalyse(path: Path, *, figures: bool = True, repo=None,
                                              f"{integrity.recovery(work, rel)}")]
         else:
             judge(out, clock, samples, warmup, arch=meta.get("arch", "x86_64"),
-                  workload=(meta.get("experiment") or {}).get("workload", "ipc"))
+                  workload=(meta.get("experiment") or {}).get("workload", "ipc"),
+                  own_unit_metrics=(meta.get("experiment") or {}).get("units") or ())
         info.update(status=out.status, problems=[str(p) for p in out.problems])
         if out.model is not None:
             info["model"] = out.model

@@ -104,7 +104,8 @@ def _run_verify(variants, arch, samples, warmup, jobs, timeout, build, logdir, r
             o = Outcome(v, b, r)
             judge(o, clock, samples, warmup, strict_values=workload == "ipc",
                   min_checks=MIN_CHECKS if workload == "ipc" else 1, debug=debug, arch=arch,
-                  workload=workload)
+                  workload=workload,
+                  own_unit_metrics=experiment.units if experiment else ())
             outs.append(o)
         reasons = []
         for i, o in enumerate(outs, 1):

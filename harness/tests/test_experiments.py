@@ -344,3 +344,44 @@ def test_several_figures_and_free_text():
         figspec.parse_all("lines bench=a space=self metric=b; pie")
     with pytest.raises(UsageError, match="empty figure"):
         figspec.parse_all("lines bench=a space=self metric=b;")
+
+
+def test_lines_with_several_benches_draw_a_line_per_variant_and_bench(tmp_path):
+    """bench=a,b: one line for each variant and bench the run has (the modes a workload
+    runs in each variant), labelled 'variant: bench'; pairs without data are left out."""
+    import pandas as pd
+    from ipclab import expfigures
+    spec = figspec.parse("lines bench=block,zero space=cross metric=throughput")
+    assert spec.benches == ["block", "zero"]
+    rows = [("v1", "block", 0, 10.0), ("v1", "block", 1, 0.0), ("v1", "zero", 0, 10.0),
+            ("v1", "zero", 1, 9.0), ("v2", "zero", 0, 8.0), ("v2", "zero", 1, 7.0)]
+    st = pd.DataFrame([{"variant": v, "bench": b, "space": "cross", "metric": "throughput",
+                        "len": n, "median": y, "mean": y, "min": y, "ci95": 0.0}
+                       for v, b, n, y in rows])
+    meta = {"clock": "icount", "git": {"short": "abc"}, "run_id": "r"}
+    files = expfigures.draw({"name": "toy", "figure": "lines bench=block,zero space=cross "
+                                                      "metric=throughput",
+                             "variants": ["v1", "v2"]}, st, meta, tmp_path, formats=["svg"])
+    dat = (tmp_path / "experiment-toy.dat").read_text()
+    assert [l for l in dat.splitlines() if l.startswith("#")] == [
+        "# v1: block", "# v1: zero", "# v2: zero"]
+    assert all(f.exists() for f in files)
+    with pytest.raises(UsageError, match="or a list of names"):
+        figspec.parse("lines bench=a,B space=cross metric=m")
+
+
+def test_metrics_with_their_own_units_are_not_held_to_instruction_bounds():
+    """A rate that may be 0 (no honest call got through) or a count of calls is not a
+    counter reading: an experiment's UNITS exempt it from the icount plausibility
+    bounds, which still hold for every other metric."""
+    from ipclab import limits
+    text = workload_log().replace("IPCLAB 2 DATA id=1 20 20 20 20", "IPCLAB 2 DATA id=1 0 0 0 0")
+    text = text.replace("CASE-END id=1 count=4 sum=80", "CASE-END id=1 count=4 sum=0")
+    log = logparse.parse(text)
+    kw = dict(exit_code=1, variant=config.load_variant("l4-classic"), clock="icount",
+              samples=4, warmup=1, workload="toy", min_value=1)
+    assert any("below 1" in p.message for p in logparse.validate(log, **kw))
+    assert logparse.validate(log, own_unit_metrics=frozenset({"cost"}), **kw) == []
+    assert limits.implausible(log, "icount", 1e-9, "guest instructions")
+    assert limits.implausible(log, "icount", 1e-9, "guest instructions",
+                              frozenset({"cost"})) == []

@@ -78,12 +78,24 @@ static inline uint64_t dest_recv_source(struct tcb *self, uint64_t from, struct 
     return E_OK;
 }
 
+/* Whether a queued sender's message comes as from the one thread a receive wants: the
+ * sender itself, or under COMMCTL=clans also a chief passing that thread's message on
+ * (clans.c), which the receiver must see as from the thread it named. */
+static inline bool dest_sender_is(const struct tcb *sender, const struct recv_source *s)
+{
+#if CONFIG_COMMCTL_CLANS
+    return sender->send_id == s->from;
+#else
+    return sender == s->wanted;
+#endif
+}
+
 /* The first sender queued on self that the receive accepts, taken off the queue. */
 static inline struct tcb *dest_take_sender(struct tcb *self, const struct recv_source *s)
 {
     for (struct link *l = self->senders.next; l != &self->senders; l = l->next) {
         struct tcb *sender = container_of(l, struct tcb, wait_link);
-        if (s->wanted && sender != s->wanted)
+        if (s->wanted && !dest_sender_is(sender, s))
             continue;
         list_remove(&sender->wait_link);
         sender->partner = NULL;

@@ -14,6 +14,7 @@
 #include "space.h"
 #include "syscall.h"
 #include "thread.h"
+#include "timeouts.h"
 
 noreturn void kernel_resume(struct tcb *next)
 {
@@ -45,13 +46,25 @@ noreturn void syscall_slowpath(void)
     kernel_resume(next);
 }
 
+/* A tick that ends an idle wait: time goes on for the timeouts (the thread to run is
+ * then picked by kernel_idle_interrupt). */
+void kernel_idle_tick(void)
+{
+    timeouts_tick(NULL);
+}
+
 noreturn void kernel_timer_tick(void)
 {
     struct tcb *self = current;
     if (CONFIG_DEBUG)
         kernel_check_invariants();
+    bool outranked = timeouts_tick(self); /* a thread whose timeout expired outranks self */
     if (sched_tick(self)) {
         sched_rotate(self);
+        kernel_resume(sched_pick());
+    }
+    if (outranked) {
+        sched_wake(self);
         kernel_resume(sched_pick());
     }
     kernel_resume(self);

@@ -11,6 +11,8 @@ struct tcb;
 noreturn void kernel_resume(struct tcb *next);
 /* An interrupt arrived while the kernel idled (its architecture part is handled). */
 noreturn void kernel_idle_interrupt(void);
+/* The timer's tick ended an idle wait: count it (then kernel_idle_interrupt). */
+void kernel_idle_tick(void);
 /* A system call the fast path declined; registers fully saved in current's TCB. */
 noreturn void syscall_slowpath(void);
 /* A timer interrupt in user mode; current's registers are saved. */

@@ -21,6 +21,7 @@
 #include "ipc.h"
 
 #include "arch_api.h"
+#include "commctl.h"
 #include "dest.h"
 #include "fpu.h"
 #include "kernel.h"
@@ -30,6 +31,7 @@
 #include "space.h"
 #include "switch.h"
 #include "thread.h"
+#include "timeouts.h"
 #include "transfer.h"
 
 #define FASTPATH_MAX_WORDS ABI_REG_WORDS
@@ -59,10 +61,13 @@ static inline bool tag_fast(uint64_t tag)
     return !(tag & ~FASTPATH_TAG_OK) && tag_len(tag) <= FASTPATH_MAX_WORDS;
 }
 
-/* The caller blocks in both operations, so the rule is the one for a blocking self. */
+/* The caller blocks in both operations, so the rule is the one for a blocking self.
+ * A partner whose timeout runs, or one in another clan, is the general path's
+ * (timeouts.h, commctl.h: both checks are nothing unless their axis is on). */
 static inline bool partner_schedulable(const struct tcb *self, const struct tcb *to)
 {
-    return sched_fast_switch_ok(to) && switch_directly(self, to, false);
+    return sched_fast_switch_ok(to) && switch_directly(self, to, false) &&
+           timeouts_fast_ok(to) && commctl_fast_ok(self, to);
 }
 
 struct tcb *fastpath_call(uint64_t dest, uint64_t tag)

@@ -7,11 +7,14 @@
  */
 #include "invariants.h"
 
+#include "commctl.h"
 #include "dest.h"
 #include "kernel.h"
 #include "notify.h"
 #include "sched.h"
+#include "space.h"
 #include "thread.h"
+#include "timeouts.h"
 
 void kernel_check_invariants(void)
 {
@@ -27,9 +30,13 @@ void kernel_check_invariants(void)
         ASSERT(dest_partner_consistent(t));
         dest_check_thread(t);
         notify_check_thread(t);
+        timeouts_check_thread(t);
+        commctl_check_thread(t);
         ASSERT(!t->queued || sched_is_queued(t));
         ASSERT(t->queued || t->ready_link.next == &t->ready_link);
     }
     ASSERT(sched_queues_consistent());
     ASSERT(dest_objects_consistent());
+    ASSERT(timeouts_consistent());
+    ASSERT(space_tree_consistent());
 }

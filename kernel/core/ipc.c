@@ -12,11 +12,14 @@
  *
  * How a partner is named and found is the DEST axis (dest.h, one header per
  * addressing mode); how words travel is TRANSFER (transfer.h); whether a released
- * thread runs at once is the direct-switch rule (switch.h). This file tests no axis.
+ * thread runs at once is the direct-switch rule (switch.h); which timeouts a phase
+ * takes is TIMEOUTS (timeouts.h); whether a message goes where it was sent or to a
+ * chief on the way is COMMCTL (commctl.h). This file tests no axis.
  */
 #include "ipc.h"
 
 #include "arch_api.h"
+#include "commctl.h"
 #include "dest.h"
 #include "kernel.h"
 #include "notify.h"
@@ -24,13 +27,16 @@
 #include "space.h"
 #include "switch.h"
 #include "thread.h"
+#include "timeouts.h"
 #include "transfer.h"
 
-/* Deliver from's message to the receiver to, which sees it as coming from sender_id. */
-static void deliver(struct tcb *from, struct tcb *to, uint64_t tag, uint64_t sender_id)
+/* Deliver from's message to the receiver to, which sees it as coming from sender_id.
+ * Always inlined: with the COMMCTL hook GCC would call it out of line otherwise. */
+static inline __attribute__((always_inline)) void deliver(struct tcb *from, struct tcb *to, uint64_t tag, uint64_t sender_id)
 {
     transfer_message(from, to, tag_len(tag));
-    arch_regs_set_result(&to->regs, E_OK, sender_id, tag & (TAG_LEN_MASK | TAG_LABEL_MASK));
+    arch_regs_set_result(&to->regs, E_OK, sender_id, (tag & (TAG_LEN_MASK | TAG_LABEL_MASK)) |
+                                                         commctl_delivered(from, to, sender_id));
 }
 
 static void fail(struct tcb *t, uint64_t error)
@@ -44,11 +50,15 @@ static void make_ready(struct tcb *t)
     ASSERT(t->state == THREAD_SEND_BLOCKED || t->state == THREAD_RECV_BLOCKED ||
            t->state == THREAD_REPLY_BLOCKED);
     ASSERT(t->partner == NULL);
+    timeouts_cancel(t);
+    commctl_wait_ended(t);
     t->state = THREAD_READY;
 }
 
 void ipc_leave_wait_queue(struct tcb *t)
 {
+    timeouts_cancel(t);
+    commctl_wait_ended(t);
     dest_leave_wait_queue(t);
 }
 
@@ -70,8 +80,11 @@ static uint64_t send_to_waiting(struct tcb *self, struct tcb *to, unsigned op, u
     deliver(self, to, tag, sender_id);
     make_ready(to);
     *woken = to;
-    if (op == SYS_CALL)
-        dest_await_reply(self, to); /* a caller whose message was taken awaits the reply */
+    if (op == SYS_CALL) {           /* a caller whose message was taken awaits the reply */
+        dest_await_reply(self, to);
+        commctl_caller_awaits(self, to);
+        timeouts_arm(self, tag_recv_timeout(tag));
+    }
     return E_OK;
 }
 
@@ -84,6 +97,7 @@ static void block_sending(struct tcb *self, unsigned op, uint64_t tag,
     self->send_id = t->sender_id;
     self->calling = op == SYS_CALL;
     dest_block_sending(self, t);
+    timeouts_block_sending(self, tag);
 }
 
 /*
@@ -100,6 +114,8 @@ static uint64_t send_phase(struct tcb *self, unsigned op, uint64_t dest, uint64_
     struct send_target t;
     uint64_t error = op == SYS_REPLY_WAIT ? dest_reply_target(self, dest, &t)
                                           : dest_send_target(self, dest, &t);
+    if (error == E_OK)
+        error = commctl_route(self, op, &t);
     if (error != E_OK)
         return error;
     if (t.receiver)
@@ -116,6 +132,8 @@ static struct tcb *release_sender(struct tcb *self, struct tcb *sender)
     if (sender->calling) {
         sender->calling = false;
         dest_await_reply(sender, self);
+        commctl_caller_awaits(sender, self);
+        timeouts_caller_awaits_reply(sender);
         return NULL;
     }
     arch_regs_set_result(&sender->regs, E_OK, 0, 0);
@@ -147,6 +165,7 @@ static uint64_t recv_phase(struct tcb *self, uint64_t from, uint64_t tag, struct
         return E_WOULD_BLOCK;
     self->state = THREAD_RECV_BLOCKED;
     dest_block_receiving(self, &src);
+    timeouts_arm(self, tag_recv_timeout(tag));
     return E_OK;
 }
 
@@ -187,15 +206,27 @@ struct tcb *ipc_schedule(struct tcb *self, struct tcb *woken)
     return choose_next(self, woken, NULL);
 }
 
-struct tcb *ipc_general(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag,
-                        uint64_t from)
+/* The error of the send phase that failed at once in the last ipc_general, for
+ * ipc_general_send; written on the failure path only, so the common path pays nothing
+ * for it. */
+static uint64_t send_error;
+
+/* Never inlined into ipc_general_send below: one copy of the general path. */
+__attribute__((noinline)) struct tcb *ipc_general(struct tcb *self, unsigned op, uint64_t dest,
+                                                  uint64_t tag, uint64_t from)
 {
     struct tcb *replied = NULL;
     struct tcb *sender = NULL;
     arch_regs_set_result(&self->regs, E_OK, 0, 0);
+    if (!timeouts_tag_ok(op, tag)) {    /* a timeout out of range, or none here */
+        send_error = E_INVALID_ARG;
+        fail(self, E_INVALID_ARG);
+        return self;
+    }
     if (op != SYS_RECV) {
         uint64_t error = send_phase(self, op, dest, tag, &replied);
         if (error != E_OK) {
+            send_error = error;
             fail(self, error);
             return self;
         }
@@ -207,4 +238,13 @@ struct tcb *ipc_general(struct tcb *self, unsigned op, uint64_t dest, uint64_t t
     }
     ASSERT(dest_partner_consistent(self));
     return choose_next(self, replied, sender);
+}
+
+struct tcb *ipc_general_send(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag,
+                             uint64_t *error)
+{
+    send_error = E_OK;
+    struct tcb *next = ipc_general(self, op, dest, tag, 0);
+    *error = send_error;
+    return next;
 }

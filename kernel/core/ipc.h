@@ -12,11 +12,17 @@
 struct tcb *ipc_general(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag,
                         uint64_t from);
 
+/* A send-only operation (op SYS_SEND or SYS_CLAN_FORWARD) on the general path, telling
+ * the caller whether its send phase failed at once. */
+struct tcb *ipc_general_send(struct tcb *self, unsigned op, uint64_t dest, uint64_t tag,
+                             uint64_t *error);
+
 /* The fast path: the thread to switch to, or NULL to take the general path. */
 struct tcb *fastpath_call(uint64_t dest, uint64_t tag);
 struct tcb *fastpath_reply_wait(uint64_t dest, uint64_t tag, uint64_t from);
 
-/* Take a blocked thread out of the sender or endpoint queue it waits in, if any. */
+/* A blocked thread's wait ends (it is woken, aborted or killed): take it out of the
+ * sender or endpoint queue it waits in and the wake-up queue, if any. */
 void ipc_leave_wait_queue(struct tcb *t);
 
 /* Wake a blocked thread with an error (partner died, ...). */

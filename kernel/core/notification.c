@@ -74,7 +74,7 @@ static struct tcb *signal(struct notification *n, uint64_t badge)
     }
     struct tcb *b = n->bound;
     if (b && dest_open_receive(b)) {
-        dest_leave_wait_queue(b);
+        ipc_leave_wait_queue(b);    /* its receive's timeout too, if one runs */
         deliver(n, b, bits, TAG_NOTIFICATION);
         return b;
     }

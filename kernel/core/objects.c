@@ -6,6 +6,7 @@
 #include "sched.h"
 #include "space.h"
 #include "thread.h"
+#include "timeouts.h"
 
 void kernel_objects_init(void)
 {
@@ -14,4 +15,5 @@ void kernel_objects_init(void)
     space_table_init();
     dest_objects_init();
     notify_objects_init();
+    timeouts_objects_init();
 }

@@ -5,6 +5,7 @@
 #include "cspace.h"
 #include "frame.h"
 #include "kernel.h"
+#include "tasks.h"
 #include "thread.h"
 
 /* The root task may create 64 IPC objects (endpoints, notifications); a task it creates
@@ -35,6 +36,11 @@ struct space *space_create(struct space *creator)
         s->handle = ((uint64_t)i << TID_VERSION_BITS) | space_version[i];
         s->creator = creator;
         s->object_quota = creator ? 0 : ROOT_OBJECT_QUOTA;
+        s->task_quota = creator ? 0 : TASKS_ROOT_QUOTA;
+        if (creator) {
+            s->next_sibling = creator->first_child;
+            creator->first_child = s;
+        }
         cspace_init(s);
         return s;
     }
@@ -54,17 +60,62 @@ bool space_may_control(const struct space *actor, const struct space *target)
     return target->creator == actor;
 }
 
-void space_destroy(struct space *s)
+/* One task of a subtree being destroyed, its own tasks already gone. */
+static void destroy_one(struct space *s)
 {
-    ASSERT(s->used && s->creator != NULL);
+    ASSERT(s->used && s->creator != NULL && s->first_child == NULL);
     thread_kill_space(s);
     for (uint64_t slot = 1; slot < CAP_SLOTS; slot++)
         cap_delete(s, slot);
     arch_space_destroy(&s->arch);
+    struct space **link = &s->creator->first_child;
+    while (*link != s)
+        link = &(*link)->next_sibling;
+    *link = s->next_sibling;
+    tasks_released(s);
     uint32_t index = (uint32_t)(s - spaces);
     s->used = false;
     if (++space_version[index] > TID_VERSION_MASK - 1)
         space_version[index] = 0;
+}
+
+/* Post-order without recursion (a subtree may be a chain as deep as the table): go
+ * down to a task with no tasks of its own, destroy it, go back up to its creator. */
+void space_destroy(struct space *s)
+{
+    ASSERT(s->used && s->creator != NULL);
+    struct space *top = s->creator, *cur = s;
+    while (cur != top) {
+        if (cur->first_child) {
+            cur = cur->first_child;
+            continue;
+        }
+        struct space *up = cur->creator;
+        destroy_one(cur);
+        cur = up;
+    }
+}
+
+bool space_tree_consistent(void)
+{
+    for (unsigned i = 0; i < MAX_SPACES; i++) {
+        const struct space *s = &spaces[i];
+        if (!s->used)
+            continue;
+        unsigned found = 0;
+        if (s->creator) {
+            if (!s->creator->used)
+                return false;
+            for (const struct space *c = s->creator->first_child; c; c = c->next_sibling)
+                found += c == s;
+            if (found != 1)
+                return false;
+        }
+        for (const struct space *c = s->first_child; c; c = c->next_sibling)
+            if (!c->used || c->creator != s)
+                return false;
+    }
+    return true;
 }
 
 bool space_range_mapped(const struct space *s, uint64_t addr, uint64_t len, bool write)

@@ -20,14 +20,26 @@
 #include "cspace_tree.h"
 #endif
 
-#define MAX_SPACES 16
+/* Room for the root task, a subtree of 256 tasks (the process-hierarchy lesson) and the
+ * tasks of a benchmark beside it. */
+#define MAX_SPACES 272
 
 struct space {
     struct arch_space arch;
     bool used;
     uint64_t handle;             /* slot number and version */
-    struct space *creator;       /* NULL for the root task's space */
+    struct space *creator;       /* its owner; NULL for the root task's space */
+    struct space *first_child;   /* the tasks it owns (created), newest first ... */
+    struct space *next_sibling;  /* ... linked through their creator's list */
     uint32_t object_quota;       /* IPC objects (endpoints, notifications) it may still create */
+    /* The TASKS axis (tasks.c): under caps what it may still create and what its own
+     * creation cost whom; unused under ids. */
+    uint32_t task_quota;
+    uint32_t task_charge;
+    uint64_t task_payer;         /* handle of the space whose quota paid for it */
+#if CONFIG_COMMCTL_CLANS
+    uint64_t chief;              /* its clan's chief thread; IPC_NIL: the top clan (clans.c) */
+#endif
     struct cap caps[CAP_SLOTS];
 #if CONFIG_CSPACE_GUARDED
     struct cspace_tree cspace;   /* the CNodes above caps[] (cspace_guarded.h) */
@@ -42,6 +54,10 @@ struct space *space_lookup(uint64_t handle);
 bool space_may_control(const struct space *actor, const struct space *target);
 /* Kill every thread of s, empty its capability slots, free its page tables. */
 void space_destroy(struct space *s);
+
+/* The owner tree (invariant checks): every live task but the root's is on its live
+ * creator's list of tasks, and every list holds only the tasks it owns. */
+bool space_tree_consistent(void);
 
 /* User memory access, checked: the whole range lies in the user half and is mapped. */
 bool space_range_mapped(const struct space *s, uint64_t addr, uint64_t len, bool write);

@@ -10,6 +10,7 @@
 #include "syscall.h"
 
 #include "arch_api.h"
+#include "commctl.h"
 #include "console.h"
 #include "dest.h"
 #include "ipc.h"
@@ -17,6 +18,7 @@
 #include "notify.h"
 #include "sched.h"
 #include "space.h"
+#include "tasks.h"
 #include "thread.h"
 
 struct space *root_space;
@@ -37,8 +39,8 @@ static bool is_root(const struct tcb *t)
  * its task created). Only a task that creates spaces learns that a handle is dead
  * (E_INVALID_ARG); to any other, every foreign handle is E_NO_PERMISSION.
  */
-static uint64_t controlled_space(struct tcb *self, uint64_t handle, bool own_ok,
-                                 struct space **out)
+uint64_t syscall_controlled_space(struct tcb *self, uint64_t handle, bool own_ok,
+                                  struct space **out)
 {
     struct space *s = space_lookup(handle);
     if (s && ((own_ok && s == self->space) || space_may_control(self->space, s))) {
@@ -59,7 +61,7 @@ static uint64_t sys_thread_create(struct tcb *self, uint64_t space, uint64_t utc
     if (!is_root(self))
         return E_NO_PERMISSION;
     struct space *s;
-    uint64_t error = controlled_space(self, space, true, &s);
+    uint64_t error = syscall_controlled_space(self, space, true, &s);
     if (error != E_OK)
         return error;
     int created;
@@ -111,7 +113,7 @@ static uint64_t sys_map(struct tcb *self, uint64_t space, uint64_t src, uint64_t
     if (!is_root(self))
         return E_NO_PERMISSION;
     struct space *to;
-    uint64_t error = controlled_space(self, space, true, &to);
+    uint64_t error = syscall_controlled_space(self, space, true, &to);
     if (error != E_OK)
         return error;
     return (uint64_t)space_map(self->space, src, to, dst, pages, flags & MAP_WRITABLE);
@@ -121,16 +123,32 @@ static uint64_t sys_cap_mint(struct tcb *self, uint64_t space, uint64_t src, uin
                              uint64_t badge, uint64_t rights)
 {
     struct space *to;
-    uint64_t error = controlled_space(self, space, true, &to);
+    uint64_t error = syscall_controlled_space(self, space, true, &to);
     if (error != E_OK)
         return error;
     return (uint64_t)cap_mint(self->space, src, to, dst, badge, rights);
 }
 
+/* A task owned by `parent` (the caller's task or one it controls), paid for by the
+ * caller's task (TASKS: tasks.h). */
+static inline __attribute__((always_inline)) uint64_t
+sys_task_create(struct tcb *self, uint64_t parent, uint64_t quota,
+                uint64_t *handle)
+{
+    struct space *p;
+    uint64_t error = syscall_controlled_space(self, parent, true, &p);
+    if (error != E_OK)
+        return error;
+    struct space *s = tasks_create(self->space, p, quota, &error);
+    if (s)
+        *handle = s->handle;
+    return error;
+}
+
 static uint64_t sys_space_destroy(struct tcb *self, uint64_t space)
 {
     struct space *s;
-    uint64_t error = controlled_space(self, space, false, &s);
+    uint64_t error = syscall_controlled_space(self, space, false, &s);
     if (error != E_OK)
         return error;
     if (s == current->space)
@@ -175,12 +193,13 @@ struct tcb *syscall_dispatch(struct tcb *self)
     case SYS_CALL:
     case SYS_REPLY_WAIT:
         return ipc_general(self, (unsigned)nr, a0, a1, a2);
-    case SYS_SPACE_CREATE: {
-        struct space *s = is_root(self) ? space_create(self->space) : NULL;
-        error = !is_root(self) ? E_NO_PERMISSION : s ? E_OK : E_NO_MEMORY;
-        value = s ? s->handle : 0;
+    case SYS_SPACE_CREATE:
+        error = is_root(self) ? sys_task_create(self, self->space->handle, 0, &value)
+                              : E_NO_PERMISSION;
         break;
-    }
+    case SYS_TASK_CREATE:
+        error = sys_task_create(self, a0, a1, &value);
+        break;
     case SYS_THREAD_CREATE:
         error = sys_thread_create(self, a0, a1, a2, &value);
         break;
@@ -212,6 +231,9 @@ struct tcb *syscall_dispatch(struct tcb *self)
     case SYS_NOTIFY_BIND:
         error = notify_syscall(self, nr, a0, &value, &next); /* E_INVALID_SYSCALL if none */
         break;
+    case SYS_CLAN_SET:
+    case SYS_CLAN_FORWARD:
+        return commctl_syscall(self, nr, a0, a1); /* E_INVALID_SYSCALL without clans */
     case SYS_DEBUG_WRITE:
         error = sys_debug_write(self, a0, a1);
         break;

@@ -12,4 +12,10 @@ extern struct tcb *root_thread;
  * (NULL when no thread is runnable). */
 struct tcb *syscall_dispatch(struct tcb *self);
 
+/* The space a handle names, if self may act on it (its own when own_ok, or one its
+ * task created); else the error to return, which tells only a task that creates spaces
+ * that the handle is dead (authority before lookup). */
+uint64_t syscall_controlled_space(struct tcb *self, uint64_t handle, bool own_ok,
+                                  struct space **out);
+
 #endif

@@ -76,6 +76,21 @@ struct tcb {
     struct notification *bound;      /* its open receives also end on a signal of this */
     struct notification *waiting_on; /* the notification it waits on (NOTIFY_BLOCKED) */
 #endif
+#if CONFIG_TIMEOUTS_FULL
+    /* The TIMEOUTS axis's fields (timeouts.h, timeout.c). */
+    uint64_t deadline;           /* tick its running timeout expires at; 0: none runs */
+    struct link timeout_link;    /* in the wake-up queue while a timeout runs */
+    uint16_t call_recv_timeout;  /* a blocked caller's receive timeout, for its reply */
+#endif
+#if CONFIG_COMMCTL_CLANS
+    /* The COMMCTL axis's fields (commctl.h, clans.c). */
+    uint64_t clan;               /* its task's chief (copied at creation: a task's clan is
+                                    fixed before it has threads), for the fast path */
+    uint64_t clan_dest;          /* the destination its current send was redirected from */
+    uint64_t held_sender;        /* as a chief: the redirected message it holds, from ... */
+    uint64_t held_dest;          /* ... to (thread IDs; IPC_NIL: it holds none) */
+    struct tcb *held_by;         /* the chief holding the message it awaits, if any */
+#endif
 } __attribute__((aligned(TCB_ALIGN)));
 
 static inline bool thread_runnable(const struct tcb *t)

@@ -6,6 +6,7 @@
  */
 #include "thread.h"
 
+#include "commctl.h"
 #include "dest.h"
 #include "fpu.h"
 #include "frame.h"
@@ -67,8 +68,9 @@ struct tcb *thread_create(struct space *s, uint64_t utcb_addr, uint64_t prio, in
     t->timeslice_left = SCHED_TIMESLICE_TICKS;
     list_init(&t->ready_link);
     list_init(&t->wait_link);
-    dest_thread_init(t);
     t->space = s;
+    dest_thread_init(t);
+    commctl_thread_init(t);
     t->utcb = (struct utcb *)(uintptr_t)frame;
     t->utcb_addr = utcb_addr;
     t->tid = tid_make(number, thread_next_version[number]);
@@ -113,6 +115,7 @@ static void abort_partners(struct tcb *t)
 void thread_kill(struct tcb *t)
 {
     notify_thread_exit(t);
+    commctl_thread_exit(t);
     ipc_leave_wait_queue(t);
     dest_thread_exit(t);
     fpu_thread_exit(t);

@@ -72,11 +72,14 @@ noreturn void kernel_irq_handler(void)
         kernel_trap(0, read_sysreg(elr_el1), 0);
     uint32_t iar = gic_acknowledge();
     unsigned intid = iar & 0x3ff;
+    bool tick = false;
     if (intid != GIC_SPURIOUS) {
-        timer_handle(intid);
+        tick = timer_handle(intid);
         gic_end(iar);
     }
     aarch64_idling = false;
+    if (tick)
+        kernel_idle_tick();
     kernel_idle_interrupt();
 }
 

@@ -23,6 +23,7 @@ noreturn void user_timer_handler(void)
     timer_rearm();
     if (riscv_idling) {                 /* the tick ends an idle wait (idle.c) */
         riscv_idling = false;           /* the trap cleared sstatus.SIE already */
+        kernel_idle_tick();
         kernel_idle_interrupt();
     }
     kernel_timer_tick();

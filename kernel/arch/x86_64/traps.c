@@ -92,9 +92,11 @@ noreturn void trap_handler(struct trap_frame *f)
     if ((f->cs & 3) == 0 && x86_idling &&
         (f->vector == VECTOR_TIMER || f->vector == VECTOR_SPURIOUS)) {
         /* The interrupt that ends an idle wait: the only trap kernel mode expects. */
-        if (f->vector == VECTOR_TIMER)
-            timer_eoi();
         x86_idling = false;
+        if (f->vector == VECTOR_TIMER) {
+            timer_eoi();
+            kernel_idle_tick();
+        }
         kernel_idle_interrupt();
     }
     if ((f->cs & 3) == 0)

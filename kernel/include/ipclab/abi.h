@@ -46,6 +46,22 @@
 #define SYS_WAIT 19           /* (a0 slot) -> r1 = the bits, cleared; blocks while there are none */
 #define SYS_POLL 20           /* (a0 slot) -> r1 = the bits, cleared; E_WOULD_BLOCK if none */
 #define SYS_NOTIFY_BIND 21    /* (a0 slot): bind it to the caller (IPC_NIL: unbind) */
+/* Tasks (the TASKS axis: ids or caps, see kernel/core/tasks.h). A task is an address
+ * space; its creator is its owner, alone acts on it, and destroying it (SYS_SPACE_DESTROY)
+ * destroys every task made under it. ids: any task may create, first come first served
+ * from the global table; caps: creating costs the creator one unit of its task quota,
+ * plus the quota it hands the new task, and destroying gives all of it back. */
+#define SYS_TASK_CREATE 22    /* (a0 parent space: the caller's or one it controls, a1 quota
+                                 to hand over (caps; 0 under ids)) -> r1 = space handle */
+/* Clans and chiefs (COMMCTL=clans; E_INVALID_SYSCALL otherwise, see kernel/core/commctl.h).
+ * Every task belongs to the clan of its chief thread (none: the top clan); IPC inside a
+ * clan, to one's own chief and from a chief into its clan is direct; any other IPC is
+ * redirected to the chief on the way, which receives it with TAG_REDIRECTED and the
+ * original sender's ID and passes it on with SYS_CLAN_FORWARD. */
+#define SYS_CLAN_SET 23       /* (a0 space it controls and that has no threads yet, a1 chief
+                                 thread ID or IPC_NIL): the task joins that chief's clan */
+#define SYS_CLAN_FORWARD 24   /* (a1 tag): send the redirected message last received on to
+                                 its destination, as from its original sender */
 
 #ifndef __ASSEMBLER__
 
@@ -64,12 +80,24 @@ enum sys_error {
     E_NO_PERMISSION = 10,   /* operation reserved to the root task */
     E_ABORTED = 11,         /* the partner died while this thread waited */
     E_QUOTA = 12,           /* the caller's task may create no more of this object */
+    E_TIMEOUT = 13,         /* a phase's finite timeout expired (TIMEOUTS=full) */
 };
 
 /*
- * Message tag: bits 0-7 length in words, bit 8 "do not block in the send phase",
- * bit 9 "do not block in the receive phase", bit 10 (received only) a notification,
- * bits 16-31 a label the kernel passes on.
+ * Message tag:
+ *   bits  0-7   length in words
+ *   bit   8     do not block in the send phase (a zero send timeout)
+ *   bit   9     do not block in the receive phase (a zero receive timeout)
+ *   bit  10     (received only) the receive ended on a notification (NOTIFY=notify)
+ *   bit  11     (received only) a message redirected to the receiver as its sender's or
+ *               its destination's chief (COMMCTL=clans)
+ *   bits 16-31  a label the kernel passes on
+ *   bits 32-47  send timeout, bits 48-63 receive timeout (TIMEOUTS=full): 0 is infinity
+ *               (or zero with the phase's bit 8/9), 1..TIMEOUT_MAX_TICKS timer ticks
+ *               (1 ms each); anything else, or a finite timeout with bit 8/9 for the
+ *               same phase, is E_INVALID_ARG. TIMEOUTS=zeroinf has no timeout fields:
+ *               bits 32-63 are ignored there, as the other reserved bits are
+ * A received tag carries the length, the label and bits 10-11 only.
  */
 #define TAG_LEN_MASK 0xffull
 #define TAG_SEND_NONBLOCK (1ull << 8)
@@ -79,6 +107,31 @@ enum sys_error {
 /* In a received tag: the receive ended on a signal of the receiver's bound notification
  * (r1 holds its bits), not on a message. */
 #define TAG_NOTIFICATION (1ull << 10)
+/* In a received tag: the message was on its way elsewhere and the receiver is the chief
+ * it must pass (r1 holds the original sender's ID); SYS_CLAN_FORWARD sends it on. */
+#define TAG_REDIRECTED (1ull << 11)
+#define TAG_SEND_TIMEOUT_SHIFT 32
+#define TAG_RECV_TIMEOUT_SHIFT 48
+#define TAG_TIMEOUT_FIELD 0xffffull
+#define TAG_TIMEOUT_MASK (~0ull << TAG_SEND_TIMEOUT_SHIFT)
+#define TIMEOUT_MAX_TICKS 60000ull   /* one minute at the 1 kHz tick */
+
+/* A tag with finite send and receive timeouts in ticks (0: infinity). */
+static inline uint64_t tag_timeouts(uint64_t tag, uint64_t send_ticks, uint64_t recv_ticks)
+{
+    return (tag & ~TAG_TIMEOUT_MASK) | ((send_ticks & TAG_TIMEOUT_FIELD) << TAG_SEND_TIMEOUT_SHIFT) |
+           ((recv_ticks & TAG_TIMEOUT_FIELD) << TAG_RECV_TIMEOUT_SHIFT);
+}
+
+static inline uint64_t tag_send_timeout(uint64_t tag)
+{
+    return (tag >> TAG_SEND_TIMEOUT_SHIFT) & TAG_TIMEOUT_FIELD;
+}
+
+static inline uint64_t tag_recv_timeout(uint64_t tag)
+{
+    return (tag >> TAG_RECV_TIMEOUT_SHIFT) & TAG_TIMEOUT_FIELD;
+}
 
 static inline uint64_t tag_make(uint64_t len, uint64_t label)
 {
