@@ -110,6 +110,7 @@ int main(const struct kip *info)
         bad_input_checks(&checks, &failed);
         isolation_checks(&checks, &failed);
         cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
+        time_checks(&checks, &failed);  /* after the benchmarks: it moves no sample */
     } else if (w) {
         struct workload_env env = {
             .first_case = 0, .samples = samples, .warmup = warmup,

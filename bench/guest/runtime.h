@@ -21,6 +21,8 @@ int thread_spawn(uint64_t space, void (*fn)(uint64_t), uint64_t arg, unsigned pr
                  struct thread_info *out);
 /* Create the thread only (not started): for tests of thread_start. */
 int thread_make(uint64_t space, unsigned prio, struct thread_info *out);
+/* Start a thread made by thread_make running fn(arg) on its own stack. */
+int thread_begin(const struct thread_info *t, void (*fn)(uint64_t), uint64_t arg);
 /* Destroy the thread (if it still lives) and give its slot back; the kernel's error. */
 uint64_t thread_release(struct thread_info *t);
 /* A new address space sharing the root image's frames; the handle or -1. */
@@ -38,6 +40,8 @@ void report_check_count(unsigned *checks, unsigned *failed, const char *name,
 /* The pieces main() runs. */
 void bad_input_checks(unsigned *checks, unsigned *failed);
 void isolation_checks(unsigned *checks, unsigned *failed);
+/* Interrupts, the user timer, SYS_UNMAP, user-level scheduling (time_checks.c). */
+void time_checks(unsigned *checks, unsigned *failed);
 /* The fuzzer (mode=fuzz): its CHECK lines; returns the number of CASEs (none). */
 unsigned fuzz_run(unsigned *checks, unsigned *failed);
 unsigned ipc_benchmarks(unsigned first_case_id, unsigned samples, unsigned warmup,

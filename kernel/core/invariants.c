@@ -8,10 +8,12 @@
 #include "invariants.h"
 
 #include "dest.h"
+#include "irq.h"
 #include "kernel.h"
 #include "notify.h"
 #include "sched.h"
 #include "thread.h"
+#include "usched.h"
 
 void kernel_check_invariants(void)
 {
@@ -31,4 +33,6 @@ void kernel_check_invariants(void)
     }
     ASSERT(sched_queues_consistent());
     ASSERT(dest_objects_consistent());
+    irq_check_lines();
+    usched_check();
 }

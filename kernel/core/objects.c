@@ -2,10 +2,13 @@
 #include "objects.h"
 
 #include "dest.h"
+#include "irq.h"
+#include "kstat.h"
 #include "notify.h"
 #include "sched.h"
 #include "space.h"
 #include "thread.h"
+#include "usched.h"
 
 void kernel_objects_init(void)
 {
@@ -14,4 +17,7 @@ void kernel_objects_init(void)
     space_table_init();
     dest_objects_init();
     notify_objects_init();
+    irq_table_init();
+    usched_init();
+    kstat_reset();
 }

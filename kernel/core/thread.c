@@ -9,10 +9,12 @@
 #include "dest.h"
 #include "frame.h"
 #include "ipc.h"
+#include "irq.h"
 #include "kernel.h"
 #include "notify.h"
 #include "sched.h"
 #include "space.h"
+#include "usched.h"
 
 struct tcb tcb_array[MAX_THREADS];
 struct tcb *current;
@@ -110,6 +112,8 @@ static void abort_partners(struct tcb *t)
 
 void thread_kill(struct tcb *t)
 {
+    irq_thread_exit(t);
+    usched_thread_exit(t);
     notify_thread_exit(t);
     ipc_leave_wait_queue(t);
     abort_partners(t);

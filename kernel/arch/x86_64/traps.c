@@ -9,6 +9,7 @@
 
 #include "arch_api.h"
 #include "dispatch.h"
+#include "irq.h"
 #include "kernel.h"
 #include "thread.h"
 #include "x86.h"
@@ -19,8 +20,6 @@ struct trap_frame {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
-#define VECTOR_TIMER 32
-#define VECTOR_SPURIOUS 39
 
 struct idt_entry {
     uint16_t offset_low;
@@ -37,6 +36,7 @@ static struct idt_entry idt[256];
 extern const uint64_t trap_vectors[22];
 extern const uint64_t trap_timer_vector;
 extern const uint64_t trap_spurious_vector;
+extern const uint64_t trap_user_timer_vector;
 
 static void set_gate(unsigned vector, uint64_t handler)
 {
@@ -56,6 +56,7 @@ void idt_init(void)
         set_gate(v, trap_vectors[v]);
     set_gate(VECTOR_TIMER, trap_timer_vector);
     set_gate(VECTOR_SPURIOUS, trap_spurious_vector);
+    set_gate(VECTOR_USER_TIMER, trap_user_timer_vector);
     struct {
         uint16_t limit;
         uint64_t base;
@@ -87,11 +88,16 @@ noreturn void trap_handler(struct trap_frame *f)
 {
     uint64_t fault_addr = f->vector == 14 ? read_cr2() : 0;
     if ((f->cs & 3) == 0 && x86_idling &&
-        (f->vector == VECTOR_TIMER || f->vector == VECTOR_SPURIOUS)) {
+        (f->vector == VECTOR_TIMER || f->vector == VECTOR_SPURIOUS ||
+         f->vector == VECTOR_USER_TIMER)) {
         /* The interrupt that ends an idle wait: the only trap kernel mode expects. */
+        x86_idling = false;
+        if (f->vector == VECTOR_USER_TIMER) {
+            lapic_eoi();
+            kernel_idle_irq(IRQ_LINE_TIMER);
+        }
         if (f->vector == VECTOR_TIMER)
             timer_eoi();
-        x86_idling = false;
         kernel_idle_interrupt();
     }
     if ((f->cs & 3) == 0)
@@ -102,6 +108,10 @@ noreturn void trap_handler(struct trap_frame *f)
     if (f->vector == VECTOR_TIMER) {
         timer_eoi();
         kernel_timer_tick();
+    }
+    if (f->vector == VECTOR_USER_TIMER) {
+        lapic_eoi();
+        kernel_irq(IRQ_LINE_TIMER);
     }
     if (f->vector == VECTOR_SPURIOUS)
         kernel_resume(current);
