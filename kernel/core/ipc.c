@@ -115,7 +115,7 @@ static uint64_t send_phase(struct tcb *self, unsigned op, uint64_t dest, uint64_
  * (an interrupt's pseudo-thread neither: irq.h). */
 static struct tcb *release_sender(struct tcb *self, struct tcb *sender)
 {
-    if (irq_sender_taken(sender))
+    if (__builtin_expect(irq_sender_taken(sender), 0))
         return NULL;
     if (sender->calling) {
         sender->calling = false;

@@ -52,7 +52,10 @@ struct tcb *irq_deliver(unsigned line)
     struct send_target t;
     dest_irq_target(s, &targets[line], &t);
     s->state = THREAD_READY;    /* a sender, for the moment of the send */
-    return ipc_kernel_send(s, &t, tag_make(0, IRQ_MSG_LABEL));
+    struct tcb *woken = ipc_kernel_send(s, &t, tag_make(0, IRQ_MSG_LABEL));
+    if (woken)
+        s->state = THREAD_INACTIVE; /* taken at once: at rest until the next one */
+    return woken;
 }
 
 void irq_check_delivery(unsigned line, bool registered)
