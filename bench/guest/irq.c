@@ -36,8 +36,8 @@ uint64_t irq_wait(const struct irq_handle *h, int nonblocking, uint64_t *bits)
     if (h->mode == IRQ_BY_NOTIFICATION)
         r = syscall5(nonblocking ? SYS_POLL : SYS_WAIT, h->object, 0, 0, 0, 0);
     else
-        r = syscall5(SYS_RECV, 0, nonblocking ? TAG_RECV_NONBLOCK : 0,
-                     h->mode == IRQ_BY_TID ? IPC_ANY : h->object, 0, 0);
+        r = ipc_op(SYS_RECV, 0, nonblocking ? TAG_RECV_NONBLOCK : 0,
+                   h->mode == IRQ_BY_TID ? IPC_ANY : h->object);
     if (bits)
         *bits = r.value;
     return r.error;

@@ -8,6 +8,12 @@
 
 extern const struct kip *kip;
 
+/* An IPC system call (SYS_SEND, SYS_RECV, SYS_CALL, SYS_REPLY_WAIT) through the IPC
+ * stub, which keeps the caller's registers: an IPC may deliver the partner's message
+ * registers into the CPU, which a plain syscall5 would leave in registers the compiler
+ * expects preserved. r.error, and r.value = the sender (thread ID or badge). */
+struct sys_result ipc_op(uint64_t nr, uint64_t dest, uint64_t tag, uint64_t from);
+
 /* Whether the kernel's configuration string says key=value (e.g. "dest", "endpoint"). */
 int kip_config_is(const char *key, const char *value);
 

@@ -45,7 +45,7 @@ static void helper(uint64_t park_from)
 {
     helper_error = syscall5(helper_nr, helper_a[0], helper_a[1], helper_a[2], 0, 0).error;
     for (;;)
-        syscall5(SYS_RECV, 0, 0, park_from, 0, 0);
+        ipc_op(SYS_RECV, 0, 0, park_from);
 }
 
 static uint64_t park_endpoint;   /* DEST=endpoint: an endpoint no one sends to */
@@ -232,7 +232,7 @@ static void managed_thread(uint64_t park_from)
 {
     managed_ran = 1;
     for (;;)
-        syscall5(SYS_RECV, 0, 0, park_from, 0, 0);
+        ipc_op(SYS_RECV, 0, 0, park_from);
 }
 
 static void usched_checks(void)

@@ -27,7 +27,8 @@ def tables(frames: list, order: list | None = None) -> tuple[pd.DataFrame, pd.Da
     return samples_df, st
 
 
-def experiment_figures(st, meta, figdir: Path, repo=None, formats=None) -> list:
+def experiment_figures(st, meta, figdir: Path, repo=None, formats=None,
+                       samples=None) -> list:
     """figures/<experiment>/ for every experiment of the IPC workload with at least two
     variants in st: the standard figures of its variants, and its own FIGURE."""
     from .config import experiments
@@ -41,7 +42,7 @@ def experiment_figures(st, meta, figdir: Path, repo=None, formats=None) -> list:
             files += plots.make_figures(sub, sub_meta, figdir / exp.name, vs, exp.title,
                                         formats)
             files += expfigures.draw(exp.as_meta(), sub, sub_meta, figdir / exp.name,
-                                     formats)
+                                     formats, samples=samples)
     return files
 
 
@@ -86,9 +87,11 @@ def write_derived(work: Path, meta: dict, frames: list, *, figures: bool = True,
             if not experiment or experiment.get("workload", "ipc") == "ipc":
                 fig_files = plots.make_figures(st, meta, work / "figures", title=title)
             if experiment:
-                fig_files += expfigures.draw(experiment, st, meta, work / "figures")
+                fig_files += expfigures.draw(experiment, st, meta, work / "figures",
+                                             samples=samples_df)
             else:
-                fig_files += experiment_figures(st, meta, work / "figures", repo)
+                fig_files += experiment_figures(st, meta, work / "figures", repo,
+                                                samples=samples_df)
         except plots.PlotError as e:
             fig_err = str(e)
             progress(f"WARNING: figures failed: {e}")

@@ -36,7 +36,7 @@ def _load_configure():
 configure = _load_configure()
 ConfigError = configure.ConfigError
 EXPERIMENT_KEYS = ("TITLE", "AXIS", "VARIANTS", "WORKLOAD", "ARGS", "CLAIM", "VERDICT",
-                   "VERDICT_TEXT", "FIGURE", "XLABEL")
+                   "VERDICT_TEXT", "FIGURE", "XLABEL", "YLABEL", "NOTE")
 # command-line words the harness itself sets: an experiment's ARGS may not override them
 RESERVED_ARGS = ("clock", "samples", "warmup", "mode")
 ARG_KEY_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -90,6 +90,8 @@ class Experiment:
     verdict_text: str = ""
     figure: str = ""             # the FIGURE line (figspec.py)
     xlabel: str = ""
+    ylabel: str = ""             # what a sample is (the figure's y axis, before its unit)
+    note: str = ""               # a sentence every figure of the experiment carries
 
     def as_meta(self) -> dict:
         """What a run stores of its experiment (meta.json), so that `reanalyse` draws
@@ -98,7 +100,7 @@ class Experiment:
                 "variants": list(self.variants), "workload": self.workload,
                 "args": dict(self.args), "claim": self.claim, "verdict": self.verdict,
                 "verdict_text": self.verdict_text, "figure": self.figure,
-                "xlabel": self.xlabel}
+                "xlabel": self.xlabel, "ylabel": self.ylabel, "note": self.note}
 
     def boot_words(self) -> dict:
         """The guest command-line words of this experiment's boots (none for ipc)."""
@@ -249,7 +251,8 @@ def load_experiment(path: Path, repo: Path = None) -> Experiment:
     return Experiment(path.stem, cfg.get("TITLE", path.stem), axis, names, desc,
                       workload=workload, args=_parse_args(path, cfg.get("ARGS", "")),
                       claim=cfg.get("CLAIM", ""), verdict=rule, verdict_text=rule_text,
-                      figure=cfg.get("FIGURE", ""), xlabel=cfg.get("XLABEL", ""))
+                      figure=cfg.get("FIGURE", ""), xlabel=cfg.get("XLABEL", ""),
+                      ylabel=cfg.get("YLABEL", ""), note=cfg.get("NOTE", ""))
 
 
 def scan_experiments(repo: Path = None) -> tuple[dict[str, Experiment], list[str]]:

@@ -12,67 +12,93 @@ from . import figspec
 from .plots import PLOTS_DIR, _clock_words, _files, _num, caption, check_formats, \
     gnuplot, quote
 
-STAT_COLUMN = {"median": "median", "mean": "mean", "min": "min"}
+STAT_COLUMN = {"median": "median", "mean": "mean", "min": "min", "max": "raw_max"}
 
 
-def _value(st: pd.DataFrame, variant: str, case: str, stat: str) -> float:
-    bench, space, metric, length = case.split("/")
+def _stat(st: pd.DataFrame, samples, variant: str, bench: str, space: str, metric: str,
+          length: int, stat: str) -> float:
+    """One statistic of one case: from stats.csv, or (p99) from the samples; NaN when
+    the run lacks the case (or, for p99, its samples)."""
+    if stat == "p99":
+        if samples is None:
+            return math.nan
+        v = samples[(samples.variant == variant) & (samples.bench == bench) &
+                    (samples.space == space) & (samples.metric == metric) &
+                    (samples["len"] == length)]["value"]
+        return float(v.quantile(0.99)) if len(v) else math.nan
     r = st[(st.variant == variant) & (st.bench == bench) & (st.space == space) &
-           (st.metric == metric) & (st["len"] == int(length[3:]))]
+           (st.metric == metric) & (st["len"] == length)]
     return float(r[STAT_COLUMN[stat]].iloc[0]) if len(r) else math.nan
 
 
-def _ylabel(spec: figspec.FigureSpec, meta: dict, what: str) -> str:
+def _value(st: pd.DataFrame, variant: str, case: str, stat: str, samples=None) -> float:
+    bench, space, metric, length = case.split("/")
+    return _stat(st, samples, variant, bench, space, metric, int(length[3:]), stat)
+
+
+def _ylabel(spec: figspec.FigureSpec, meta: dict, what: str, stat: str = "") -> str:
     unit, tag = _clock_words(meta)
-    return f"{what}, {spec.stat} [{unit}] ({tag})"
+    return f"{what}, {stat or spec.stat} [{unit}] ({tag})"
 
 
-def lines(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats):
+def _caption(meta: dict, what: str, note: str) -> str:
+    return caption(meta, f"{what}. {note}" if note else what)
+
+
+def lines(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats,
+          samples=None, ylabel: str = "", note: str = ""):
     b, s, m = spec.params["bench"], spec.params["space"], spec.params["metric"]
     blocks = []
-    for v in variants:
-        d = st[(st.variant == v) & (st.bench == b) & (st.space == s) &
-               (st.metric == m)].sort_values("len")
-        rows = [f"{int(r['len'])} {_num(float(r[STAT_COLUMN[spec.stat]]))} "
-                f"{_num(float(r['ci95']) if pd.notna(r['ci95']) else 0.0)}"
-                for _, r in d.iterrows()]
-        blocks.append(f"# {v}\n" + ("\n".join(rows) if rows else "NaN NaN NaN"))
+    for stat in spec.stats:             # one panel per statistic, a block per variant
+        for v in variants:
+            d = st[(st.variant == v) & (st.bench == b) & (st.space == s) &
+                   (st.metric == m)].sort_values("len")
+            rows = []
+            for _, r in d.iterrows():
+                y = _stat(st, samples, v, b, s, m, int(r["len"]), stat)
+                err = float(r["ci95"]) if stat == "mean" and pd.notna(r["ci95"]) else 0.0
+                rows.append(f"{int(r['len'])} {_num(y)} {_num(err)}")
+            blocks.append(f"# {stat} {v}\n" + ("\n".join(rows) if rows else "NaN NaN NaN"))
     dat = base.with_suffix(".dat")
     dat.write_text("\n\n\n".join(blocks) + "\n")
-    what = "error bars = 95% CI of the mean" if spec.stat == "mean" else \
-        f"points = {spec.stat} per sample"
+    what = "error bars = 95% CI of the mean" if spec.stats == ["mean"] else \
+        f"points = {', '.join(spec.stats)} of the samples"
+    unit, tag = _clock_words(meta)
     gnuplot(PLOTS_DIR / "exp-lines.gp",
             {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
-             "xlabel": quote(xlabel or "len"), "ylabel": quote(_ylabel(spec, meta,
-                                                                        f"{b}/{s}/{m}")),
-             "figtitle": quote(title), "caption": quote(caption(meta, what)),
+             "npanel": len(spec.stats),
+             "xlabel": quote(xlabel or "len"),
+             "ylabel": quote(f"{ylabel or f'{b}/{s}/{m}'} [{unit}] ({tag})"),
+             "figtitle": quote(title), "caption": quote(_caption(meta, what, note)),
              "logx": int("logx" in spec.flags), "logy": int("logy" in spec.flags),
-             "errors": int(spec.stat == "mean"), "formats": quote(" ".join(formats))},
-            cwd=base.parent, arrays={"names": variants})
+             "errors": int(spec.stats == ["mean"]), "formats": quote(" ".join(formats))},
+            cwd=base.parent, arrays={"names": variants, "panels": spec.stats})
 
 
-def bars(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats):
+def bars(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats,
+         samples=None, ylabel: str = "", note: str = ""):
     cases = spec.cases
     rows = ["# index case " + " ".join(variants)]
     for i, c in enumerate(cases):
-        rows.append(f"{i} {c} " + " ".join(_num(_value(st, v, c, spec.stat))
+        rows.append(f"{i} {c} " + " ".join(_num(_value(st, v, c, spec.stat, samples))
                                            for v in variants))
     dat = base.with_suffix(".dat")
     dat.write_text("\n".join(rows) + "\n")
     gnuplot(PLOTS_DIR / "exp-bars.gp",
             {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
-             "ncase": len(cases), "ylabel": quote(_ylabel(spec, meta, "cost")),
-             "figtitle": quote(title), "caption": quote(caption(meta, f"bars = "
-                                                                 f"{spec.stat}")),
+             "ncase": len(cases), "ylabel": quote(_ylabel(spec, meta, ylabel or "cost")),
+             "figtitle": quote(title), "caption": quote(_caption(meta, f"bars = {spec.stat}",
+                                                                  note)),
              "logy": int("logy" in spec.flags), "formats": quote(" ".join(formats))},
             cwd=base.parent, arrays={"names": variants})
 
 
-def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats):
+def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats,
+              samples=None, ylabel: str = "", note: str = ""):
     case = spec.cases[0]
     rows, prev = ["# index variant from to step"], 0.0
     for i, v in enumerate(variants):
-        val = _value(st, v, case, spec.stat)
+        val = _value(st, v, case, spec.stat, samples)
         step = val - prev
         rows.append(f"{i} {v} {_num(prev)} {_num(val)} {_num(step)}")
         prev = val if not math.isnan(val) else prev
@@ -84,8 +110,8 @@ def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, for
         what += "; dashed = published numbers, not measured by ipclab"
     gnuplot(PLOTS_DIR / "exp-waterfall.gp",
             {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
-             "nref": len(refs), "ylabel": quote(_ylabel(spec, meta, case)),
-             "figtitle": quote(title), "caption": quote(caption(meta, what)),
+             "nref": len(refs), "ylabel": quote(_ylabel(spec, meta, ylabel or case)),
+             "figtitle": quote(title), "caption": quote(_caption(meta, what, note)),
              "formats": quote(" ".join(formats))},
             cwd=base.parent, arrays={"RV": [r[1] for r in refs] or [0],
                                      "RL": [f"{r[0]}: {r[1]:g}" for r in refs] or [""]})
@@ -94,10 +120,11 @@ def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, for
 DRAW = {"lines": lines, "bars": bars, "waterfall": waterfall}
 
 
-def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None) -> list[Path]:
+def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None,
+         samples: pd.DataFrame | None = None) -> list[Path]:
     """The experiment's FIGURE (exp: its meta.json record) into outdir as
     experiment-<name>.*; returns the files written (none when it has no FIGURE or the
-    run has none of its variants)."""
+    run has none of its variants). `samples` (the run's tidy samples) gives p99."""
     if not exp.get("figure"):
         return []
     formats = check_formats(formats)
@@ -109,5 +136,6 @@ def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None) ->
     outdir.mkdir(parents=True, exist_ok=True)
     base = outdir / f"experiment-{exp['name']}"
     DRAW[spec.kind](spec, st, meta, variants, base, exp.get("title") or exp["name"],
-                    exp.get("xlabel", ""), formats)
+                    exp.get("xlabel", ""), formats, samples=samples,
+                    ylabel=exp.get("ylabel", ""), note=exp.get("note", ""))
     return _files(base, formats)
