@@ -83,7 +83,5 @@ int64_t space_with_root_image(void)
 
 struct sys_result ipc_op(uint64_t nr, uint64_t dest, uint64_t tag, uint64_t from)
 {
-    struct ipc_args a = {.nr = nr, .dest = dest, .tag = tag, .from = from};
-    ipc_stub(&a);
-    return (struct sys_result){a.error, a.dest};
+    return ipc5(nr, dest, tag, from);
 }

@@ -8,10 +8,11 @@
 
 extern const struct kip *kip;
 
-/* An IPC system call (SYS_SEND, SYS_RECV, SYS_CALL, SYS_REPLY_WAIT) through the IPC
- * stub, which keeps the caller's registers: an IPC may deliver the partner's message
- * registers into the CPU, which a plain syscall5 would leave in registers the compiler
- * expects preserved. r.error, and r.value = the sender (thread ID or badge). */
+/* An IPC system call (SYS_SEND, SYS_RECV, SYS_CALL, SYS_REPLY_WAIT) with no message
+ * words: an IPC may deliver the partner's message registers into the CPU, which a
+ * plain syscall5 would leave in registers the compiler expects preserved, so it goes
+ * through ipc5 (sys_arch.h), which declares them clobbered. r.error, and r.value = the
+ * sender (thread ID or badge). */
 struct sys_result ipc_op(uint64_t nr, uint64_t dest, uint64_t tag, uint64_t from);
 
 /* Whether the kernel's configuration string says key=value (e.g. "dest", "endpoint"). */
