@@ -330,3 +330,67 @@ def test_a_workload_case_may_have_fewer_samples_but_not_more():
     text = text.replace("CASE-END id=1 count=4 sum=80", "CASE-END id=1 count=5 sum=100")
     log, p = judge_text(text)
     assert any("samples=5, BEGIN says 4" in x.message for x in p), p
+
+
+# ------------------------------------------------------------------ the time lessons' additions
+
+def test_lines_may_draw_several_statistics():
+    s = figspec.parse("lines bench=preempt space=self metric=latency stat=median,p99,max "
+                      "logx logy")
+    assert s.stats == ["median", "p99", "max"] and s.stat == "median"
+    with pytest.raises(UsageError, match="only lines draws several"):
+        figspec.parse("bars cases=a/self/b/len0 stat=median,max")
+    with pytest.raises(UsageError, match="stat=p50"):
+        figspec.parse("lines bench=a space=self metric=b stat=median,p50")
+
+
+def test_a_count_may_be_zero_a_time_may_not():
+    text = workload_log(values=[[0, 0, 1, 0], [5, 6, 7, 8]]).replace(
+        "len=1 metric=cost", "len=1 metric=count_picks")
+    log = logparse.parse(text)
+    p = logparse.validate(log, exit_code=1, variant=config.load_variant("l4-classic"),
+                          clock="icount", samples=4, warmup=1, workload="toy", min_value=1)
+    assert p == [], p
+    log = logparse.parse(workload_log(values=[[0, 0, 1, 0], [5, 6, 7, 8]]))
+    p = logparse.validate(log, exit_code=1, variant=config.load_variant("l4-classic"),
+                          clock="icount", samples=4, warmup=1, workload="toy", min_value=1)
+    assert any(x.kind == "implausible" and "below 1" in x.message for x in p), p
+
+
+def test_ylabel_and_note_reach_the_run(fake_repo):
+    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True)
+    (fake_repo / "bench" / "guest" / "workloads" / "toy.c").write_text("")
+    p = write_exp(fake_repo, "toy", """\
+        VARIANTS = l4-classic
+        WORKLOAD = toy
+        FIGURE   = lines bench=toy space=self metric=cost stat=median,p99,max
+        YLABEL   = interrupt latency
+        NOTE     = Latencies are guest instructions under icount.
+        """)
+    meta = config.load_experiment(p, fake_repo).as_meta()
+    assert meta["ylabel"] == "interrupt latency"
+    assert meta["note"] == "Latencies are guest instructions under icount."
+
+
+def test_lines_panels_take_p99_and_max_from_the_samples(tmp_path):
+    from ipclab import expfigures
+    samples = pd.DataFrame([{"variant": "a", "bench": "w", "space": "self",
+                             "metric": "lat", "len": 1, "value": float(v)}
+                            for v in list(range(1, 101))])
+    st = pd.DataFrame([{"variant": "a", "bench": "w", "space": "self", "metric": "lat",
+                        "len": 1, "median": 50.5, "mean": 50.5, "min": 1.0, "ci95": 0.0,
+                        "raw_max": 100.0}])
+    assert expfigures._stat(st, samples, "a", "w", "self", "lat", 1, "max") == 100.0
+    assert expfigures._stat(st, samples, "a", "w", "self", "lat", 1, "p99") == \
+        pytest.approx(99.01)
+    assert expfigures._stat(st, None, "a", "w", "self", "lat", 1, "median") == 50.5
+    exp = {"name": "t", "title": "t", "variants": ["a"], "figure":
+           "lines bench=w space=self metric=lat stat=median,p99,max",
+           "ylabel": "latency", "note": "Guest instructions under icount."}
+    meta = {"clock": "icount", "unit": "guest instructions", "run_id": "r",
+            "git": {"short": "abc"}}
+    files = expfigures.draw(exp, st, meta, tmp_path, formats=["png"], samples=samples)
+    dat = (tmp_path / "experiment-t.dat").read_text()
+    assert "# median a" in dat and "# p99 a" in dat and "# max a" in dat
+    assert "1 100 0" in dat
+    assert files and files[0].stat().st_size > 1000
