@@ -10,6 +10,12 @@
 #   make harness-verify-debug  the same for the anchors' debug builds (assertions on)
 #   make harness-verify-ports  the anchors on every other architecture (PORT_ARCHES)
 #   make harness-test      pytest of the harness (fixture logs and a fake QEMU; no boots)
+#   make nightly           the regression matrix against the baseline and the previous
+#                          night, appended to results/history/ (exit 1 on regression)
+#   make test-slurm        the sweep's end-to-end test on a real one-node Slurm (root;
+#                          installs slurm-wlm and munge first); make test runs it when
+#                          they are installed
+#   make harness-verify-linux  the Linux guest booted twice per PTI mode: identical numbers
 #
 # Selection and options (command line or environment only; a VARIANT default set in the
 # top-level Makefile does not narrow the matrix):
@@ -32,13 +38,21 @@ HARNESS_OPTS = --arch $(ARCH) \
                $(HARNESS_ARGS)
 
 .PHONY: harness-bench harness-regress harness-baseline harness-verify harness-verify-debug \
-	harness-verify-ports harness-test harness-diff
+	harness-verify-ports harness-test harness-diff experiments-verify
 # The anchors of every comparison: their debug builds run the guest checks too.
 ANCHORS ?= l4-classic sel4-like
 
 harness-bench:
 	$(HARNESS) bench $(HARNESS_SELECT) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS) \
-	    $(if $(HARNESS_HOST),--host $(HARNESS_HOST) --host-args='$(HB_RUN_ARGS)')
+	    $(if $(HARNESS_HOST),--host $(HARNESS_HOST) --host-args='$(HB_RUN_ARGS)') \
+	    $(if $(filter 1,$(HARNESS_LINUX)),--linux)
+
+# The Linux guest (bench/linux, ipclab/linuxguest.py): its kernel fetched (as root) and
+# prepared, then pti on and off each booted twice with few samples; both boots of each
+# must be good runs that print identical numbers (make test).
+.PHONY: harness-verify-linux
+harness-verify-linux:
+	PYTHONPATH=$(HARNESS_DIR) $(PYTHON) -m ipclab.linuxguest verify --samples 20 --warmup 5
 
 harness-diff:
 	$(HARNESS) diff $(A) $(B) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS)
@@ -57,6 +71,14 @@ harness-verify:
 harness-verify-debug:
 	$(HARNESS) verify --debug $(ANCHORS) --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) \
 	    $(if $(TIMEOUT),--timeout $(TIMEOUT))
+
+# Every experiment that runs a workload of its own (WORKLOAD = in its file): its
+# variants boot it twice (identical numbers, its CHECKs pass, its PLAN kept).
+WORKLOAD_EXPERIMENTS = $(basename $(notdir $(shell grep -l '^WORKLOAD *=' variants/experiments/*.conf)))
+experiments-verify:
+	@set -e; for e in $(WORKLOAD_EXPERIMENTS); do \
+	    $(HARNESS) verify -e $$e --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) \
+	        $(if $(TIMEOUT),--timeout $(TIMEOUT)); done
 
 # The system-call fuzzer (harness fuzz): SEED=n CALLS=n, every variant or VARIANT(S).
 FUZZ_SELECT = $(if $(call _harness_given,VARIANT),$(subst $(_harness_comma), ,$(VARIANT))) \
@@ -85,5 +107,25 @@ harness-verify-ports:
 
 harness-test:
 	$(PYTHON) -m pytest -q $(HARNESS_DIR)/tests
+
+# Nightly regression as a history (harness/NIGHTLY.md): VARIANTS narrows the matrix.
+.PHONY: nightly test-slurm test-slurm-if-installed slurm-deps
+nightly:
+	$(HARNESS) nightly $(if $(call _harness_given,VARIANTS),--variants '$(VARIANTS)') \
+	    --arch $(ARCH) $(if $(JOBS),--jobs $(JOBS)) $(if $(TIMEOUT),--timeout $(TIMEOUT)) \
+	    $(HARNESS_ARGS)
+
+# The sweep on a real Slurm: a one-node cluster started by the test with a generated
+# configuration and torn down after it (harness/tests/test_slurm_e2e.py).
+SLURM_TOOLS := slurmctld slurmd sbatch squeue munged
+slurm-deps:
+	@tools/ensure-deps slurm
+test-slurm: slurm-deps
+	IPCLAB_SLURM_E2E=1 $(PYTHON) -m pytest -q -s $(HARNESS_DIR)/tests/test_slurm_e2e.py
+# make test: the Slurm test only where its packages are (make slurm-deps installs them)
+test-slurm-if-installed:
+	@if [ "$$(id -u)" = 0 ] && (for t in $(SLURM_TOOLS); do PATH="$$PATH:/usr/sbin" command -v $$t >/dev/null || exit 1; done); \
+	then $(MAKE) --no-print-directory test-slurm; \
+	else echo "test-slurm: SKIPPED: needs root and the packages slurmctld slurmd slurm-client munge (make slurm-deps installs them)"; fi
 
 _harness_comma := ,

@@ -18,6 +18,7 @@ columns and labels come from the same declaration. Standard library only: the ke
 build runs it with any python3.
 
     configure.py --variant NAME --arch ARCH --out DIR [--debug] [AXIS=value ...]
+    configure.py --variant-file PATH ...   a configuration that is not a named variant
     configure.py axes            the declared axes, as a Markdown table
     configure.py show NAME       a variant's resolved values and where each comes from
 """
@@ -227,12 +228,29 @@ class Resolved:
 
 
 def resolve_variant(name: str, axes: list[Axis],
-                    variants_dir: Path = VARIANTS_DIR) -> Resolved:
-    """Defaults, then each BASE from the furthest in, then the variant's own lines."""
+                    variants_dir: Path = VARIANTS_DIR, path: Path | None = None) -> Resolved:
+    """Defaults, then each BASE from the furthest in, then the variant's own lines.
+    `path`: a variant file outside variants_dir (a configuration that is not a named
+    variant, such as one a sweep generates); it is named by its stem and its BASE, if
+    any, is a named variant."""
     variants_dir = Path(variants_dir)
     valid = variant_names(variants_dir)
     chain: list[VariantFile] = []
     current = name
+    if path is not None:
+        path = Path(path)
+        if path.stem in valid:
+            raise ConfigError(f"variant file {path}: {path.stem!r} is a named variant "
+                              f"(variants/{path.stem}.conf); give it another name, or "
+                              f"build the named one with VARIANT={path.stem}")
+        if not VALUE_RE.match(path.stem):
+            raise ConfigError(f"variant file {path}: its name {path.stem!r} must be lower "
+                              f"case letters, digits and '-' (it names the build)")
+        if len(path.stem) > 31:
+            raise ConfigError(f"variant file {path}: its name {path.stem!r} is longer than "
+                              f"the 31 characters the kernel's info page holds")
+        chain.append(read_variant_file(path, axes))
+        current = chain[-1].base
     while current is not None:
         if current not in valid:
             if not chain:
@@ -250,8 +268,10 @@ def resolve_variant(name: str, axes: list[Axis],
     for vf in reversed(chain):
         for key, val in vf.values.items():
             values[key] = val
-            origin[key] = f"variants/{vf.name}.conf"
-    return Resolved(name, values, origin, chain[0].description, [v.name for v in chain])
+            origin[key] = str(vf.path) if vf is chain[0] and path is not None \
+                else f"variants/{vf.name}.conf"
+    return Resolved(chain[0].name, values, origin, chain[0].description,
+                    [v.name for v in chain])
 
 
 def apply_overrides(resolved: Resolved, overrides: dict, axes: list[Axis]) -> None:
@@ -399,11 +419,12 @@ def write_if_changed(path: Path, text: str) -> bool:
     return True
 
 
-def configure(variant: str, arch: str, out: Path, overrides: dict | None = None,
+def configure(variant: str | None, arch: str, out: Path, overrides: dict | None = None,
               debug: bool = False, axes_file: Path = AXES_FILE,
-              variants_dir: Path = VARIANTS_DIR) -> Resolved:
+              variants_dir: Path = VARIANTS_DIR, variant_file: Path | None = None) -> Resolved:
     axes = load_axes(axes_file)
-    resolved = resolve_variant(variant, axes, variants_dir)
+    resolved = resolve_variant(variant or Path(variant_file).stem, axes, variants_dir,
+                               variant_file)
     apply_overrides(resolved, overrides or {}, axes)
     errors = problems(resolved, axes, arch)
     if errors:
@@ -442,6 +463,9 @@ def _overrides(items: list[str]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="configure.py", description=__doc__.split("\n\n")[0])
     ap.add_argument("--variant")
+    ap.add_argument("--variant-file", type=Path, metavar="PATH",
+                    help="a configuration that is not a named variant: a variant file "
+                    "written elsewhere (e.g. by a sweep), named by its stem")
     ap.add_argument("--arch")
     ap.add_argument("--out", type=Path, help="directory for config.h and config.mk")
     ap.add_argument("--debug", action="store_true", help="CONFIG_DEBUG=1 (assertions on)")
@@ -469,15 +493,17 @@ def main(argv: list[str] | None = None) -> int:
             for e in errors:
                 print(e, file=sys.stderr)
             return 2 if errors else 0
-        if not (args.variant and args.arch and args.out):
-            raise ConfigError("--variant, --arch and --out are needed to write a "
-                              "configuration")
+        if args.variant and args.variant_file:
+            raise ConfigError("give --variant or --variant-file, not both")
+        if not ((args.variant or args.variant_file) and args.arch and args.out):
+            raise ConfigError("--variant (or --variant-file), --arch and --out are needed "
+                              "to write a configuration")
         names = {a.name for a in axes}
         overrides = {k: v for k, v in _overrides(shlex.split(args.make_vars)).items()
                      if k in names}
         overrides.update(_overrides(args.words))
         configure(args.variant, args.arch, args.out, overrides, args.debug,
-                  args.axes_file, args.variants_dir)
+                  args.axes_file, args.variants_dir, args.variant_file)
     except ConfigError as e:
         print(e, file=sys.stderr)
         return 2

@@ -101,6 +101,7 @@ static uint64_t edge_value(uint64_t *rng, unsigned fuzzer)
         CAP_SLOTS - 1, CAP_SLOTS, 1000, 63, 64, 255, 256,
         TAG_SEND_NONBLOCK | TAG_RECV_NONBLOCK, TAG_LEN_MASK, TAG_LABEL_MASK,
         CAP_RIGHTS_ALL, CAP_RIGHT_SEND, CAP_RIGHT_RECV, 7,
+        (1ull << 6) | 1, (1ull << 63) | 2,                   /* guard bits of a slot */
     };
     uint64_t r = next_random(rng);
     switch (r % 8) {

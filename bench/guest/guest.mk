@@ -12,7 +12,8 @@ GUEST_BUILD    := build/$(ARCH)/guest
 USER_IMAGE_BIN := $(GUEST_BUILD)/user.bin
 GUEST_CFLAGS    = $(FREESTANDING_CFLAGS)
 GUEST_CPPFLAGS := -Ikernel/include -Ikernel/arch/$(ARCH)/include -Ibench/guest -I$(GUEST_ARCH_DIR)
-GUEST_SRCS := $(wildcard bench/guest/*.c bench/guest/workloads/*.c $(GUEST_ARCH_DIR)/*.c $(GUEST_ARCH_DIR)/*.S)
+GUEST_SRCS := $(wildcard bench/guest/*.c bench/guest/workloads/*.c $(GUEST_ARCH_DIR)/*.c \
+	$(GUEST_ARCH_DIR)/*.S)
 GUEST_OBJS := $(patsubst bench/guest/%,$(GUEST_BUILD)/user/%.o,$(GUEST_SRCS))
 GUEST_BUILD_FILES := bench/guest/guest.mk kernel/kernel.mk kernel/arch/$(ARCH)/arch.mk
 

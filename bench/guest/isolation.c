@@ -10,7 +10,8 @@
  *     about which IDs or handles are alive, cannot re-badge a badged capability, mint
  *     into another task, or create endpoints beyond its quota;
  *   - a caller whose partner died carries no stale partner link into a later send;
- *   - the FPU is denied to user threads, so no FPU state leaks between them;
+ *   - the FPU is denied to user threads, so no FPU state leaks between them (under
+ *     FPU=lazy, fpu_check.c checks instead that each thread's state is its own);
  *   - threads and spaces give back every frame they took, and their IDs go stale;
  *   - a thread other than the root task's cannot forge a result or PANIC line;
  *   - starting a thread of higher priority runs it at once; a bad stack is refused.
@@ -367,7 +368,10 @@ void isolation_checks(unsigned *checks, unsigned *failed)
     authority(&outsider_space);
     if (endpoints())
         stale_partner();
-    fpu_denied();
+    if (kip_config_is("fpu", "lazy"))
+        fpu_lazy_checks(n_checks, n_failed);   /* FPU=lazy: usable, and kept apart */
+    else
+        fpu_denied();
     lifecycle();
     thread_start_rules();
     if (outsider_space)

@@ -109,6 +109,11 @@ int main(const struct kip *info)
         null_syscall_case(cases++, samples, warmup, overhead, &checks, &failed);
         bad_input_checks(&checks, &failed);
         isolation_checks(&checks, &failed);
+        notify_checks(&checks, &failed);
+        frame_checks(&checks, &failed);
+        cspace_checks(&checks, &failed);
+        reply_checks(&checks, &failed);
+        tcb_checks(&checks, &failed);
         cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
         time_checks(&checks, &failed);  /* after the benchmarks: it moves no sample */
     } else if (w) {

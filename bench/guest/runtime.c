@@ -9,7 +9,7 @@
 #include "runtime.h"
 
 #define STACK_SIZE 16384
-#define MAX_THREADS 16
+#define MAX_THREADS 72
 #define UTCB_AREA (ROOT_UTCB_ADDRESS + 0x100000)
 
 extern char __image_base[], __image_end[];

@@ -49,6 +49,14 @@ void bad_input_checks(unsigned *checks, unsigned *failed);
 void isolation_checks(unsigned *checks, unsigned *failed);
 /* Interrupts, the user timer, SYS_UNMAP, user-level scheduling (time_checks.c). */
 void time_checks(unsigned *checks, unsigned *failed);
+void notify_checks(unsigned *checks, unsigned *failed);
+/* The checks of the axes that make seL4's fast-path work visible (each prints nothing
+ * when its axis has the value that leaves the ABI as it was). */
+void frame_checks(unsigned *checks, unsigned *failed);
+void cspace_checks(unsigned *checks, unsigned *failed);
+void reply_checks(unsigned *checks, unsigned *failed);
+void fpu_lazy_checks(unsigned *checks, unsigned *failed);
+void tcb_checks(unsigned *checks, unsigned *failed);
 /* The fuzzer (mode=fuzz): its CHECK lines; returns the number of CASEs (none). */
 unsigned fuzz_run(unsigned *checks, unsigned *failed);
 unsigned ipc_benchmarks(unsigned first_case_id, unsigned samples, unsigned warmup,

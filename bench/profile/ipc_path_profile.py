@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Where the instructions of one IPC go: entry, lookup, checks, commit, switch, exit.
+"""Where the instructions of one IPC go: entry, lookup, checks, commit, switch, exit,
+and the work of the feature axes (frame, reply, fpu, kpti) where a variant has it.
 
 Boots one variant of one architecture under QEMU with every guest instruction logged
 (TCG, one instruction per translation block, `-d exec,nochain`, filtered to the
@@ -22,6 +23,16 @@ Categories, from the source line of each instruction:
   switch  the address-space and current-thread switch (arch inline.h and cpu.h, and the
           lines of fastpath.c's commit_switch() that call it or store `current`)
   exit    syscall_entry.S after the call returns: the receiver's frame and the return
+  frame   FRAME=full: the entry's and exit's save and load of the registers past the
+          partial frame (SAVE_REST, LOAD_REST) and the fast path's frame-to-frame word
+          copy (regframe.h, and transfer_reg_words() of transfer.h that it calls)
+  reply   the reply right's creation, check and deletion (reply_pointer.h, reply_cap.h)
+  fpu     the lazy FPU's switch check (fpu.h)
+  kpti    KPTI=on: the CR3 writes of entry and exit and the user rsp parked around them
+          (KPTI_ENTRY, EXIT_USER_RSP)
+Lookup includes the CSPACE axis's decoding (cspace_*.h, cnode.h). Categories a
+variant does not have print as 0. The assembly fast path (FASTPATH=asm) carries its
+categories in labels (fastpath_asm.S: <function>.<category>.<n>).
 """
 from __future__ import annotations
 
@@ -41,7 +52,11 @@ sys.path.insert(0, str(ROOT / "harness"))
 from ipclab.arches import ARCHES, get_arch  # noqa: E402  (the harness's one arch table)
 
 TRACE_PC = re.compile(r"\[[0-9a-f]+/([0-9a-f]{16})/")
-CATEGORIES = ("entry", "lookup", "checks", "commit", "switch", "exit")
+CATEGORIES = ("entry", "lookup", "checks", "commit", "switch", "exit", "frame", "reply", "fpu",
+              "kpti")
+ASM_CALL, ASM_REPLY = "fastpath_asm_call", "fastpath_asm_reply_wait"   # FASTPATH=asm
+LOOKUP_FILES = ("thread.h", "cap.h", "cspace_flat.h", "cspace_guarded.h", "cnode.h")
+REPLY_FILES = ("reply_pointer.h", "reply_cap.h")
 
 
 @dataclass(frozen=True)
@@ -113,17 +128,59 @@ def commit_lines_of_dest(header: Path) -> set[int]:
     return lines
 
 
+def function_lines(header: Path, function: str) -> set[int]:
+    """The lines of one static inline function of a header."""
+    lines, inside = set(), False
+    for i, text in enumerate(header.read_text().splitlines(), 1):
+        m = FUNCTION_RE.match(text)
+        if m:
+            inside = m.group(1) == function
+        if inside:
+            lines.add(i)
+        if text.startswith("}"):
+            inside = False
+    return lines
+
+
+REG_WORD_COPY = function_lines(ROOT / "kernel" / "core" / "transfer.h", "transfer_reg_words")
+
 DEST_COMMIT = {h.name: commit_lines_of_dest(h)
                for h in (ROOT / "kernel" / "core").glob("dest_*.h")}
 
 
+def entry_macro_lines(entry_s: Path, kpti: bool) -> dict[int, str]:
+    """Lines of syscall_entry.S that invoke a feature's macro, and its category (the
+    assembler gives a macro's instructions the line of its invocation)."""
+    out = {}
+    if not entry_s.exists():
+        return out
+    for i, text in enumerate(entry_s.read_text().splitlines(), 1):
+        word = text.split()[0] if text.split() else ""
+        if word in ("SAVE_REST", "LOAD_REST"):
+            out[i] = "frame"
+        elif word == "KPTI_ENTRY" or (word == "EXIT_USER_RSP" and kpti):
+            out[i] = "kpti"
+    return out
+
+
 def categorise(pc: int, where: tuple[str, int], call_seen: bool, fp_lines: list[int],
-               fp_switch: set[int], fp_commit: range, fn_start: int) -> str:
+               fp_switch: set[int], fp_commit: range, fn_start: int,
+               entry_macros: dict[int, str] | None = None, frame_full: bool = False) -> str:
     name, line = where
+    if frame_full and name == "transfer.h" and line in REG_WORD_COPY:
+        return "frame"              # the fast path copies register words only under full
     if name == "syscall_entry.S":
+        if entry_macros and line in entry_macros:
+            return entry_macros[line]
         return "exit" if call_seen else "entry"
-    if name in ("thread.h", "cap.h"):
+    if name in LOOKUP_FILES:
         return "lookup"
+    if name == "regframe.h":
+        return "frame"
+    if name in REPLY_FILES:
+        return "reply"
+    if name == "fpu.h":
+        return "fpu"
     if name in ("inline.h", "cpu.h"):
         return "switch"
     if name in ("endpoint.h", "list.h", "transfer.h"):
@@ -226,6 +283,11 @@ def main(argv: list[str] | None = None) -> int:
     fp_commit = commit_lines(fastpath_c)
     fn_start = {name: lines.get(by_name.get(name, -1), ("", 0))[1]
                 for name in ("fastpath_call", "fastpath_reply_wait")}
+    config_h = (build / "config.h").read_text()
+    kpti = "#define CONFIG_KPTI_ON 1" in config_h
+    frame_full = "#define CONFIG_FRAME_FULL 1" in config_h
+    entry_macros = entry_macro_lines(ROOT / "kernel" / "arch" / args.arch / "syscall_entry.S",
+                                     kpti)
 
     seen: dict[tuple[str, int], collections.Counter] = {}
     counts: collections.Counter = collections.Counter()
@@ -237,7 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         if null_path is None and all(lines.get(pc, ("", 0))[0] == "syscall_entry.S"
                                      for pc in seg):
             null_path = len(seg)
-        op = "call" if "fastpath_call" in names else "reply_wait" if "fastpath_reply_wait" in names else None
+        op = ("call" if any(n.split(".")[0] in ("fastpath_call", ASM_CALL) for n in names)
+              else "reply_wait" if any(n.split(".")[0] in ("fastpath_reply_wait", ASM_REPLY)
+                                       for n in names)
+              else None)
         if op is None:
             continue
         counts[(op, len(seg))] += 1
@@ -248,11 +313,19 @@ def main(argv: list[str] | None = None) -> int:
         fn = "fastpath_call" if op == "call" else "fastpath_reply_wait"
         for pc in seg:
             where = lines.get(pc, ("?", 0))
-            in_c = symbol_of(pc) in ("fastpath_call", "fastpath_reply_wait")
+            sym = symbol_of(pc)
+            if sym.split(".")[0] in (ASM_CALL, ASM_REPLY):
+                # FASTPATH=asm: the category is in the label before the instruction
+                # (fastpath_asm.S's AT macro: <fn>.<category>.<n>); after the fast
+                # path, syscall_entry.S's lines are the exit.
+                call_seen = True
+                cats[sym.split(".")[1] if "." in sym else "checks"] += 1
+                continue
+            in_c = sym in ("fastpath_call", "fastpath_reply_wait")
             if in_c:
                 call_seen = True
             cats[categorise(pc, where, call_seen, fp_markers, fp_switch, fp_commit,
-                            fn_start[fn])] += 1
+                            fn_start[fn], entry_macros, frame_full)] += 1
         seen[(op, len(seg))] = cats
 
     print(f"variant {args.variant} ({args.arch}): kernel instructions per fast-path IPC, "

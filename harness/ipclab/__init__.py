@@ -23,6 +23,9 @@ Modules, in the order data flows through them:
     reanalyse rebuild a run from its raw logs
     runs      list stored runs, clean what dead runs left
     hostbench the host-side benchmarks (bench/host)
+    linuxguest Debian's Linux with bench/linux/'s /init: prepare, boot, judge, verify
+    linuxrun  Linux as the pseudo-variants linux-pti-on/-off of a run: boots, ratios, figure
+    export    a stored run as Google Benchmark JSON/CSV or in sel4bench's JSON shape
     errors    exit statuses and the errors that map to them
     cli       argparse front end (harness/harness is a thin wrapper around it)
 """

@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 from . import FORMAT_VERSION, RUN_LAYOUT_VERSION, analysis, clock as clockmod, \
-    hostbench, limits, logparse, proc, report, runner, stats, store
+    hostbench, limits, linuxrun, logparse, proc, report, runner, stats, store
 from .arches import ARCHES, get_arch
 from .config import REPO, UsageError, Variant
 from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION, InfraError, Interrupted, \
@@ -72,7 +72,7 @@ class Outcome:
 
 def median_of(log: logparse.Log, key) -> float | None:
     c = log.case_map().get(key)
-    return stats.describe(c.values)["median"] if c and c.values else None
+    return stats.describe(c.values, median_interval=False)["median"] if c and c.values else None
 
 
 def headline(log: logparse.Log, unit: str) -> str:
@@ -168,7 +168,8 @@ class Matrix:
             return runner.BuildResult(v.name, ok, 0.0, [], "" if ok else
                                       f"{elf} does not exist (built with --no-build)",
                                       elf if ok else None)
-        r = runner.build(v.name, self.arch, self.repo, debug=self.debug)
+        r = runner.build(v.name, self.arch, self.repo, debug=self.debug,
+                         variant_file=v.file)
         self.build_seconds += r.seconds
         return r
 
@@ -364,11 +365,12 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
               jobs=None, timeout=DEFAULT_TIMEOUT, build=True, results_dir=None,
               experiment=None, force_untrusted_kvm=False, figures=True, repo=None,
               progress=print, host: HostStep | None = None, wait: bool = False,
-              summary: bool = True) -> tuple[Path | None, dict, bool]:
+              summary: bool = True, linux: bool = False) -> tuple[Path | None, dict, bool]:
     """Run the matrix and store it. Returns (run path, meta, all ok); meta says whether
     the run was published (`published`) and the exit status it earns (`exit_status`:
     0 ok, 1 a variant failed, 3 an infrastructure fault). A run with no successful
-    variant is not published: it stays in results/.partial-<id>/."""
+    variant is not published: it stays in results/.partial-<id>/. `linux`: the Linux
+    pseudo-variants too (linuxrun.py)."""
     check_arch(arch, clock)
     limits.check_request(samples, warmup)
     repo = Path(repo or REPO)
@@ -378,11 +380,12 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
     with proc.locked(*tree_locks(repo, results_dir), wait=wait, progress=progress):
         return _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build,
                           results_dir, experiment, force_untrusted_kvm, figures, repo,
-                          progress, host, summary)
+                          progress, host, summary, linux)
 
 
 def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, results_dir,
-               experiment, force_untrusted_kvm, figures, repo, progress, host, summary):
+               experiment, force_untrusted_kvm, figures, repo, progress, host, summary,
+               linux=False):
     samples = DEFAULT_SAMPLES if samples is None else samples
     warmup = DEFAULT_WARMUP if warmup is None else warmup
     t_start = time.monotonic()
@@ -499,9 +502,14 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
         m.extra = experiment.boot_words() if experiment else None
         t_matrix = time.monotonic()
         m.run(lambda v, i: w.log_path(v.name), on_done)
+        if linux:
+            frames += linuxrun.bench_step(w.path, meta, clock, timeout=timeout,
+                                          jobs=meta["jobs"], progress=progress, repo=repo)
+            save_meta()
         t_analyse = time.monotonic()
         failed = [n for n, o in outcomes.items() if not o.ok]
-        infra = [n for n, o in outcomes.items() if o.infra]
+        infra = [n for n, o in outcomes.items() if o.infra] + \
+            (["linux guest"] if (meta.get("linux") or {}).get("status") == "failed" else [])
         meta.update(failed_variants=failed, infra_failures=infra)
         if len(failed) == len(variants):
             meta.update(published=False, exit_status=EXIT_INFRA if infra else EXIT_REGRESSION)
@@ -540,7 +548,8 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
                           "build_sum": round(m.build_seconds, 2),
                           "boot_sum": round(m.boot_seconds, 2),
                           "analyse_wall": round(t_end - t_analyse - host_s, 2),
-                          "host_bench_wall": round(host_s, 2)},
+                          "host_bench_wall": round(host_s, 2),
+                          "linux_wall": (meta.get("linux") or {}).get("seconds", 0.0)},
         })
         try:
             analysis.write_summary(w.path, meta, st)
@@ -559,7 +568,8 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
                  f"wall {tm['total_wall']:.1f} s (builds {tm['build_sum']:.1f} s, boots "
                  f"{tm['boot_sum']:.1f} s summed over {meta['jobs']} job(s), analysis "
                  f"{tm['analyse_wall']:.1f} s" +
-                 (f", host benchmarks {tm['host_bench_wall']:.1f} s" if host else "") + ")")
+                 (f", host benchmarks {tm['host_bench_wall']:.1f} s" if host else "") +
+                 (f", Linux {tm['linux_wall']:.1f} s" if tm["linux_wall"] else "") + ")")
         if failed:
             progress(f"FAILED: {', '.join(failed)} (see {final}/summary.md)")
         if infra:

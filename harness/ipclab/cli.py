@@ -11,8 +11,8 @@ from pathlib import Path
 
 import json
 
-from . import bench, clock as clockmod, compare, config, fuzz, hostbench, plots, \
-    reanalyse, report, runs as runsmod, store, vdiff, verify
+from . import bench, clock as clockmod, compare, config, export, fuzz, hostbench, \
+    opscli, plots, reanalyse, report, runs as runsmod, store, vdiff, verify
 from . import proc
 from .config import REPO, UsageError
 from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION, HarnessError, Interrupted, \
@@ -60,6 +60,7 @@ examples:
   harness report latest -e fastpath --format pdf   figures for a paper, new folder
   harness runs                                  stored runs and their metadata
   harness reanalyse RUN                         rebuild a run's tables from its logs
+  harness export latest --format gbench         for Google Benchmark's compare.py
   harness clean                                 remove what interrupted runs left
 see harness/README.md for the run layout, CSV columns and statistics."""
 
@@ -129,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="arguments for the host benchmark binaries (one string)")
     p.add_argument("--no-host-build", action="store_true",
                    help="use the host benchmark binaries as they are")
+    p.add_argument("--linux", action="store_true",
+                   help="also boot Debian's Linux with bench/linux/'s /init (pti on and "
+                   "off) into this run as the pseudo-variants linux-pti-on/-off (x86_64, "
+                   "icount; skipped with the reason when its kernel package cannot be "
+                   "had)")
 
     p = sub.add_parser("regress", help="bench the default matrix and compare it with "
                        "results/baseline (exit 1 on regression); prints the verdict and "
@@ -203,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
                    f"subdirectory <arch>/ for an arch other than x86_64)")
     p.add_argument("--debug", action="store_true",
                    help="boot the debug builds (make DEBUG=1: kernel assertions on)")
+    p.add_argument("--experiment", "-e", default=None,
+                   help="verify an experiment's variants running its workload (its own "
+                   "cases and checks, two boots identical)")
 
     p = sub.add_parser("boot", help="build and boot one variant, print its summary table "
                        "(make run; the raw console with --console, make run V=1)")
@@ -284,6 +293,17 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--run-dir", required=True, type=Path)
     hsub.add_parser("perf-status", help="what perf stat can count here")
 
+    p = sub.add_parser("export", help="a stored run as Google Benchmark JSON or CSV, or "
+                       "in the shape of sel4bench's JSON results",
+                       description=export.__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("run", help="run directory, run id, 'latest' or 'baseline'")
+    p.add_argument("--format", dest="out_format", required=True, choices=export.FORMATS)
+    p.add_argument("--variants", "-V", action="append", default=[], metavar="NAMES",
+                   help="only these variants (comma separated or repeated)")
+    p.add_argument("--out", default=None, help="file to write ('-': stdout; default "
+                   "results/exports/<run>.<format>.json or .csv)")
+
     p = sub.add_parser("latest", help="print the directory of the newest complete run")
     p.add_argument("--results", default=str(RESULTS), help="where runs are stored")
 
@@ -308,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true")
     p.add_argument("--wait", action="store_true",
                    help="if a harness run is writing results/, wait for it")
+    opscli.add_parsers(sub, RESULTS)     # nightly, bisect, sweeps (opscli.py)
     return ap
 
 
@@ -338,7 +359,7 @@ def selection(args):
     if args.experiment:
         exp = config.resolve_experiment(args.experiment)
         return config.resolve_variants(exp.variants), exp
-    return config.resolve_variants(args.variants), None
+    return config.resolve_variants(args.variants, arch=args.arch), None
 
 
 def _check_samples(args):
@@ -418,7 +439,7 @@ def cmd_bench(args):
         jobs=args.jobs, timeout=args.timeout, build=not args.no_build,
         results_dir=Path(args.results), experiment=exp,
         force_untrusted_kvm=args.force_untrusted_kvm, figures=not args.no_figures,
-        progress=out, host=_host_step(args), wait=args.wait)
+        progress=out, host=_host_step(args), wait=args.wait, linux=args.linux)
     return meta.get("exit_status", EXIT_OK if ok else EXIT_REGRESSION)
 
 
@@ -534,7 +555,7 @@ def _promotion_problems(run: store.Run) -> tuple[list[str], list[str]]:
 def cmd_baseline(args):
     if args.run:
         _check_samples(args)
-        variants = config.resolve_variants([])
+        variants = config.resolve_variants([], arch=args.arch)
         path, meta, ok = bench.run_bench(
             variants, clockmod.CLOCKS["icount"], arch=args.arch, samples=args.samples,
             warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
@@ -709,8 +730,15 @@ def _boot(args, v, clk):
 
 def cmd_verify(args):
     _check_samples(args)
-    variants = config.resolve_variants(args.names)
-    ok = verify.run_verify(variants, arch=args.arch, samples=args.samples,
+    exp = None
+    if args.experiment:
+        if args.names:
+            raise UsageError("give variant names or --experiment, not both")
+        exp = config.resolve_experiment(args.experiment)
+        variants = config.resolve_variants(exp.variants, arch=args.arch)
+    else:
+        variants = config.resolve_variants(args.names, arch=args.arch)
+    ok = verify.run_verify(variants, arch=args.arch, samples=args.samples, experiment=exp,
                            warmup=args.warmup, jobs=args.jobs, timeout=args.timeout,
                            build=not args.no_build, logdir=Path(args.logdir) if args.logdir else None,
                            progress=out,
@@ -845,7 +873,7 @@ def cmd_host(args):
 def cmd_fuzz(args):
     if args.calls < 1 or args.check < 1:
         raise UsageError("--calls and --check must be at least 1")
-    variants = config.resolve_variants(args.names)
+    variants = config.resolve_variants(args.names, arch=args.arch)
     bench.preflight(clockmod.CLOCKS["icount"], args.arch, not args.no_build)
     with proc.locked(*bench.tree_locks(REPO)):
         results = _fuzz(args, variants)
@@ -859,6 +887,31 @@ def _fuzz(args, variants):
                          logdir=Path(args.logdir) if args.logdir else None,
                          shrink_failures=not args.no_shrink, progress=out,
                          debug=args.debug)
+
+
+def cmd_export(args):
+    run = store.load_run(resolve_run(args.run))
+    variants = config.split_names(args.variants)
+    have = list(dict.fromkeys(run.stats.variant))
+    bad = [v for v in variants if v not in have]
+    if bad:
+        raise UsageError(f"run {run.run_id} has no results for {', '.join(bad)}; it has: "
+                         f"{', '.join(have)}")
+    text = export.render(export.select(run, variants), args.out_format)
+    if args.out == "-":
+        out(text.rstrip("\n"))
+        return EXIT_OK
+    path = Path(args.out) if args.out else export.default_path(RESULTS, run, args.out_format)
+    inside = _inside_complete_run(path.parent)
+    if inside is not None:
+        raise UsageError(f"--out {path} is inside the stored run {inside}: an export never "
+                         f"changes a stored run; choose a file outside it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+    out(f"exported {run.run_id} ({args.out_format}) to {path}")
+    return EXIT_OK
 
 
 def cmd_latest(args):
@@ -907,12 +960,13 @@ def cmd_reanalyse(args):
     return meta.get("exit_status", EXIT_OK if ok else EXIT_REGRESSION)
 
 
-COMMANDS = {"latest": cmd_latest, "host": cmd_host, "fuzz": cmd_fuzz, "list": cmd_list,
+COMMANDS = {"latest": cmd_latest, "export": cmd_export, "host": cmd_host, "fuzz": cmd_fuzz, "list": cmd_list,
             "bench": cmd_bench,
             "compare": cmd_compare, "regress": cmd_regress, "baseline": cmd_baseline,
             "report": cmd_report, "boot": cmd_boot, "verify": cmd_verify,
             "kvm-check": cmd_kvm_check, "diff": cmd_diff, "runs": cmd_runs,
-            "clean": cmd_clean, "reanalyse": cmd_reanalyse, "reanalyze": cmd_reanalyse}
+            "clean": cmd_clean, "reanalyse": cmd_reanalyse, "reanalyze": cmd_reanalyse,
+            **opscli.COMMANDS}
 
 
 def main(argv=None) -> int:

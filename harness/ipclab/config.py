@@ -22,6 +22,8 @@ from .errors import UsageError  # noqa: F401  (re-exported: config.UsageError)
 REPO = Path(os.environ.get("IPCLAB_REPO", Path(__file__).resolve().parents[2]))
 # The declaration and its reader belong to the kernel; the harness reads them in place.
 KERNEL_DIR = Path(__file__).resolve().parents[2] / "kernel"
+# The lessons of the paper an experiment may name (LESSON = <id>): the report's list.
+LESSONS_FILE = Path(__file__).resolve().parents[2] / "papers" / "data" / "lessons.conf"
 
 
 def _load_configure():
@@ -36,7 +38,7 @@ def _load_configure():
 configure = _load_configure()
 ConfigError = configure.ConfigError
 EXPERIMENT_KEYS = ("TITLE", "AXIS", "VARIANTS", "WORKLOAD", "ARGS", "CLAIM", "VERDICT",
-                   "VERDICT_TEXT", "FIGURE", "XLABEL", "YLABEL", "NOTE")
+                   "VERDICT_TEXT", "FIGURE", "XLABEL", "UNITS", "LESSON", "YLABEL", "NOTE")
 # command-line words the harness itself sets: an experiment's ARGS may not override them
 RESERVED_ARGS = ("clock", "samples", "warmup", "mode")
 ARG_KEY_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -65,6 +67,8 @@ class Variant:
     config: dict            # AXIS -> value, every declared axis (defaults filled in)
     description: str = ""
     chain: list = field(default_factory=list)   # this variant, then its BASEs
+    file: Path | None = None    # a configuration that is not a named variant: its file
+                                # (built with make VARIANT_FILE=...; sweep.py writes them)
 
     @property
     def axes(self) -> dict:
@@ -90,7 +94,9 @@ class Experiment:
     verdict_text: str = ""
     figure: str = ""             # the FIGURE line (figspec.py)
     xlabel: str = ""
-    ylabel: str = ""             # what a sample is (the figure's y axis, before its unit)
+    units: dict = field(default_factory=dict)   # metric -> unit, for non-clock metrics
+    lesson: str = ""             # the paper's lesson (papers/data/lessons.conf)
+    ylabel: str = ""             # what a sample is (the figures' y axis, before its unit)
     note: str = ""               # a sentence every figure of the experiment carries
 
     def as_meta(self) -> dict:
@@ -100,7 +106,8 @@ class Experiment:
                 "variants": list(self.variants), "workload": self.workload,
                 "args": dict(self.args), "claim": self.claim, "verdict": self.verdict,
                 "verdict_text": self.verdict_text, "figure": self.figure,
-                "xlabel": self.xlabel, "ylabel": self.ylabel, "note": self.note}
+                "xlabel": self.xlabel, "units": dict(self.units), "lesson": self.lesson,
+                "ylabel": self.ylabel, "note": self.note}
 
     def boot_words(self) -> dict:
         """The guest command-line words of this experiment's boots (none for ipc)."""
@@ -159,6 +166,21 @@ def load_variant(name: str, repo: Path = None) -> Variant:
     return Variant(name, r.values, r.description, r.chain)
 
 
+def load_variant_file(path: Path, repo: Path = None) -> Variant:
+    """A configuration that is not a named variant, from a variant file outside
+    variants/ (named by its stem; `make VARIANT_FILE=<path>` builds it), resolved and
+    checked by the same code as a named one."""
+    try:
+        r = configure.resolve_variant(Path(path).stem, axes(), Path(repo or REPO) /
+                                      "variants", Path(path))
+        errors = configure.problems(r, axes(), None)
+    except ConfigError as e:
+        raise UsageError(str(e))
+    if errors:
+        raise UsageError("\n".join(errors))
+    return Variant(r.name, r.values, r.description, r.chain, Path(path))
+
+
 def scan_variants(repo: Path = None) -> tuple[dict[str, Variant], list[str]]:
     """Every variant that loads, and one message per variant file that does not (so
     that one broken file does not hide the others: `harness list`)."""
@@ -180,6 +202,15 @@ def variants(repo: Path = None) -> dict[str, Variant]:
     return good
 
 
+def lesson_ids() -> list[str]:
+    """The lesson ids an experiment's LESSON may name: the sections of
+    papers/data/lessons.conf, in the paper's order."""
+    import configparser
+    cp = configparser.ConfigParser(interpolation=None)
+    cp.read(LESSONS_FILE)
+    return cp.sections()
+
+
 def workload_names(repo: Path = None) -> list[str]:
     """The guest workloads an experiment may name: ipc, and bench/guest/workloads/*.c."""
     d = Path(repo or REPO) / WORKLOADS_DIR
@@ -199,6 +230,17 @@ def _parse_args(path, text: str) -> dict:
         if key in out:
             raise UsageError(f"{path}: ARGS sets {key}= twice")
         out[key] = value
+    return out
+
+
+def _parse_units(path, text: str) -> dict:
+    out = {}
+    for word in text.split():
+        metric, colon, unit = word.partition(":")
+        if not colon or not ARG_KEY_RE.match(metric) or not unit:
+            raise UsageError(f"{path}: UNITS word {word!r} is not <metric>:<unit> (e.g. "
+                             f"kernel_bytes:bytes; a unit with spaces uses underscores)")
+        out[metric] = unit.replace("_", " ")
     return out
 
 
@@ -243,15 +285,20 @@ def load_experiment(path: Path, repo: Path = None) -> Experiment:
     elif rule_text:
         raise UsageError(f"{path}: VERDICT_TEXT without a VERDICT rule")
     if cfg.get("FIGURE"):
-        figspec.parse(cfg["FIGURE"], f"{path}: FIGURE")
+        figspec.parse_all(cfg["FIGURE"], f"{path}: FIGURE")
     if workload != "ipc" and not cfg.get("FIGURE"):
         raise UsageError(f"{path}: WORKLOAD = {workload} needs a FIGURE (the standard IPC "
                          f"figures show only the ipc workload's cases)")
+    lesson = cfg.get("LESSON", "")
+    if lesson and lesson not in lesson_ids():
+        raise UsageError(f"{path}: LESSON = {lesson} is not a lesson of the paper; valid: "
+                         f"{', '.join(lesson_ids())} ({LESSONS_FILE.relative_to(KERNEL_DIR.parent)})")
     path = Path(path)
     return Experiment(path.stem, cfg.get("TITLE", path.stem), axis, names, desc,
                       workload=workload, args=_parse_args(path, cfg.get("ARGS", "")),
                       claim=cfg.get("CLAIM", ""), verdict=rule, verdict_text=rule_text,
                       figure=cfg.get("FIGURE", ""), xlabel=cfg.get("XLABEL", ""),
+                      units=_parse_units(path, cfg.get("UNITS", "")), lesson=lesson,
                       ylabel=cfg.get("YLABEL", ""), note=cfg.get("NOTE", ""))
 
 
@@ -284,14 +331,29 @@ def split_names(items) -> list[str]:
     return out
 
 
-def resolve_variants(names, repo: Path = None) -> list[Variant]:
+def exists_on(name: str, arch: str, repo: Path = None) -> bool:
+    """Whether variant `name` can be built for `arch`: no value of it requires another
+    architecture (axes.conf's ARCH constraints, e.g. FRAME=full: ARCH=x86_64|host)."""
+    r = configure.resolve_variant(name, axes(), Path(repo or REPO) / "variants")
+    for a in axes():
+        value = r.values[a.name]
+        if any(c.other == "ARCH" and arch not in c.allowed for c in a.requires.get(value, [])):
+            return False
+        if any(c.other == "ARCH" and arch in c.allowed for c in a.excludes.get(value, [])):
+            return False
+    return True
+
+
+def resolve_variants(names, repo: Path = None, arch: str = None) -> list[Variant]:
     """Names -> Variant objects; an unknown name raises UsageError listing the valid ones.
-    An empty list means every named variant. Only the named variants are read, so one
-    broken file stops only the commands that use it."""
+    An empty list means every named variant, and with `arch` every one that can exist on
+    it (a variant with a value only another architecture has is left out of the default
+    matrix; named explicitly, its build refuses it by name). Only the named variants are
+    read, so one broken file stops only the commands that use it."""
     known = configure.variant_names(Path(repo or REPO) / "variants")
     names = split_names(names)
     if not names:
-        names = known
+        names = [n for n in known if arch is None or exists_on(n, arch, repo)]
     bad = [n for n in names if n not in known]
     if bad:
         raise UsageError(f"unknown variant{'s' if len(bad) > 1 else ''}: {', '.join(bad)}\n"

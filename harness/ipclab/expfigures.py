@@ -36,9 +36,28 @@ def _value(st: pd.DataFrame, variant: str, case: str, stat: str, samples=None) -
     return _stat(st, samples, variant, bench, space, metric, int(length[3:]), stat)
 
 
-def _ylabel(spec: figspec.FigureSpec, meta: dict, what: str, stat: str = "") -> str:
+def _ylabel(spec: figspec.FigureSpec, meta: dict, what: str, units: dict,
+            metrics: list, stat: str | None = None) -> str:
+    """The axis label: the clock's unit and mode, or the experiment's UNITS for a metric
+    that is not a clock reading (bytes, threads, calls). `what`: the figure's ylabel=,
+    else the experiment's YLABEL, else the caller's default. stat "": several panels,
+    each titled by its statistic."""
     unit, tag = _clock_words(meta)
-    return f"{what}, {stat or spec.stat} [{unit}] ({tag})"
+    what = spec.words("ylabel") or what
+    stat = spec.stat if stat is None else stat
+    lead = f"{what}, {stat}" if stat else what
+    own = {units[m] for m in metrics if m in units}
+    if own:
+        return f"{lead} [{', '.join(sorted(own))}]"
+    return f"{lead} [{unit}] ({tag})"
+
+
+def _metrics(cases: list) -> list:
+    return [c.split("/")[2] for c in cases]
+
+
+def _title(spec: figspec.FigureSpec, title: str) -> str:
+    return f"{title}: {spec.words('title')}" if spec.words("title") else title
 
 
 def _caption(meta: dict, what: str, note: str) -> str:
@@ -46,7 +65,7 @@ def _caption(meta: dict, what: str, note: str) -> str:
 
 
 def lines(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats,
-          samples=None, ylabel: str = "", note: str = ""):
+          units: dict, samples=None, ylabel: str = "", note: str = ""):
     b, s, m = spec.params["bench"], spec.params["space"], spec.params["metric"]
     blocks = []
     for stat in spec.stats:             # one panel per statistic, a block per variant
@@ -68,15 +87,16 @@ def lines(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats
             {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
              "npanel": len(spec.stats),
              "xlabel": quote(xlabel or "len"),
-             "ylabel": quote(f"{ylabel or f'{b}/{s}/{m}'} [{unit}] ({tag})"),
-             "figtitle": quote(title), "caption": quote(_caption(meta, what, note)),
+             "ylabel": quote(_ylabel(spec, meta, ylabel or f"{b}/{s}/{m}", units, [m],
+                                     stat=spec.stat if len(spec.stats) == 1 else "")),
+             "figtitle": quote(_title(spec, title)), "caption": quote(_caption(meta, what, note)),
              "logx": int("logx" in spec.flags), "logy": int("logy" in spec.flags),
              "errors": int(spec.stats == ["mean"]), "formats": quote(" ".join(formats))},
             cwd=base.parent, arrays={"names": variants, "panels": spec.stats})
 
 
 def bars(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats,
-         samples=None, ylabel: str = "", note: str = ""):
+         units: dict, samples=None, ylabel: str = "", note: str = ""):
     cases = spec.cases
     rows = ["# index case " + " ".join(variants)]
     for i, c in enumerate(cases):
@@ -86,15 +106,16 @@ def bars(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats,
     dat.write_text("\n".join(rows) + "\n")
     gnuplot(PLOTS_DIR / "exp-bars.gp",
             {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
-             "ncase": len(cases), "ylabel": quote(_ylabel(spec, meta, ylabel or "cost")),
-             "figtitle": quote(title), "caption": quote(_caption(meta, f"bars = {spec.stat}",
-                                                                  note)),
+             "ncase": len(cases),
+             "ylabel": quote(_ylabel(spec, meta, ylabel or "cost", units, _metrics(cases))),
+             "figtitle": quote(_title(spec, title)),
+             "caption": quote(_caption(meta, f"bars = {spec.stat}", note)),
              "logy": int("logy" in spec.flags), "formats": quote(" ".join(formats))},
             cwd=base.parent, arrays={"names": variants})
 
 
 def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, formats,
-              samples=None, ylabel: str = "", note: str = ""):
+              units: dict, samples=None, ylabel: str = "", note: str = ""):
     case = spec.cases[0]
     rows, prev = ["# index variant from to step"], 0.0
     for i, v in enumerate(variants):
@@ -110,8 +131,9 @@ def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, for
         what += "; dashed = published numbers, not measured by ipclab"
     gnuplot(PLOTS_DIR / "exp-waterfall.gp",
             {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
-             "nref": len(refs), "ylabel": quote(_ylabel(spec, meta, ylabel or case)),
-             "figtitle": quote(title), "caption": quote(_caption(meta, what, note)),
+             "nref": len(refs),
+             "ylabel": quote(_ylabel(spec, meta, ylabel or case, units, _metrics([case]))),
+             "figtitle": quote(_title(spec, title)), "caption": quote(_caption(meta, what, note)),
              "formats": quote(" ".join(formats))},
             cwd=base.parent, arrays={"RV": [r[1] for r in refs] or [0],
                                      "RL": [f"{r[0]}: {r[1]:g}" for r in refs] or [""]})
@@ -122,20 +144,25 @@ DRAW = {"lines": lines, "bars": bars, "waterfall": waterfall}
 
 def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None,
          samples: pd.DataFrame | None = None) -> list[Path]:
-    """The experiment's FIGURE (exp: its meta.json record) into outdir as
-    experiment-<name>.*; returns the files written (none when it has no FIGURE or the
-    run has none of its variants). `samples` (the run's tidy samples) gives p99."""
+    """The experiment's FIGURE(s) (exp: its meta.json record) into outdir as
+    experiment-<name>.* (a second figure: experiment-<name>-2.*, ...); returns the files
+    written (none when it has no FIGURE or the run has none of its variants). `samples`
+    (the run's tidy samples) gives p99."""
     if not exp.get("figure"):
         return []
     formats = check_formats(formats)
-    spec = figspec.parse(exp["figure"], f"experiment {exp['name']}: FIGURE")
+    specs = figspec.parse_all(exp["figure"], f"experiment {exp['name']}: FIGURE")
     variants = [v for v in exp.get("variants", []) if v in set(st.variant)]
     if not variants:
         return []
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    base = outdir / f"experiment-{exp['name']}"
-    DRAW[spec.kind](spec, st, meta, variants, base, exp.get("title") or exp["name"],
-                    exp.get("xlabel", ""), formats, samples=samples,
-                    ylabel=exp.get("ylabel", ""), note=exp.get("note", ""))
-    return _files(base, formats)
+    files = []
+    for i, spec in enumerate(specs):
+        base = outdir / (f"experiment-{exp['name']}" + (f"-{i + 1}" if i else ""))
+        DRAW[spec.kind](spec, st, meta, variants, base, exp.get("title") or exp["name"],
+                        exp.get("xlabel", ""), formats, exp.get("units") or {},
+                        samples=samples, ylabel=exp.get("ylabel", ""),
+                        note=exp.get("note", ""))
+        files += _files(base, formats)
+    return files

@@ -3,6 +3,7 @@ checked when the experiment file is read, so a typo fails `harness list` and the
 command that names the experiment, not the figure step after an hour of boots.
 
     lines bench=<b> space=<s> metric=<m> [stat=median|mean|min|max|p99[,...]] [logx] [logy]
+          [title=<words_with_underscores>] [ylabel=<words_with_underscores>]
     bars cases=<case>,<case>,... [stat=...]
     waterfall case=<case> [stat=...] [reference=<label>:<value>,...]
 """
@@ -19,9 +20,9 @@ CASE_RE = re.compile(r"^[a-z0-9_]+/(self|same|cross)/[a-z0-9_]+/len\d+$")
 NAME_RE = re.compile(r"^[a-z0-9_]+$")
 # what each kind takes: required keys, optional keys, flags
 GRAMMAR = {
-    "lines": ({"bench", "space", "metric"}, {"stat"}, {"logx", "logy"}),
-    "bars": ({"cases"}, {"stat"}, {"logy"}),
-    "waterfall": ({"case"}, {"stat", "reference"}, set()),
+    "lines": ({"bench", "space", "metric"}, {"stat", "title", "ylabel"}, {"logx", "logy"}),
+    "bars": ({"cases"}, {"stat", "title", "ylabel"}, {"logy"}),
+    "waterfall": ({"case"}, {"stat", "reference", "title", "ylabel"}, set()),
 }
 
 
@@ -30,6 +31,10 @@ class FigureSpec:
     kind: str
     params: dict = field(default_factory=dict)
     flags: set = field(default_factory=set)
+
+    def words(self, key: str) -> str:
+        """A free-text parameter (title=, ylabel=): underscores stand for spaces."""
+        return self.params.get(key, "").replace("_", " ")
 
     @property
     def stat(self) -> str:
@@ -56,6 +61,16 @@ class FigureSpec:
             label, _, value = item.rpartition(":")
             out.append((label.replace("_", " "), float(value)))
         return out
+
+
+def parse_all(text: str, where: str = "FIGURE") -> list[FigureSpec]:
+    """Every figure of a FIGURE value: one, or several separated by ';' (an experiment
+    may need its cost curve and its resource curve)."""
+    parts = [p.strip() for p in text.split(";")]
+    if any(not p for p in parts):
+        raise UsageError(f"{where}: an empty figure between ';' separators")
+    return [parse(p, f"{where} (figure {i + 1})" if len(parts) > 1 else where)
+            for i, p in enumerate(parts)]
 
 
 def parse(text: str, where: str = "FIGURE") -> FigureSpec:

@@ -272,7 +272,8 @@ def make_figures(st: pd.DataFrame, meta: dict, outdir: Path, variants: list | No
     files = oneway_figure(st, meta, variants, outdir, 0, title, formats)
     for space in ("same", "cross"):
         files += length_figure(st, meta, variants, outdir, space, title, formats)
-    return files
+    from .linuxrun import linux_figure       # Linux beside ipclab, when the run has it
+    return files + linux_figure(st, meta, outdir, formats)
 
 
 def overlay_figures(a_st: pd.DataFrame, b_st: pd.DataFrame, a_meta: dict, b_meta: dict,

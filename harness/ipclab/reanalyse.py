@@ -20,7 +20,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from . import analysis, integrity, logparse, proc, runner, store
+from . import analysis, integrity, linuxrun, logparse, proc, runner, store
 from .bench import Outcome, judge
 from .clock import get_clock
 from .config import Variant
@@ -141,6 +141,9 @@ def reanalyse(path: Path, *, figures: bool = True, repo=None,
             if out.infra:
                 infra.append(name)
         progress(f"  {name:<18} {'ok' if out.ok else out.problems[0]}")
+    frames += linuxrun.reanalyse_frames(work, meta, clock, progress)
+    if (meta.get("linux") or {}).get("status") == "failed":
+        infra.append("linux guest")
     meta.update(failed_variants=failed, infra_failures=infra,
                 reanalysed={"at_utc": store.utc_stamp(), "from": str(path)})
     if len(failed) == len(meta["variant_order"]):

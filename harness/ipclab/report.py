@@ -116,13 +116,17 @@ def length_table(st: pd.DataFrame, variants: list, space: str, metric: str = "ca
 
 
 def full_table(st: pd.DataFrame) -> str:
-    header = ["variant", "case", "n", "outliers", "min", "median", "mean", "stddev",
-              "95% CI"]
+    header = ["variant", "case", "n", "outliers", "min", "median", "median 95% CI",
+              "mean", "stddev", "mean 95% CI"]
     rows = []
     for r in st.itertuples():
         ci = "-" if pd.isna(r.ci95) else f"[{r.ci95_lo:.1f}, {r.ci95_hi:.1f}]"
+        # runs stored before the bootstrap interval existed have no such columns
+        mlo, mhi = getattr(r, "median_ci95_lo", math.nan), getattr(r, "median_ci95_hi",
+                                                                     math.nan)
+        mci = "-" if pd.isna(mlo) or pd.isna(mhi) else f"[{fmt(mlo)}, {fmt(mhi)}]"
         rows.append([r.variant, f"{r.bench}/{r.space}/{r.metric}/len{int(r.len)}",
-                     int(r.count), int(r.outliers), fmt(r.min), fmt(r.median),
+                     int(r.count), int(r.outliers), fmt(r.min), fmt(r.median), mci,
                      fmt(r.mean, 2), fmt(r.stddev, 2), ci])
     return md_table(header, rows)
 
@@ -160,19 +164,23 @@ def verdicts_section(meta: dict) -> str:
         out.append(f"- rule: {v.get('verdict_text') or ''} (`{v.get('rule')}`)")
         if v.get("values"):
             unit = meta.get("unit", "")
+            own = ((meta.get("experiment") or {}).get("units") or {})
+            own_words = "".join(f"; {m} in {u}" for m, u in own.items())
             out.append("- measured: " + "; ".join(f"{k} = {fmt(x, 2)}"
                                                   for k, x in v["values"].items()) +
-                       f" [{unit}, clock {meta.get('clock')}]")
+                       f" [{unit}, clock {meta.get('clock')}{own_words}]")
         if v.get("reason"):
             out.append(f"- why {state}: {v['reason']}")
         out.append("")
     return "\n".join(out).rstrip()
 
 
-def series_tables(st: pd.DataFrame, variants: list, unit: str, xlabel: str = "") -> list:
+def series_tables(st: pd.DataFrame, variants: list, unit: str, xlabel: str = "",
+                  units: dict | None = None) -> list:
     """A workload's cases: one table per bench/space/metric, a row per variant, a
     column per len (the workload's parameter), medians; for a count of events (metric
-    count or count_*), the mean count per sample."""
+    count or count_*), the mean count per sample; a metric the experiment gives a unit
+    of its own (UNITS: bytes, threads) is labelled with it, not the clock's."""
     from .logparse import is_count_metric
     parts = []
     idx = _lookup(st)
@@ -186,7 +194,8 @@ def series_tables(st: pd.DataFrame, variants: list, unit: str, xlabel: str = "")
                 rows.append([v] + [fmt(r.mean if count else r.median) if r is not None
                                    else "-" for r in rs])
         what = xlabel or "len"
-        stat = "mean [events per sample]" if count else f"median [{unit}]"
+        u = (units or {}).get(metric, unit)
+        stat = "mean [events per sample]" if count else f"median [{u}]"
         parts += ["", f"### {bench}/{space}/{metric}: {stat} by {what}", "",
                   md_table(["variant"] + [str(l) for l in lens], rows)]
     return parts
@@ -212,7 +221,7 @@ def summary_markdown(meta: dict, st: pd.DataFrame, full: bool = True) -> str:
     exp = meta.get("experiment") or {}
     if variants and exp.get("workload", "ipc") != "ipc":
         parts += ["", f"## Workload {exp['workload']}"] + \
-            series_tables(st, variants, unit, exp.get("xlabel", ""))
+            series_tables(st, variants, unit, exp.get("xlabel", ""), exp.get("units"))
         if full:
             parts += ["", f"## Every case [{unit}]", "", full_table(st)]
     elif variants:
@@ -224,6 +233,10 @@ def summary_markdown(meta: dict, st: pd.DataFrame, full: bool = True) -> str:
         for space in ("same", "cross"):
             parts += ["", f"## One-way call cost against message length, {space} address "
                       f"space: median [{unit}]", "", length_table(st, variants, space)]
-        if full:
-            parts += ["", f"## Every case [{unit}]", "", full_table(st)]
+    from .linuxrun import summary_section      # Linux beside ipclab, when measured
+    linux = summary_section(st, meta)
+    if linux:
+        parts += ["", linux.rstrip("\n")]
+    if variants and full:
+        parts += ["", f"## Every case [{unit}]", "", full_table(st)]
     return "\n".join(parts) + "\n"

@@ -35,7 +35,8 @@ def make_env() -> dict:
     override the variant we build, or the image would not be that variant."""
     env = dict(os.environ)
     flags = env.get("MAKEFLAGS")
-    own = tuple(f"{k}=" for k in ["VARIANT", "ARCH", "DEBUG"] + [a.name for a in axes()])
+    own = tuple(f"{k}=" for k in ["VARIANT", "VARIANT_FILE", "ARCH", "DEBUG"] +
+                [a.name for a in axes()])
     if flags:
         toks = [t for t in flags.split(" ") if not t.startswith(own)]
         env["MAKEFLAGS"] = " ".join(toks).rstrip(" -") if toks else ""
@@ -66,11 +67,13 @@ class BuildResult:
 
 
 def build(variant: str, arch: str, repo: Path = None, make: str = None,
-          debug: bool = False) -> BuildResult:
-    """`make -s VARIANT=<v> ARCH=<arch> [DEBUG=1] image` in the repository root."""
+          debug: bool = False, variant_file: Path | None = None) -> BuildResult:
+    """`make -s VARIANT=<v> ARCH=<arch> [DEBUG=1] image` in the repository root
+    (VARIANT_FILE=<file> for a configuration that is not a named variant)."""
     repo = Path(repo or REPO)
     make = make or os.environ.get("IPCLAB_MAKE", "make")
-    cmd = [make, "-s", f"VARIANT={variant}", f"ARCH={arch}", f"DEBUG={int(debug)}", "image"]
+    select = f"VARIANT_FILE={variant_file}" if variant_file else f"VARIANT={variant}"
+    cmd = [make, "-s", select, f"ARCH={arch}", f"DEBUG={int(debug)}", "image"]
     t0 = time.monotonic()
     tool_error = None
     try:

@@ -15,9 +15,19 @@ stats.csv, the tables and the figures is computed from the remaining samples. Th
 comparison under icount (compare.py) ignores this policy and compares raw samples.
 
 Statistics: count (kept samples), min, median, mean, sample standard deviation
-(n - 1), and the 95% confidence interval of the mean, mean +- t(0.975, n-1) * sd/sqrt(n)
-(Student's t; `ci95_lo`, `ci95_hi`, half width `ci95`). Raw min/max over all samples
-are kept as `raw_min`, `raw_max`.
+(n - 1), the 95% confidence interval of the mean, mean +- t(0.975, n-1) * sd/sqrt(n)
+(Student's t; `ci95_lo`, `ci95_hi`, half width `ci95`), and the 95% confidence
+interval of the median (`median_ci95_lo`, `median_ci95_hi`): a percentile bootstrap,
+BOOTSTRAP_RESAMPLES resamples drawn from a generator seeded with BOOTSTRAP_SEED afresh
+for every group over the group's sorted samples, so a stored run's intervals are
+reproducible and depend neither on the order groups are visited nor on sample order. A group whose kept samples are all equal (the usual case
+under icount) has the degenerate interval [median, median] without resampling: every
+resample of it is that same value. Raw min/max over all samples are kept as `raw_min`,
+`raw_max`.
+
+The distributions and tests come from SciPy (Debian's python3-scipy): Student's t
+quantiles (scipy.stats.t), the Mann-Whitney U test (scipy.stats.mannwhitneyu) and the
+bootstrap (scipy.stats.bootstrap).
 """
 from __future__ import annotations
 
@@ -26,108 +36,59 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 FENCE_K = 3.0
 FENCE_FLOOR_REL = 0.01
 FENCE_FLOOR_ABS = 1.0
 CONFIDENCE = 0.95
+BOOTSTRAP_RESAMPLES = 1000     # ~70 ms per group of 1000 samples that are not all equal
+BOOTSTRAP_SEED = 20130          # fixed: stored intervals are reproducible
+BOOTSTRAP_METHOD = "percentile"  # BCa is undefined for the tied, integer samples of icount
 
 GROUP_COLS = ["variant", "bench", "space", "metric", "len"]
 
 
 # ----------------------------------------------------------------- distributions
 
-def _betacf(a: float, b: float, x: float) -> float:
-    """Continued fraction for the incomplete beta function (modified Lentz)."""
-    tiny, eps = 1e-300, 3e-16
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 400):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c
-        c = c if abs(c) > tiny else tiny
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < eps:
-            break
-    return h
-
-
-def betainc(a: float, b: float, x: float) -> float:
-    """Regularized incomplete beta I_x(a, b)."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    lbeta = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
-    front = math.exp(lbeta + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1.0) / (a + b + 2.0):
-        return front * _betacf(a, b, x) / a
-    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
-
-
-def t_cdf(t: float, df: float) -> float:
-    """CDF of Student's t distribution."""
-    x = df / (df + t * t)
-    tail = 0.5 * betainc(df / 2.0, 0.5, x)
-    return 1.0 - tail if t > 0 else tail
-
-
 @lru_cache(maxsize=4096)
 def t_ppf(p: float, df: float) -> float:
-    """Quantile of Student's t (bisection on t_cdf; accurate to ~1e-10). Cached: every
-    group of a run has the same sample count, so the same quantile."""
+    """Quantile of Student's t (scipy.stats.t). Cached: every group of a run has the
+    same sample count, so the same quantile."""
     if not 0.0 < p < 1.0:
         raise ValueError("p must be in (0, 1)")
-    if p < 0.5:
-        return -t_ppf(1.0 - p, df)
-    lo, hi = 0.0, 1.0
-    while t_cdf(hi, df) < p:
-        hi *= 2.0
-    for _ in range(200):
-        mid = (lo + hi) / 2.0
-        if t_cdf(mid, df) < p:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-12:
-            break
-    return (lo + hi) / 2.0
-
-
-def normal_sf(z: float) -> float:
-    return 0.5 * math.erfc(z / math.sqrt(2.0))
+    return float(sps.t.ppf(p, df))
 
 
 def mann_whitney(a, b) -> tuple[float, float]:
-    """Two-sided Mann-Whitney U test, normal approximation with tie correction.
-    Returns (U of sample a, p-value). Used for kvm/tcg comparisons."""
+    """Two-sided Mann-Whitney U test, normal approximation with tie and continuity
+    correction (scipy.stats.mannwhitneyu, method='asymptotic'). Returns (U of sample a,
+    p-value). Used for kvm/tcg comparisons. When every value of both samples is tied
+    the test has no variance to work with: p = 1 (no evidence of a difference)."""
     a, b = np.asarray(a, float), np.asarray(b, float)
-    n1, n2 = len(a), len(b)
-    if n1 == 0 or n2 == 0:
+    if len(a) == 0 or len(b) == 0:
         return float("nan"), float("nan")
-    ranks = pd.Series(np.concatenate([a, b])).rank(method="average").to_numpy()
-    u1 = ranks[:n1].sum() - n1 * (n1 + 1) / 2.0
-    n = n1 + n2
-    _, counts = np.unique(np.concatenate([a, b]), return_counts=True)
-    tie = float(((counts ** 3) - counts).sum())
-    var = n1 * n2 / 12.0 * ((n + 1) - tie / (n * (n - 1))) if n > 1 else 0.0
-    if var <= 0:
-        return u1, 1.0          # every value tied: no evidence of a difference
-    mu = n1 * n2 / 2.0
-    z = (abs(u1 - mu) - 0.5) / math.sqrt(var)   # continuity correction
-    return u1, min(1.0, 2.0 * normal_sf(max(z, 0.0)))
+    if np.unique(np.concatenate([a, b])).size == 1:
+        return len(a) * len(b) / 2.0, 1.0
+    r = sps.mannwhitneyu(a, b, alternative="two-sided", use_continuity=True,
+                         method="asymptotic")
+    return float(r.statistic), float(r.pvalue)
+
+
+def median_ci(values, confidence: float = CONFIDENCE) -> tuple[float, float]:
+    """Bootstrap (percentile) confidence interval of the median, seeded with
+    BOOTSTRAP_SEED; (nan, nan) with fewer than two values. The values are sorted first,
+    so the interval depends on the multiset of samples only, not on their order."""
+    v = np.sort(np.asarray(values, dtype=float))
+    if len(v) < 2:
+        return math.nan, math.nan
+    if np.all(v == v[0]):
+        return float(v[0]), float(v[0])
+    r = sps.bootstrap((v,), np.median, n_resamples=BOOTSTRAP_RESAMPLES,
+                      confidence_level=confidence, method=BOOTSTRAP_METHOD,
+                      vectorized=True, axis=-1,
+                      random_state=np.random.default_rng(BOOTSTRAP_SEED))
+    return float(r.confidence_interval.low), float(r.confidence_interval.high)
 
 
 # ----------------------------------------------------------------- outliers, stats
@@ -142,8 +103,10 @@ def outlier_mask(values) -> np.ndarray:
     return (v < q1 - FENCE_K * w) | (v > q3 + FENCE_K * w)
 
 
-def describe(values) -> dict:
-    """Statistics of one group's raw samples, after the outlier policy."""
+def describe(values, median_interval: bool = True) -> dict:
+    """Statistics of one group's raw samples, after the outlier policy. Without
+    `median_interval` the bootstrap is skipped (its columns are NaN): for callers that
+    show only the median or the mean."""
     raw = np.asarray(values, dtype=float)
     mask = outlier_mask(raw)
     v = raw[~mask]
@@ -153,13 +116,16 @@ def describe(values) -> dict:
            "raw_max": float(raw.max()) if len(raw) else math.nan}
     if n == 0:
         out.update(min=math.nan, median=math.nan, mean=math.nan, stddev=math.nan,
-                   ci95=math.nan, ci95_lo=math.nan, ci95_hi=math.nan)
+                   ci95=math.nan, ci95_lo=math.nan, ci95_hi=math.nan,
+                   median_ci95_lo=math.nan, median_ci95_hi=math.nan)
         return out
     mean = float(v.mean())
     sd = float(v.std(ddof=1)) if n > 1 else math.nan
     half = (t_ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / math.sqrt(n)) if n > 1 else math.nan
+    mlo, mhi = median_ci(v) if median_interval else (math.nan, math.nan)
     out.update(min=float(v.min()), median=float(np.median(v)), mean=mean, stddev=sd,
-               ci95=half, ci95_lo=mean - half, ci95_hi=mean + half)
+               ci95=half, ci95_lo=mean - half, ci95_hi=mean + half,
+               median_ci95_lo=mlo, median_ci95_hi=mhi)
     return out
 
 
@@ -176,7 +142,7 @@ def mark_outliers(samples: pd.DataFrame, by=None) -> pd.DataFrame:
 
 
 STAT_COLS = ["count", "outliers", "min", "median", "mean", "stddev", "ci95", "ci95_lo",
-             "ci95_hi", "raw_min", "raw_max"]
+             "ci95_hi", "raw_min", "raw_max", "median_ci95_lo", "median_ci95_hi"]
 
 
 def summarize(samples: pd.DataFrame, by=None, keep=None) -> pd.DataFrame:

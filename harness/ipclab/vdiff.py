@@ -71,7 +71,7 @@ def diff_table(run: store.Run, va: str, vb: str, cases=None) -> pd.DataFrame:
                 row.update({f"{side}_n": 0, f"{side}_mean": math.nan,
                             f"{side}_ci95": math.nan, f"{side}_median": math.nan})
             else:
-                d = stats.describe(g["value"].to_numpy())
+                d = stats.describe(g["value"].to_numpy(), median_interval=False)
                 row.update({f"{side}_n": d["count"], f"{side}_mean": d["mean"],
                             f"{side}_ci95": d["ci95"], f"{side}_median": d["median"]})
         if a is None or b is None:

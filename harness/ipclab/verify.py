@@ -6,6 +6,9 @@ is present (lengths beyond the variant's max_words are SKIPped), every case has 
 `samples` values whose count and sum match CASE-END, values lie in (0, 100000], at
 least MIN_CHECKS CHECK lines all pass, and the two boots print identical numbers.
 With --debug the debug builds (kernel assertions compiled in) are booted instead.
+With --experiment the variants run the experiment's workload: its PLAN's cases and
+its CHECK lines take the place of the IPC cases (values need not be instructions:
+the upper bound is not applied), and the two boots must still be identical.
 """
 from __future__ import annotations
 
@@ -57,7 +60,8 @@ def compare_boots(a: logparse.Log, b: logparse.Log) -> list[str]:
 
 def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY_WARMUP,
                jobs=None, timeout=120.0, build=True, logdir=None, repo=None,
-               progress=print, debug: bool = False, wait: bool = False) -> "VerifyResult":
+               progress=print, debug: bool = False, wait: bool = False,
+               experiment=None) -> "VerifyResult":
     """debug: boot the debug builds (kernel assertions compiled in), whose logs go to
     <logdir>/<variant>-debug.*"""
     check_arch(arch)
@@ -67,16 +71,17 @@ def run_verify(variants, *, arch="x86_64", samples=VERIFY_SAMPLES, warmup=VERIFY
     repo = Path(repo or REPO)
     with proc.locked(*tree_locks(repo), wait=wait, progress=progress):
         return _run_verify(variants, arch, samples, warmup, jobs, timeout, build, logdir,
-                           repo, progress, debug)
+                           repo, progress, debug, experiment)
 
 
 def _run_verify(variants, arch, samples, warmup, jobs, timeout, build, logdir, repo,
-                progress, debug) -> bool:
+                progress, debug, experiment=None) -> bool:
     # x86_64's logs stay where they always were; another arch's get their own directory.
     logdir = Path(logdir or repo / "results" / "verify" / ("" if arch == "x86_64" else arch))
     logdir.mkdir(parents=True, exist_ok=True)
     clock = CLOCKS["icount"]
-    suffix = "-debug" if debug else ""
+    suffix = ("-debug" if debug else "") + (f"-{experiment.name}" if experiment else "")
+    workload = experiment.workload if experiment else "ipc"
     for v in variants:                      # no stale log of an earlier verify survives
         for old in logdir.glob(f"{v.name}{suffix}.*"):
             old.unlink()
@@ -97,8 +102,9 @@ def _run_verify(variants, arch, samples, warmup, jobs, timeout, build, logdir, r
         outs = []
         for r in boots:
             o = Outcome(v, b, r)
-            judge(o, clock, samples, warmup, strict_values=True, min_checks=MIN_CHECKS,
-                  debug=debug, arch=arch)
+            judge(o, clock, samples, warmup, strict_values=workload == "ipc",
+                  min_checks=MIN_CHECKS if workload == "ipc" else 1, debug=debug, arch=arch,
+                  workload=workload)
             outs.append(o)
         reasons = []
         for i, o in enumerate(outs, 1):
@@ -126,6 +132,7 @@ def _run_verify(variants, arch, samples, warmup, jobs, timeout, build, logdir, r
 
     m = Matrix(variants, clock, arch, samples, warmup, jobs, timeout, build, repo, progress,
                debug=debug)
+    m.extra = experiment.boot_words() if experiment else None
     progress(f"verify: {n} variant(s){' (debug builds)' if debug else ''} x 2 boots, "
              f"clock=icount samples={samples} "
              f"warmup={warmup}, {m.jobs} in parallel, timeout {timeout:g} s")

@@ -34,6 +34,9 @@ def fake_repo(tmp_path, monkeypatch):
     """A temporary tree with the real variants/ and fake images for the fake QEMU.
     make_image(variant, fixture, exit=1, sleep=0) writes build/x86_64/<v>/ipclab.elf."""
     shutil.copytree(REPO / "variants", tmp_path / "variants")
+    # experiment files name their workloads: the tree's workloads exist in the fake too
+    shutil.copytree(REPO / "bench" / "guest" / "workloads",
+                    tmp_path / "bench" / "guest" / "workloads")
     monkeypatch.setenv("IPCLAB_QEMU", str(HERE / "fake_qemu.py"))
 
     def make_image(variant, fixture=None, exit=1, sleep=0, stderr=None, text=None,

@@ -3,8 +3,10 @@
 
 The file given to -kernel is a JSON "image": {"fixture": <path of a log to print>,
 "exit": <exit status>, "sleep": <seconds to hang after printing>,
-"stderr": <text for stderr>, "pidfile": <where to write its pid>}. The printed text is
-the fixture, with the BEGIN line's clock= replaced by the clock= found in -append.
+"stderr": <text for stderr>, "pidfile": <where to write its pid>, "by_append": {word:
+<fixture path>}}: with by_append, the fixture of the first word found in -append (the
+Linux guest's pti=on / pti=off). The printed text is the fixture, with the BEGIN line's
+clock= replaced by the clock= found in -append.
 """
 import json
 import os
@@ -20,7 +22,12 @@ def main(argv):
     if spec.get("pidfile"):
         with open(spec["pidfile"], "w") as f:
             f.write(str(os.getpid()))
-    text = open(spec["fixture"]).read() if spec.get("fixture") else ""
+    fixture = spec.get("fixture")
+    for word, path in (spec.get("by_append") or {}).items():
+        if word in append.split():
+            fixture = path
+            break
+    text = open(fixture).read() if fixture else ""
     m = re.search(r"clock=(\S+)", append)
     if m:
         text = re.sub(r"(IPCLAB \d+ BEGIN .*?)clock=\S+", r"\1clock=" + m.group(1), text)

@@ -100,3 +100,16 @@ def test_report_and_baseline_from_stored_run(fake_repo, monkeypatch, capsys):
     rc, out, err = run_cli(["compare", "baseline", "latest", "--report",
                             str(fake_repo / "r.md"), "--force", "--no-figures"], capsys)
     assert rc == 0 and "Every case is identical" in out and "FORCED: A and B" in out
+
+
+def test_default_matrix_leaves_out_variants_another_arch_alone_has(fake_repo):
+    """A variant with an x86_64-only value (axes.conf: requires ARCH=...) is not in the
+    default matrix of another architecture, but stays in x86_64's, and a list that names
+    it keeps it (its build then refuses it by name)."""
+    (fake_repo / "variants" / "only-x86.conf").write_text("BASE = sel4-like\nKPTI = on\n")
+    def names(arch, wanted=()):
+        return [v.name for v in config.resolve_variants(list(wanted), fake_repo, arch=arch)]
+    assert "only-x86" in names("x86_64")
+    assert "only-x86" not in names("aarch64") and "sel4-like" in names("aarch64")
+    assert names("aarch64", ["only-x86"]) == ["only-x86"]
+    assert "only-x86" in names(None)

@@ -133,7 +133,7 @@ def test_every_experiment_of_the_tree_loads():
 
 
 def test_continuation_lines_and_fields(fake_repo):
-    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True)
+    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True, exist_ok=True)
     (fake_repo / "bench" / "guest" / "workloads" / "toy.c").write_text("/* */\n")
     p = write_exp(fake_repo, "toy", """\
         # A toy lesson.
@@ -149,6 +149,7 @@ def test_continuation_lines_and_fields(fake_repo):
         VERDICT_TEXT = sel4 wins
         FIGURE   = lines bench=toy space=self metric=cost
         XLABEL   = sources
+        LESSON   = sync-ipc
         """)
     e = config.load_experiment(p, fake_repo)
     assert e.description == "A toy lesson."
@@ -157,6 +158,7 @@ def test_continuation_lines_and_fields(fake_repo):
     assert e.args == {"rounds": "3", "burst": "8"}
     assert e.boot_words() == {"mode": "toy", "rounds": "3", "burst": "8"}
     assert e.as_meta()["xlabel"] == "sources"
+    assert e.lesson == "sync-ipc" and e.as_meta()["lesson"] == "sync-ipc"
 
 
 @pytest.mark.parametrize("body,words", [
@@ -173,6 +175,7 @@ def test_continuation_lines_and_fields(fake_repo):
     ("VARIANTS = l4-classic\nARGS = a b\n", "not key=value"),
     ("VARIANTS = l4-classic\nFIGURE = pie\n", "kind must come first"),
     ("VARIANTS = l4-classic\nVARIANTS = sel4-like\n", "given twice"),
+    ("VARIANTS = l4-classic\nLESSON = speed\n", "LESSON = speed is not a lesson"),
     ("# a comment\n   VARIANTS = l4-classic\n", "no KEY = value line is above it"),
 ])
 def test_bad_experiment_files_name_the_problem(fake_repo, body, words):
@@ -183,7 +186,7 @@ def test_bad_experiment_files_name_the_problem(fake_repo, body, words):
 
 
 def test_a_workload_needs_a_figure(fake_repo):
-    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True)
+    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True, exist_ok=True)
     (fake_repo / "bench" / "guest" / "workloads" / "toy.c").write_text("")
     p = write_exp(fake_repo, "nofig", "VARIANTS = l4-classic\nWORKLOAD = toy\n")
     with pytest.raises(UsageError, match="needs a FIGURE"):
@@ -247,7 +250,7 @@ def test_an_ipc_log_is_still_judged_by_its_fixed_cases():
 # ------------------------------------------------------------------ a whole run
 
 def test_experiment_run_stores_verdict_figure_and_reanalyses_the_same(fake_repo):
-    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True)
+    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True, exist_ok=True)
     (fake_repo / "bench" / "guest" / "workloads" / "toy.c").write_text("")
     write_exp(fake_repo, "toy", """\
         TITLE    = Toy lesson
@@ -394,3 +397,14 @@ def test_lines_panels_take_p99_and_max_from_the_samples(tmp_path):
     assert "# median a" in dat and "# p99 a" in dat and "# max a" in dat
     assert "1 100 0" in dat
     assert files and files[0].stat().st_size > 1000
+
+
+def test_several_figures_and_free_text():
+    specs = figspec.parse_all("lines bench=a space=self metric=b title=cost_per_event; "
+                              "bars cases=a/self/b/len0 ylabel=kernel_bytes")
+    assert [s.kind for s in specs] == ["lines", "bars"]
+    assert specs[0].words("title") == "cost per event"
+    with pytest.raises(UsageError, match="figure 2"):
+        figspec.parse_all("lines bench=a space=self metric=b; pie")
+    with pytest.raises(UsageError, match="empty figure"):
+        figspec.parse_all("lines bench=a space=self metric=b;")

@@ -16,6 +16,8 @@ def _template(tmp_path_factory):
     """Two identical complete runs of two variants, made once per module."""
     root = tmp_path_factory.mktemp("template")
     shutil.copytree(config.REPO / "variants", root / "variants")
+    shutil.copytree(config.REPO / "bench" / "guest" / "workloads",
+                    root / "bench" / "guest" / "workloads")
     from conftest import FIX, HERE
     mp = pytest.MonkeyPatch()
     mp.setenv("IPCLAB_QEMU", str(HERE / "fake_qemu.py"))

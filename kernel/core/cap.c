@@ -1,6 +1,7 @@
 /* Capability minting and deletion; the rule is stated in cap.h and abi.h. */
 #include "cap.h"
 
+#include "cspace.h"
 #include "dest.h"
 #include "kernel.h"
 #include "notify.h"
@@ -28,16 +29,17 @@ int cap_mint(struct space *actor, uint64_t src, struct space *to, uint64_t dst,
 {
     if (to != actor && !space_may_control(actor, to))
         return E_NO_PERMISSION;      /* no injection into a task one did not create */
-    struct cap *c = src != IPC_NIL && src < CAP_SLOTS ? &actor->caps[src] : NULL;
-    if (!c || c->type == CAP_EMPTY)
+    struct cap *c = cspace_slot(actor, src);
+    /* Only IPC objects are copied: CNodes and reply rights are the kernel's to make. */
+    if (!c || (c->type != CAP_ENDPOINT && c->type != CAP_NOTIFICATION))
         return E_INVALID_CAP;
-    if (dst == IPC_NIL || dst >= CAP_SLOTS || to->caps[dst].type != CAP_EMPTY)
+    struct cap *copy = cspace_slot(to, dst);
+    if (!copy || copy->type != CAP_EMPTY)
         return E_INVALID_ARG;
     if (rights & ~CAP_RIGHTS_ALL)
         return E_INVALID_ARG;
     if (c->badge && badge && badge != c->badge)
         return E_NO_PERMISSION;      /* no badge forgery: a badged source keeps its badge */
-    struct cap *copy = &to->caps[dst];
     *copy = *c;
     copy->rights = (uint8_t)(c->rights & rights);
     copy->badge = badge ? badge : c->badge;
@@ -47,12 +49,11 @@ int cap_mint(struct space *actor, uint64_t src, struct space *to, uint64_t dst,
 
 int cap_delete(struct space *s, uint64_t slot)
 {
-    if (slot == IPC_NIL || slot >= CAP_SLOTS)
+    struct cap *c = cspace_slot(s, slot);
+    if (!c || c->type == CAP_EMPTY)
         return E_INVALID_CAP;
-    struct cap gone = s->caps[slot];
-    if (gone.type == CAP_EMPTY)
-        return E_INVALID_CAP;
-    s->caps[slot] = (struct cap){.type = CAP_EMPTY};
+    struct cap gone = *c;
+    *c = (struct cap){.type = CAP_EMPTY};
     object_deleted(&gone);
     return E_OK;
 }
@@ -61,6 +62,6 @@ uint64_t cap_free_slot(struct space *s)
 {
     for (uint64_t slot = 1; slot < CAP_SLOTS; slot++)
         if (s->caps[slot].type == CAP_EMPTY)
-            return slot;
+            return cspace_address(slot);
     return 0;
 }

@@ -14,6 +14,7 @@
  *   dest_block_receiving                      queue a receiver that found no sender
  *   dest_await_reply                          a caller waits for its callee's reply
  *   dest_leave_wait_queue, dest_waits_for     dying and aborted partners
+ *   dest_forget, dest_thread_exit             what a dying thread leaves behind
  *   dest_thread_init, dest_objects_init, dest_endpoint_create
  *   dest_fast_call_partner / _commit          the fast path's decline checks and commit
  *   dest_fast_reply_partner / _commit

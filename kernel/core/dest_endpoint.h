@@ -2,15 +2,17 @@
  * DEST=endpoint: an IPC names its partner by a slot of its task's capability table
  * (cap.h) holding an endpoint (endpoint.h), whose single queue holds blocked senders or
  * blocked receivers. A receiver sees the capability's badge, never a thread ID. A call
- * leaves the callee a one-shot reply right (tcb->reply_to), which reply-and-wait uses.
+ * leaves the callee a one-shot reply right (reply.h), which reply-and-wait uses.
  * The operations are those listed in dest.h; dest_tid.h is the other alternative.
  */
 #ifndef IPCLAB_CORE_DEST_ENDPOINT_H
 #define IPCLAB_CORE_DEST_ENDPOINT_H
 
 #include "cap.h"
+#include "cspace.h"
 #include "endpoint.h"
 #include "kernel.h"
+#include "reply.h"
 #include "space.h"
 #include "tcb.h"
 
@@ -39,7 +41,7 @@ struct fast_reply {
 
 static inline uint64_t dest_send_target(struct tcb *self, uint64_t dest, struct send_target *t)
 {
-    struct cap *cap = cap_lookup(self->space->caps, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
+    struct cap *cap = cspace_lookup(self->space, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
     if (!cap)
         return E_INVALID_CAP;
     t->ep = cap->ep;
@@ -52,8 +54,7 @@ static inline uint64_t dest_send_target(struct tcb *self, uint64_t dest, struct 
 static inline uint64_t dest_reply_target(struct tcb *self, uint64_t dest, struct send_target *t)
 {
     (void)dest;
-    struct tcb *caller = self->reply_to;
-    self->reply_to = NULL;
+    struct tcb *caller = reply_take(self);
     if (!caller || caller->state != THREAD_REPLY_BLOCKED || caller->partner != self)
         return E_INVALID_DEST;
     caller->partner = NULL;
@@ -70,9 +71,10 @@ static inline void dest_block_sending(struct tcb *self, const struct send_target
 
 static inline uint64_t dest_recv_source(struct tcb *self, uint64_t from, struct recv_source *s)
 {
-    struct cap *cap = cap_lookup(self->space->caps, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
+    struct cap *cap = cspace_lookup(self->space, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
     if (!cap)
         return E_INVALID_CAP;
+    reply_drop(self);
     s->ep = cap->ep;
     return E_OK;
 }
@@ -93,7 +95,7 @@ static inline void dest_await_reply(struct tcb *caller, struct tcb *callee)
 {
     caller->state = THREAD_REPLY_BLOCKED;
     caller->partner = callee;
-    callee->reply_to = caller;
+    reply_grant(caller, callee);
 }
 
 static inline void dest_leave_wait_queue(struct tcb *t)
@@ -113,8 +115,13 @@ static inline bool dest_open_receive(const struct tcb *t)
  * slot must not inherit it). */
 static inline void dest_forget(struct tcb *t, const struct tcb *dead)
 {
-    if (t->reply_to == dead)
-        t->reply_to = NULL;
+    reply_forget(t, dead);
+}
+
+/* t dies: the reply rights it holds and those naming it (reply.h). */
+static inline void dest_thread_exit(struct tcb *t)
+{
+    reply_thread_exit(t);
 }
 
 /* Receivers wait on endpoints, never on one thread. */
@@ -152,10 +159,7 @@ static inline void dest_check_thread(const struct tcb *t)
     }
     if (t->state == THREAD_REPLY_BLOCKED)
         ASSERT(t->partner->state != THREAD_FREE);
-    if (t->reply_to) {
-        ASSERT(t->reply_to->state == THREAD_REPLY_BLOCKED);
-        ASSERT(t->reply_to->partner == t);
-    }
+    reply_check(t);
 }
 
 static inline bool dest_objects_consistent(void)
@@ -165,13 +169,16 @@ static inline bool dest_objects_consistent(void)
 
 static inline void dest_thread_init(struct tcb *t)
 {
-    (void)t;
+    reply_thread_init(t);
 }
 
 static inline void dest_objects_init(void)
 {
     endpoint_table_init();
 }
+
+/* Bytes of one endpoint object (what an IPC destination costs the kernel). */
+#define DEST_ENDPOINT_BYTES ((unsigned)sizeof(struct endpoint))
 
 /* A new endpoint with every right, in the lowest free slot of self's table, counted
  * against its task's quota. */
@@ -185,7 +192,8 @@ static inline uint64_t dest_endpoint_create(struct tcb *self, uint64_t *slot)
     if (!ep)
         return E_NO_MEMORY;
     s->object_quota--;
-    s->caps[free_slot] = (struct cap){.type = CAP_ENDPOINT, .rights = CAP_RIGHTS_ALL, .ep = ep};
+    *cspace_slot(s, free_slot) = (struct cap){.type = CAP_ENDPOINT, .rights = CAP_RIGHTS_ALL,
+                                              .ep = ep};
     endpoint_ref(ep);
     *slot = free_slot;
     return E_OK;
@@ -206,7 +214,7 @@ static inline void dest_cap_deleted(struct cap *c)
 static inline bool dest_fast_call_partner(struct tcb *self, uint64_t dest,
                                           struct fast_call *fc)
 {
-    struct cap *cap = cap_lookup(self->space->caps, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
+    struct cap *cap = cspace_lookup(self->space, dest, CAP_ENDPOINT, CAP_RIGHT_SEND);
     if (!cap || cap->ep->state != EP_RECEIVERS)
         return false;
     fc->cap = cap;
@@ -230,10 +238,10 @@ static inline bool dest_fast_reply_partner(struct tcb *self, uint64_t dest, uint
                                            struct fast_reply *fr)
 {
     (void)dest;
-    struct tcb *to = self->reply_to;
-    if (!to || to->state != THREAD_REPLY_BLOCKED || to->partner != self)
+    struct tcb *to;
+    if (!reply_fast_target(self, &to))
         return false;
-    struct cap *cap = cap_lookup(self->space->caps, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
+    struct cap *cap = cspace_lookup(self->space, from, CAP_ENDPOINT, CAP_RIGHT_RECV);
     if (!cap || cap->ep->state == EP_SENDERS)
         return false;
     fr->cap = cap;
@@ -246,7 +254,7 @@ static inline bool dest_fast_reply_partner(struct tcb *self, uint64_t dest, uint
 static inline uint64_t dest_fast_reply_commit(struct tcb *self, struct tcb *to,
                                               const struct fast_reply *fr)
 {
-    self->reply_to = NULL;
+    reply_fast_consume(self);
     to->partner = NULL;
     endpoint_enqueue(fr->cap->ep, self, EP_RECEIVERS);
     return 0;

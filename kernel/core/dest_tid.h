@@ -124,6 +124,12 @@ static inline void dest_forget(struct tcb *t, const struct tcb *dead)
     (void)dead;
 }
 
+/* A dying thread holds no right of the addressing mode's own. */
+static inline void dest_thread_exit(struct tcb *t)
+{
+    (void)t;
+}
+
 /* Whether t waits to receive from partner alone (it must be released if partner dies). */
 static inline bool dest_waits_for(const struct tcb *t, const struct tcb *partner)
 {
@@ -168,6 +174,9 @@ static inline void dest_thread_init(struct tcb *t)
 static inline void dest_objects_init(void)
 {
 }
+
+/* Bytes of one endpoint object: none exist under thread-ID addressing. */
+#define DEST_ENDPOINT_BYTES 0u
 
 /* Thread-ID addressing has no endpoint objects, so no capability ever names one. */
 static inline uint64_t dest_endpoint_create(struct tcb *self, uint64_t *slot)

@@ -7,6 +7,7 @@
 
 #include "arch_api.h"
 #include "console.h"
+#include "fpu.h"
 #include "invariants.h"
 #include "kernel.h"
 #include "sched.h"
@@ -25,6 +26,7 @@ noreturn void kernel_resume(struct tcb *next)
     }
     if (!current || next->space != current->space)
         arch_switch_space(&next->space->arch);
+    fpu_switch(next);
     current = next;
     arch_set_current(next);
     arch_return_to_user(next);

@@ -11,7 +11,7 @@
 
 #include "list.h"
 
-#define MAX_ENDPOINTS 64
+#define MAX_ENDPOINTS 128
 
 enum endpoint_state {
     EP_IDLE = 0,

@@ -15,14 +15,17 @@
  *
  * The axes reach this file only through those headers: dest_fast_*_partner() are the
  * addressing mode's checks, dest_fast_*_commit() its commit, transfer_fast() the
- * message. FASTPATH=off compiles fastpath_none.c instead.
+ * message, regframe_fast_words() the register words under FRAME=full. FASTPATH=off
+ * compiles fastpath_none.c instead.
  */
 #include "ipc.h"
 
 #include "arch_api.h"
 #include "dest.h"
+#include "fpu.h"
 #include "kernel.h"
 #include "notify.h"
+#include "regframe.h"
 #include "sched.h"
 #include "space.h"
 #include "switch.h"
@@ -40,9 +43,11 @@ static inline struct tcb *commit_switch(struct tcb *self, struct tcb *to, uint64
     ASSERT(self->state == THREAD_RECV_BLOCKED || self->state == THREAD_REPLY_BLOCKED);
     to->state = THREAD_READY; /* no queue operation: see partner_schedulable() */
     transfer_fast(self, to, tag_len(tag));
+    regframe_fast_words(self, to, tag_len(tag));
     arch_regs_set_result(&to->regs, E_OK, sender_id, tag);
     if (to->space != self->space)
         arch_switch_space(&to->space->arch);
+    fpu_switch(to);
     current = to;
     arch_set_current(to);
     return to;

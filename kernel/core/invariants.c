@@ -18,13 +18,14 @@
 void kernel_check_invariants(void)
 {
     for (unsigned i = 0; i < MAX_THREADS; i++) {
-        const struct tcb *t = &tcb_array[i];
+        const struct tcb *t = tcb_at(i);
         if (t->state == THREAD_FREE) {
             ASSERT(!t->queued);
             continue;
         }
         ASSERT(t->state <= THREAD_NOTIFY_BLOCKED);
         ASSERT(t->utcb != NULL);
+        ASSERT(tcb_store_consistent(t));
         ASSERT(dest_partner_consistent(t));
         dest_check_thread(t);
         notify_check_thread(t);

@@ -3,6 +3,8 @@
  * image, the kernel info page and the root thread; then the first switch to user mode.
  */
 #include "boot.h"
+#include "dest.h"
+#include "notify.h"
 
 #include "arch_api.h"
 #include "dispatch.h"
@@ -53,6 +55,9 @@ static struct kip *make_kip(struct space *s, const struct boot_info *bi)
     kip->reg_words = TRANSFER_REG_WORDS;
     kip->max_words = TRANSFER_MAX_WORDS;
     frame_publish_count(&kip->frames_free);
+    kip->tcb_bytes = sizeof(struct tcb);
+    kip->endpoint_bytes = DEST_ENDPOINT_BYTES;
+    kip->notification_bytes = NOTIFY_OBJECT_BYTES;
     return kip;
 }
 
@@ -62,6 +67,8 @@ noreturn void kernel_start(const struct boot_info *bi)
             CONFIG_DEBUG ? ", debug" : "", CONFIG_STRING);
     frame_init(bi->free_start, bi->free_end);
     kernel_objects_init();
+    kprintf("ipclab: %u TCBs (tcb=%s), %lu KiB of kernel memory for them now\n", MAX_THREADS,
+            CONFIG_TCB_NAME, tcb_store_bytes() / 1024);
 
     root_space = space_create(NULL);
     if (!root_space)

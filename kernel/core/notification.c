@@ -2,6 +2,7 @@
 #include "notification.h"
 
 #include "cap.h"
+#include "cspace.h"
 #include "dest.h"
 #include "ipc.h"
 #include "kernel.h"
@@ -20,7 +21,7 @@ void notification_table_init(void)
 static struct notification *lookup(struct tcb *self, uint64_t slot, unsigned rights,
                                    uint64_t *badge)
 {
-    struct cap *c = cap_lookup(self->space->caps, slot, CAP_NOTIFICATION, rights);
+    struct cap *c = cspace_lookup(self->space, slot, CAP_NOTIFICATION, rights);
     if (!c)
         return NULL;
     if (badge)
@@ -43,8 +44,8 @@ static uint64_t create(struct tcb *self, uint64_t *slot)
         *n = (struct notification){.used = true, .creator = s->handle, .refs = 1};
         list_init(&n->waiters);
         s->object_quota--;
-        s->caps[free_slot] = (struct cap){.type = CAP_NOTIFICATION, .rights = CAP_RIGHTS_ALL,
-                                          .ntfn = n};
+        *cspace_slot(s, free_slot) = (struct cap){.type = CAP_NOTIFICATION,
+                                                  .rights = CAP_RIGHTS_ALL, .ntfn = n};
         *slot = free_slot;
         return E_OK;
     }
@@ -109,8 +110,10 @@ static uint64_t bind(struct tcb *self, uint64_t slot)
     struct notification *n = lookup(self, slot, CAP_RIGHT_RECV, NULL);
     if (!n)
         return E_INVALID_CAP;
-    if ((n->bound && n->bound != self) || (self->bound && self->bound != n))
-        return E_INVALID_ARG;       /* one notification per thread, one thread each */
+    if (n->bound && n->bound != self)
+        return E_NO_PERMISSION;     /* another thread's alone, as for wait and poll */
+    if (self->bound && self->bound != n)
+        return E_INVALID_ARG;       /* one notification per thread */
     if (!list_empty(&n->waiters))
         return E_INVALID_ARG;       /* others wait on it: it cannot become one's own */
     n->bound = self;

@@ -45,6 +45,8 @@ static inline void notify_objects_init(void)
     notification_table_init();
 }
 
+#define NOTIFY_OBJECT_BYTES ((unsigned)sizeof(struct notification))
+
 static inline void notify_cap_copied(struct notification *n)
 {
     notification_ref(n);
@@ -105,6 +107,8 @@ static inline uint64_t notify_syscall(struct tcb *self, uint64_t nr, uint64_t a0
 static inline void notify_objects_init(void)
 {
 }
+
+#define NOTIFY_OBJECT_BYTES 0u      /* no notification objects are compiled in */
 
 static inline void notify_cap_copied(struct notification *n)
 {

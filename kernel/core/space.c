@@ -2,6 +2,7 @@
  * and page sharing. */
 #include "space.h"
 
+#include "cspace.h"
 #include "frame.h"
 #include "kernel.h"
 #include "preempt.h"
@@ -10,7 +11,7 @@
 /* The root task may create 64 IPC objects (endpoints, notifications); a task it creates
  * starts with none (a quota axis may hand them out; until then only the root makes
  * kernel objects, so no task can exhaust them for the others). */
-#define ROOT_OBJECT_QUOTA 64u
+#define ROOT_OBJECT_QUOTA 128u
 
 static struct space spaces[MAX_SPACES];
 static uint32_t space_version[MAX_SPACES];
@@ -35,6 +36,7 @@ struct space *space_create(struct space *creator)
         s->handle = ((uint64_t)i << TID_VERSION_BITS) | space_version[i];
         s->creator = creator;
         s->object_quota = creator ? 0 : ROOT_OBJECT_QUOTA;
+        cspace_init(s);
         return s;
     }
     return NULL;

@@ -15,6 +15,10 @@
 
 #include "arch_api.h"
 #include "cap.h"
+#include "config.h"
+#if CONFIG_CSPACE_GUARDED
+#include "cspace_tree.h"
+#endif
 
 #define MAX_SPACES 16
 
@@ -25,6 +29,9 @@ struct space {
     struct space *creator;       /* NULL for the root task's space */
     uint32_t object_quota;       /* IPC objects (endpoints, notifications) it may still create */
     struct cap caps[CAP_SLOTS];
+#if CONFIG_CSPACE_GUARDED
+    struct cspace_tree cspace;   /* the CNodes above caps[] (cspace_guarded.h) */
+#endif
 };
 
 void space_table_init(void);

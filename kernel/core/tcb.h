@@ -12,8 +12,12 @@
 
 #include "config.h"
 #include "list.h"
+#include "reply_fields.h"
 #include <arch/regs.h>
 #include <ipclab/abi.h>
+#if CONFIG_FPU_LAZY
+#include <arch/fpu.h>
+#endif
 
 enum thread_state {
     THREAD_FREE = 0,        /* slot unused */
@@ -60,7 +64,12 @@ struct tcb {
     struct link senders;         /* threads blocked sending to this thread */
 #else
     struct endpoint *blocked_on; /* endpoint whose queue holds this thread */
-    struct tcb *reply_to;        /* the caller this thread owes a reply, if any */
+    REPLY_TCB_FIELDS             /* the right to reply to a caller (reply.h) */
+#endif
+#if CONFIG_FPU_LAZY
+    /* FPU=lazy (fpu.h): the thread's FPU registers while another thread owns them. */
+    bool fpu_used;               /* it has used the FPU: fpu_state is its state */
+    struct arch_fpu_state fpu_state;
 #endif
 #if CONFIG_NOTIFY_NOTIFY
     /* The NOTIFY axis's fields (notification.c). */

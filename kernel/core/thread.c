@@ -7,6 +7,7 @@
 #include "thread.h"
 
 #include "dest.h"
+#include "fpu.h"
 #include "frame.h"
 #include "ipc.h"
 #include "irq.h"
@@ -16,13 +17,15 @@
 #include "space.h"
 #include "usched.h"
 
-struct tcb tcb_array[MAX_THREADS];
+_Static_assert((sizeof(struct tcb) & (sizeof(struct tcb) - 1)) == 0,
+               "a TCB's size is a power of two: a thread number becomes its TCB by a shift");
+
 struct tcb *current;
 uint32_t thread_next_version[MAX_THREADS];
 
 void thread_table_init(void)
 {
-    memset(tcb_array, 0, sizeof(tcb_array));
+    tcb_store_init();
     for (unsigned i = 0; i < MAX_THREADS; i++)
         thread_next_version[i] = 1;
     current = NULL;
@@ -33,7 +36,7 @@ static unsigned free_slot(void)
 {
     unsigned number = 0;
     while (number < MAX_THREADS &&
-           (tcb_array[number].state != THREAD_FREE || thread_next_version[number] == 0))
+           (tcb_at(number)->state != THREAD_FREE || thread_next_version[number] == 0))
         number++;
     return number;
 }
@@ -52,14 +55,14 @@ struct tcb *thread_create(struct space *s, uint64_t utcb_addr, uint64_t prio, in
         return NULL;
     }
     unsigned number = free_slot();
-    uint64_t frame = number < MAX_THREADS ? frame_alloc() : 0;
+    uint64_t frame = number < MAX_THREADS && tcb_prepare(number) ? frame_alloc() : 0;
     if (!frame || !arch_map_page(&s->arch, utcb_addr, frame, true)) {
         if (frame)
             frame_free(frame);
         *error = E_NO_MEMORY;
         return NULL;
     }
-    struct tcb *t = &tcb_array[number];
+    struct tcb *t = tcb_at(number);
     memset(t, 0, sizeof(*t));
     t->state = THREAD_INACTIVE;
     t->prio = (uint8_t)prio;
@@ -88,8 +91,7 @@ void thread_start(struct tcb *t, uint64_t ip, uint64_t sp, uint64_t arg)
 bool thread_owns_frame(uint64_t frame)
 {
     for (unsigned i = 0; i < MAX_THREADS; i++)
-        if (tcb_array[i].state != THREAD_FREE &&
-            (uint64_t)(uintptr_t)tcb_array[i].utcb == frame)
+        if (tcb_at(i)->state != THREAD_FREE && (uint64_t)(uintptr_t)tcb_at(i)->utcb == frame)
             return true;
     return false;
 }
@@ -98,7 +100,7 @@ bool thread_owns_frame(uint64_t frame)
 static void abort_partners(struct tcb *t)
 {
     for (unsigned i = 0; i < MAX_THREADS; i++) {
-        struct tcb *other = &tcb_array[i];
+        struct tcb *other = tcb_at(i);
         if (other == t)
             continue;
         dest_forget(other, t);
@@ -116,6 +118,8 @@ void thread_kill(struct tcb *t)
     usched_thread_exit(t);
     notify_thread_exit(t);
     ipc_leave_wait_queue(t);
+    dest_thread_exit(t);
+    fpu_thread_exit(t);
     abort_partners(t);
     sched_remove(t);
     arch_unmap_page(&t->space->arch, t->utcb_addr);
@@ -123,11 +127,12 @@ void thread_kill(struct tcb *t)
     t->utcb = NULL;
     t->partner = NULL;
     t->state = THREAD_FREE;
+    tcb_release(t->tid >> TID_VERSION_BITS);   /* TCB=varray: its page goes back */
 }
 
 void thread_kill_space(struct space *s)
 {
     for (unsigned i = 0; i < MAX_THREADS; i++)
-        if (tcb_array[i].state != THREAD_FREE && tcb_array[i].space == s)
-            thread_kill(&tcb_array[i]);
+        if (tcb_at(i)->state != THREAD_FREE && tcb_at(i)->space == s)
+            thread_kill(tcb_at(i));
 }

@@ -1,15 +1,14 @@
 /*
- * Threads: a fixed array of TCBs indexed by the number part of a thread ID, so that
- * resolving an ID is one shift, one bounds check and one version comparison.
+ * Threads: MAX_THREADS TCBs found by the number part of a thread ID (where they are is
+ * the TCB axis, tcb_store.h), so that resolving an ID is one shift, one bounds check
+ * and one version comparison.
  */
 #ifndef IPCLAB_CORE_THREAD_H
 #define IPCLAB_CORE_THREAD_H
 
 #include "tcb.h"
+#include "tcb_store.h"
 
-#define MAX_THREADS 64
-
-extern struct tcb tcb_array[MAX_THREADS];
 extern struct tcb *current;
 /* The version the next thread in each slot gets (0: the slot is retired). */
 extern uint32_t thread_next_version[MAX_THREADS];
@@ -26,7 +25,7 @@ static inline struct tcb *thread_lookup(uint64_t tid)
     uint64_t number = tid >> TID_VERSION_BITS;
     if (number >= MAX_THREADS)
         return NULL;
-    struct tcb *t = &tcb_array[number];
+    struct tcb *t = tcb_at(number);
     if (t->tid != tid || t->state == THREAD_FREE)
         return NULL;
     return t;

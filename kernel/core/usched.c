@@ -83,8 +83,8 @@ static void release(struct tcb *t)
 static void stop(void)
 {
     for (unsigned i = 0; i < MAX_THREADS; i++)
-        if (managed[i] && tcb_array[i].state != THREAD_FREE)
-            release(&tcb_array[i]);
+        if (managed[i] && tcb_at(i)->state != THREAD_FREE)
+            release(tcb_at(i));
     notify_cap_deleted(events);
     usched_init();
 }
@@ -209,7 +209,7 @@ void usched_check(void)
     ASSERT(usched_active == (scheduler != NULL));
     ASSERT(!dispatched || managed[number(dispatched)]);
     for (unsigned i = 0; i < MAX_THREADS; i++) {
-        const struct tcb *t = &tcb_array[i];
+        const struct tcb *t = tcb_at(i);
         if (!managed[i])
             continue;
         ASSERT(usched_active && t->state != THREAD_FREE);

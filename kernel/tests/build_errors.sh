@@ -43,6 +43,14 @@ expect_failure "two values" "option SCHED must have exactly one value" \
 expect_failure "bad DEBUG" "DEBUG=2 is invalid; valid values: 0 1" \
     $MAKE VARIANT=l4-classic DEBUG=2 config
 
+# A value that cannot exist on an architecture, or without another axis's value.
+expect_failure "x86_64-only value on aarch64" "option FRAME=full cannot exist on ARCH=aarch64" \
+    $MAKE VARIANT=sel4-faithful ARCH=aarch64 config
+expect_failure "asm fast path under thread IDs" "option FASTPATH=asm requires DEST=endpoint" \
+    $MAKE VARIANT=l4-classic FASTPATH=asm config
+expect_failure "CNode depth of a flat table" "option CSPACE_DEPTH=2 requires CSPACE=guarded" \
+    $MAKE VARIANT=sel4-like CSPACE_DEPTH=2 config
+
 # A variant file with a misspelled key, and one whose value is invalid.
 mkdir -p "$dir/variants"
 printf 'BASE = l4-classic\nTRANSFR = mem\n' > "$dir/variants/typo.conf"

@@ -13,6 +13,14 @@
 #include "tcb.h"
 #include <arch/host_irq.h>
 
+#if CONFIG_FPU_LAZY
+#include <arch/fpu.h>
+
+uint64_t host_fpu_regs[HOST_FPU_REGS];
+bool host_fpu_on;
+unsigned long host_fpu_saves, host_fpu_restores, host_fpu_toggles;
+#endif
+
 struct tcb *host_entry_thread;
 const struct arch_space *host_loaded_space;
 unsigned long host_space_switches;

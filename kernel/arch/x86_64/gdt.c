@@ -4,6 +4,7 @@
  * kernel stack for interrupts taken in user mode.
  */
 #include <arch/cpu.h>
+#include <arch/skim.h>
 
 #include "x86.h"
 
@@ -17,10 +18,19 @@ struct tss {
     uint16_t iomap_base;
 } __attribute__((packed));
 
-static struct tss tss;
-static uint64_t gdt[7];
+/* The CPU reads both when a trap enters the kernel, so under KPTI they lie in the
+ * skim window (include/arch/skim.h). */
+static struct tss tss SKIM_DATA;
+static uint64_t gdt[7] SKIM_DATA;
 
+/* Where a trap from user mode lands: the kernel stack, or the trap stack. */
+#if TRAP_STACK_SEPARATE
+extern char trap_stack_top[];
+#define USER_TRAP_STACK trap_stack_top
+#else
 extern char kernel_stack_top[];
+#define USER_TRAP_STACK kernel_stack_top
+#endif
 
 void gdt_init(void)
 {
@@ -30,7 +40,7 @@ void gdt_init(void)
     gdt[3] = 0x0000F20000000000ull; /* 0x18 user data, DPL 3 */
     gdt[4] = 0x0020FA0000000000ull; /* 0x20 user code, 64-bit, DPL 3 */
 
-    tss.rsp0 = (uint64_t)(uintptr_t)kernel_stack_top;
+    tss.rsp0 = (uint64_t)(uintptr_t)USER_TRAP_STACK;
     tss.iomap_base = sizeof(tss); /* no I/O bitmap: user port access faults */
     uint64_t base = (uint64_t)(uintptr_t)&tss;
     uint64_t limit = sizeof(tss) - 1;

@@ -4,11 +4,13 @@
  * user pages (4 KiB) live from USER_BASE up to USER_TOP.
  */
 #include <arch/cpu.h>
+#include <arch/tcb_region.h>
 
 #include "arch_api.h"
 #include "frame.h"
 #include "kernel.h"
 #include "space.h"
+#include "x86.h"
 
 #define PTE_PRESENT 0x001ull
 #define PTE_WRITE 0x002ull
@@ -28,10 +30,20 @@ bool arch_space_init(struct arch_space *as)
     uint64_t pdpt = frame_alloc();
     if (!pml4 || !pdpt)
         return false;
-    /* Slot 0 of the PDPT is the kernel's gigabyte, shared and supervisor-only. */
+    /* Slot 0 of the PDPT is the kernel's gigabyte, shared and supervisor-only; under
+     * KPTI only its skim window (kpti.c). */
+#if CONFIG_KPTI_ON
+    table_at(pdpt)[0] = kpti_user_pdpt0();
+#else
     uint64_t *boot_pdpt = table_at(boot_pml4[0]);
     table_at(pdpt)[0] = boot_pdpt[0];
+#endif
     table_at(pml4)[0] = pdpt | PTE_PRESENT | PTE_WRITE | PTE_USER;
+#if CONFIG_TCB_VARRAY && !CONFIG_KPTI_ON
+    /* The virtual TCB array (tcb_region.c), shared, supervisor-only: the kernel runs
+     * on this space's page tables. (Under KPTI only the kernel's own map it.) */
+    table_at(pml4)[TCB_REGION_PML4_SLOT] = boot_pml4[TCB_REGION_PML4_SLOT];
+#endif
     as->pml4 = pml4;
     return true;
 }
@@ -93,8 +105,12 @@ void arch_space_destroy(struct arch_space *as)
 {
     uint64_t *pml4 = table_at(as->pml4);
     uint64_t *pdpt0 = table_at(pml4[0]);
-    /* PDPT slot 0 is the kernel's gigabyte, shared by every space: never freed. */
+    /* PDPT slot 0 is the kernel's gigabyte (or skim window), shared by every space:
+     * never freed. */
     pdpt0[0] = 0;
+#if CONFIG_TCB_VARRAY && !CONFIG_KPTI_ON
+    pml4[TCB_REGION_PML4_SLOT] = 0;     /* shared too */
+#endif
     for (int i = 0; i < 512; i++)
         if (pml4[i] & PTE_PRESENT)
             free_tables(pml4[i] & PTE_ADDR, 3);

@@ -37,7 +37,8 @@ noreturn void kmain(uint32_t magic, uint32_t info_addr)
     gdt_init();
     idt_init();
     syscall_init();
-    fpu_deny();
+    fpu_init();
+    kpti_init();
     timer_init();
     lapic_init();
     if (magic != MULTIBOOT_BOOTLOADER_MAGIC)

@@ -2,8 +2,20 @@
  * Interrupt and exception stubs: each pushes a vector number (and a zero where the
  * CPU pushes no error code), then all general registers, and calls trap_handler with
  * a pointer to that struct trap_frame (traps.c).
+ *
+ * With a separate trap stack (include/arch/skim.h: KPTI=on) a trap from user mode
+ * lands on that stack; trap_common switches to the kernel's page tables, then to the
+ * kernel stack, and passes the frame where it lies. Under TCB=varray too, traps run on
+ * the one kernel stack (only system calls run on the thread's own, syscall_entry.S):
+ * a fault kills its thread, whose TCB block, stack included, then goes back.
+ * trap_handler reads the frame before anything could overwrite it, and never returns.
  */
-    .text
+#include "config.h"
+#include <arch/skim.h>
+
+#define TRAP_FRAME_CS 144           /* struct trap_frame: 15 registers, vector, error, rip */
+
+    SKIM_TEXT_SECTION
 .macro TRAP_NOERR vec
     .global trap_\vec
 trap_\vec:
@@ -61,9 +73,29 @@ trap_common:
     pushq %r14
     pushq %r15
     cld
+#if CONFIG_KPTI_ON
+    movl $boot_pml4, %eax           /* rax is saved: the kernel's page tables */
+    movq %rax, %cr3
+#endif
     movq %rsp, %rdi
+#if TRAP_STACK_SEPARATE
+    testb $3, TRAP_FRAME_CS(%rsp)
+    jz 1f                           /* from kernel mode (the idle wait): stay */
+    leaq kernel_stack_top(%rip), %rsp
+1:
+#endif
     call trap_handler               /* never returns */
     ud2
+
+#if TRAP_STACK_SEPARATE
+    /* Room for the CPU's frame, the stub's words and trap_common's registers. */
+    SKIM_BSS_SECTION
+    .align 16
+    .global trap_stack_top
+trap_stack:
+    .skip 512
+trap_stack_top:
+#endif
 
     .section .rodata
     .global trap_vectors

@@ -6,6 +6,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/regs_offsets.h>
+#include <arch/skim.h>
 
 #include "arch_api.h"
 #include "dispatch.h"
@@ -19,7 +20,10 @@ struct trap_frame {
     uint64_t vector, error;
     uint64_t rip, cs, rflags, rsp, ss;
 };
+_Static_assert(__builtin_offsetof(struct trap_frame, cs) == 144, "TRAP_FRAME_CS in traps.S");
 
+/* The other vectors are in x86.h, shared with lapic.c. */
+#define VECTOR_DEVICE_NOT_AVAILABLE 7
 
 struct idt_entry {
     uint16_t offset_low;
@@ -31,7 +35,7 @@ struct idt_entry {
     uint32_t reserved;
 } __attribute__((packed));
 
-static struct idt_entry idt[256];
+static struct idt_entry idt[256] SKIM_DATA;  /* read by the CPU at every trap */
 
 extern const uint64_t trap_vectors[22];
 extern const uint64_t trap_timer_vector;
@@ -115,6 +119,8 @@ noreturn void trap_handler(struct trap_frame *f)
     }
     if (f->vector == VECTOR_SPURIOUS)
         kernel_resume(current);
+    if (f->vector == VECTOR_DEVICE_NOT_AVAILABLE && fpu_user_trap())
+        kernel_resume(current);     /* FPU=lazy: its first use since a switch */
     kernel_user_fault((unsigned)f->vector, f->rip, fault_addr,
                       exception_names[f->vector < ARRAY_SIZE(exception_names) ? f->vector : 15]);
 }

@@ -5,13 +5,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
+
 void serial_init(void);
 void gdt_init(void);
 void idt_init(void);
 void syscall_init(void);
 void timer_init(void);
 void timer_eoi(void);
-void fpu_deny(void);
 void lapic_init(void);
 void lapic_eoi(void);
 void lapic_timer_oneshot(uint32_t count);
@@ -24,6 +25,22 @@ bool lapic_irr_pending(void);
 #define VECTOR_USER_TIMER 48
 /* The local APIC's registers, in the kernel's identity-mapped gigabyte (lapic.c). */
 #define LAPIC_WINDOW 0x3FE00000ull
+
+/* The FPU axis (fpu.c: none, fpu_lazy.c: lazy): set the CPU up at boot; answer a #NM
+ * from the running user thread (true: resume it, false: it is a fault). */
+void fpu_init(void);
+bool fpu_user_trap(void);
+
+/* KPTI=on (kpti.c): build the skim window's page tables before any space exists; the
+ * PDPT slot 0 entry every user space gets instead of the kernel's page directory. */
+#if CONFIG_KPTI_ON
+void kpti_init(void);
+uint64_t kpti_user_pdpt0(void);
+#else
+static inline void kpti_init(void)
+{
+}
+#endif
 
 /* Set while the kernel waits in arch_idle() (idle.c). */
 extern volatile bool x86_idling;

@@ -176,7 +176,15 @@ struct utcb {
 #define CAP_RIGHT_SEND 1ull
 #define CAP_RIGHT_RECV 2ull
 #define CAP_RIGHTS_ALL (CAP_RIGHT_SEND | CAP_RIGHT_RECV)
-#define CAP_SLOTS 64
+/*
+ * A task holds CAP_SLOTS capability slots, named by capability addresses: the slot's
+ * index. Under CSPACE=guarded (configuration string cspace=guarded) the kernel decodes
+ * an address through a tree of guarded CNodes, as seL4 does, whose root guard covers
+ * every bit above the index: the same addresses name the same slots, and an address
+ * with any other bit set fails the guard (E_INVALID_CAP, or E_INVALID_ARG as a mint's
+ * destination), as an index out of range does under CSPACE=flat.
+ */
+#define CAP_SLOTS 128
 
 /* Flags of SYS_MAP. */
 #define MAP_WRITABLE 1ull
@@ -212,9 +220,16 @@ struct kip {
     uint64_t root_utcb;        /* user address of the root thread's UTCB */
     volatile uint64_t frames_free; /* free physical frames, kept current by the kernel */
     char cmdline[KIP_CMDLINE]; /* the boot command line, as given */
+    /* What kernel objects cost in kernel memory, so that a workload can report the
+     * memory a design uses (a thread also takes one frame for its UTCB, counted by
+     * frames_free): bytes of one entry of each object table, 0 for an object this
+     * configuration does not compile. */
+    uint64_t tcb_bytes;
+    uint64_t endpoint_bytes;
+    uint64_t notification_bytes;
 };
 
-#define ABI_VERSION 2
+#define ABI_VERSION 3
 
 #endif /* __ASSEMBLER__ */
 #endif

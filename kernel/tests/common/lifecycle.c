@@ -44,12 +44,12 @@ UNIT_TEST(test_thread_slot_retired_before_wrap)
     reset();
     thread_next_version[0] = (uint32_t)(TID_VERSION_MASK - 1);
     struct tcb *last = spawn(space_a, 10);
-    EXPECT(last == &tcb_array[0]);
+    EXPECT(last == tcb_at(0));
     EXPECT_EQ(last->tid & TID_VERSION_MASK, TID_VERSION_MASK - 1);
     uint64_t old = last->tid;
     thread_kill(last);
     struct tcb *next = spawn(space_a, 10);
-    EXPECT(next != &tcb_array[0]);
+    EXPECT(next != tcb_at(0));
     EXPECT(thread_lookup(old) == NULL);
 }
 

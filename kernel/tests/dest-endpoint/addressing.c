@@ -1,5 +1,7 @@
 /* DEST=endpoint: partners named by capabilities to endpoints; caps and reply rights. */
+#include "cspace.h"
 #include "dest.h"
+#include "reply.h"
 #include "unit.h"
 
 #define BADGE 0x77
@@ -39,14 +41,14 @@ void expect_awaits_reply(struct tcb *client, struct tcb *server)
 {
     EXPECT_EQ(client->state, THREAD_REPLY_BLOCKED);
     EXPECT(client->partner == server);
-    EXPECT(server->reply_to == client);
+    EXPECT(reply_holder(server) == client);
     EXPECT(client->blocked_on == NULL);  /* a caller holds no queue place */
 }
 
 void expect_waits_for_request(struct ipc_pair *p)
 {
     EXPECT_EQ(p->server->state, THREAD_RECV_BLOCKED);
-    EXPECT(p->server->reply_to == NULL); /* the reply right is one-shot */
+    EXPECT(reply_holder(p->server) == NULL); /* the reply right is one-shot */
     struct endpoint *ep = p->server->blocked_on;
     EXPECT(ep != NULL && ep->state == EP_RECEIVERS);
 }
@@ -57,20 +59,20 @@ UNIT_TEST(test_caps)
     struct ipc_pair p;
     make_pair(&p, 100, 100);
     uint64_t ep_slot = p.recv_from, send_slot = p.call_dest;
-    EXPECT(cap_lookup(space_a->caps, ep_slot, CAP_ENDPOINT, CAP_RIGHTS_ALL) != NULL);
-    EXPECT(cap_lookup(space_a->caps, IPC_NIL, CAP_ENDPOINT, 0) == NULL);
-    EXPECT(cap_lookup(space_a->caps, CAP_SLOTS, CAP_ENDPOINT, 0) == NULL);
-    EXPECT(cap_lookup(space_a->caps, ep_slot + 1, CAP_ENDPOINT, 0) == NULL);
-    struct cap *send = cap_lookup(space_b->caps, send_slot, CAP_ENDPOINT, CAP_RIGHT_SEND);
+    EXPECT(cspace_lookup(space_a, ep_slot, CAP_ENDPOINT, CAP_RIGHTS_ALL) != NULL);
+    EXPECT(cspace_lookup(space_a, IPC_NIL, CAP_ENDPOINT, 0) == NULL);
+    EXPECT(cspace_lookup(space_a, CAP_SLOTS, CAP_ENDPOINT, 0) == NULL);
+    EXPECT(cspace_lookup(space_a, ep_slot + 1, CAP_ENDPOINT, 0) == NULL);
+    struct cap *send = cspace_lookup(space_b, send_slot, CAP_ENDPOINT, CAP_RIGHT_SEND);
     EXPECT(send != NULL && send->badge == BADGE);
-    EXPECT(cap_lookup(space_b->caps, send_slot, CAP_ENDPOINT, CAP_RIGHT_RECV) == NULL);
+    EXPECT(cspace_lookup(space_b, send_slot, CAP_ENDPOINT, CAP_RIGHT_RECV) == NULL);
     EXPECT_EQ(cap_mint(space_a, ep_slot, space_b, send_slot, 1, CAP_RIGHT_SEND), E_INVALID_ARG);
     EXPECT_EQ(cap_mint(space_a, ep_slot + 8, space_b, 3, 1, CAP_RIGHT_SEND), E_INVALID_CAP);
     EXPECT_EQ(cap_mint(space_a, ep_slot, space_b, 0, 1, CAP_RIGHT_SEND), E_INVALID_ARG);
     /* Minting never adds rights. */
     uint64_t copy = cap_free_slot(space_b);
     EXPECT_EQ(cap_mint(space_b, send_slot, space_b, copy, 0, CAP_RIGHTS_ALL), E_OK);
-    EXPECT(cap_lookup(space_b->caps, copy, CAP_ENDPOINT, CAP_RIGHT_RECV) == NULL);
+    EXPECT(cspace_lookup(space_b, copy, CAP_ENDPOINT, CAP_RIGHT_RECV) == NULL);
 }
 
 UNIT_TEST(test_endpoint_errors)
@@ -100,10 +102,10 @@ UNIT_TEST(test_reply_right_is_one_shot)
     run(p.server);
     ipc_general(p.server, SYS_SEND, 0, 0, 0);  /* a plain send on slot 0: no capability */
     EXPECT_EQ(result_error(p.server), E_INVALID_CAP);
-    EXPECT(p.server->reply_to == p.client);   /* a failed send does not spend the right */
+    EXPECT(reply_holder(p.server) == p.client);   /* a failed send does not spend the right */
     ipc_general(p.server, SYS_REPLY_WAIT, 0, TAG_RECV_NONBLOCK, p.recv_from);
     EXPECT_EQ(p.client->state, THREAD_READY);
-    EXPECT(p.server->reply_to == NULL);
+    EXPECT(reply_holder(p.server) == NULL);
     ipc_general(p.server, SYS_REPLY_WAIT, 0, TAG_RECV_NONBLOCK, p.recv_from);
     EXPECT_EQ(result_error(p.server), E_INVALID_DEST);
     kernel_check_invariants();
@@ -114,7 +116,7 @@ UNIT_TEST(test_endpoint_queue_state)
     reset();
     struct ipc_pair p;
     make_pair(&p, 100, 100);
-    struct endpoint *ep = cap_lookup(space_a->caps, p.recv_from, CAP_ENDPOINT, 0)->ep;
+    struct endpoint *ep = cspace_lookup(space_a, p.recv_from, CAP_ENDPOINT, 0)->ep;
     EXPECT_EQ(ep->state, EP_IDLE);
     run(p.client);
     ipc_general(p.client, SYS_SEND, p.call_dest, 0, 0);

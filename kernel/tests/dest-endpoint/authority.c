@@ -2,7 +2,9 @@
  * DEST=endpoint: who may mint what, object quotas, and the lifetime of an endpoint
  * (the rules of cap.h and abi.h; issue "isolation and authority").
  */
+#include "cspace.h"
 #include "dest.h"
+#include "reply.h"
 #include "unit.h"
 
 UNIT_TEST(test_mint_rules)
@@ -16,14 +18,14 @@ UNIT_TEST(test_mint_rules)
               E_NO_PERMISSION);
     /* ... but it can be copied, keeping its badge. */
     EXPECT_EQ(cap_mint(space_b, p.call_dest, space_b, mine, 0, CAP_RIGHT_SEND), E_OK);
-    EXPECT_EQ(space_b->caps[mine].badge, 0x77);
+    EXPECT_EQ(cspace_slot(space_b, mine)->badge, 0x77);
     /* Injection: a task cannot mint into a task it did not create. */
     EXPECT_EQ(cap_mint(space_b, p.call_dest, space_a, cap_free_slot(space_a), 0,
                        CAP_RIGHT_SEND), E_NO_PERMISSION);
     /* The creator may mint into its child, and re-badge an unbadged capability. */
     uint64_t child = cap_free_slot(space_b);
     EXPECT_EQ(cap_mint(space_a, p.recv_from, space_b, child, 5, CAP_RIGHT_SEND), E_OK);
-    EXPECT_EQ(space_b->caps[child].badge, 5);
+    EXPECT_EQ(cspace_slot(space_b, child)->badge, 5);
     kernel_check_invariants();
 }
 
@@ -106,8 +108,8 @@ UNIT_TEST(test_reply_right_dies_with_caller)
     ipc_general(p.server, SYS_RECV, 0, 0, p.recv_from);
     run(p.client);
     ipc_general(p.client, SYS_CALL, p.call_dest, 0, 0);
-    EXPECT(p.server->reply_to == p.client);
+    EXPECT(reply_holder(p.server) == p.client);
     thread_kill(p.client);
-    EXPECT(p.server->reply_to == NULL);
+    EXPECT(reply_holder(p.server) == NULL);
     kernel_check_invariants();
 }

@@ -139,7 +139,7 @@ UNIT_TEST(test_bound_is_the_threads_alone)
     sys_call(b, SYS_WAIT, n, 0, 0);
     EXPECT_EQ(result_error(b), E_NO_PERMISSION);              /* bound to a */
     sys_call(b, SYS_NOTIFY_BIND, n, 0, 0);
-    EXPECT_EQ(result_error(b), E_INVALID_ARG);                /* already bound */
+    EXPECT_EQ(result_error(b), E_NO_PERMISSION);              /* bound to a */
     sys_call(a, SYS_NOTIFY_BIND, other, 0, 0);
     EXPECT_EQ(result_error(a), E_INVALID_ARG);                /* one per thread */
     sys_call(a, SYS_NOTIFY_BIND, IPC_NIL, 0, 0);               /* unbind */

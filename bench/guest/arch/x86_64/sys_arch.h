@@ -62,11 +62,17 @@ static inline const unsigned char *arch_null_syscall_code(unsigned *len)
     return code;
 }
 
-/* Touch the x87 FPU: the kernel denies it, so this kills the thread (#NM). */
+/* Touch the x87 FPU: under FPU=none the kernel denies it, so this kills the thread
+ * (#NM). */
 static inline void arch_touch_fpu(void)
 {
     __asm__ volatile("fld1\n fstp %%st(0)" : : : "memory");
 }
+
+/* The FPU registers, for the FPU=lazy check (fpu_regs.S). */
+void arch_fpu_fill(uint64_t seed);
+uint64_t arch_fpu_wrong(uint64_t seed);
+uint64_t arch_fpu_first(void);
 
 /* A new thread starts as if called: the return address slot below a 16-byte aligned
  * top (the System V ABI's alignment at a function's entry). */

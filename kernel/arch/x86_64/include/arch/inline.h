@@ -21,9 +21,19 @@ static inline void arch_set_current(struct tcb *t)
     entry_frame_top = (uint64_t)(uintptr_t)&t->regs + REGS_PARTIAL_END;
 }
 
+#if CONFIG_KPTI_ON
+/* KPTI: the kernel keeps its own page tables until the exit loads these (kpti.c). */
+extern uint64_t kpti_user_cr3;
+
+static inline void arch_switch_space(const struct arch_space *to)
+{
+    kpti_user_cr3 = to->pml4;
+}
+#else
 static inline void arch_switch_space(const struct arch_space *to)
 {
     write_cr3(to->pml4);
 }
+#endif
 
 #endif

@@ -11,7 +11,10 @@
  *   other system calls keep every other register. An IPC that receives leaves rbp and
  *   the message registers past the received length undefined: they may hold the
  *   sender's register contents (as in L4 X.2, the fast path spends no instructions
- *   clearing them; the user stub saves rbp itself).
+ *   clearing them; the user stub saves rbp itself). Under FRAME=full (the kernel's
+ *   configuration string says frame=full) the kernel saves and restores every
+ *   register, and an IPC leaves rbp and the message registers past the received
+ *   length as the receiver had them.
  * Plain system calls take up to five arguments: rdi, rsi, rdx, r8, r9.
  */
 #ifndef IPCLAB_ABI_ARCH_H
