@@ -361,7 +361,7 @@ def test_a_count_may_be_zero_a_time_may_not():
 
 
 def test_ylabel_and_note_reach_the_run(fake_repo):
-    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True)
+    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True, exist_ok=True)
     (fake_repo / "bench" / "guest" / "workloads" / "toy.c").write_text("")
     p = write_exp(fake_repo, "toy", """\
         VARIANTS = l4-classic
