@@ -119,6 +119,8 @@ static unsigned run(const struct workload_env *env)
         rpcs = MAX_RPCS;
     if (periods > MAX_PERIODS)
         periods = MAX_PERIODS;
+    rpcs = workload_cap(env, rpcs);         /* each is a sample of its cases */
+    periods = workload_cap(env, periods);
     by_endpoint = kip_config_is("dest", "endpoint");
     report_plan(6 * 3);
     unsigned id = env->first_case, errors = 0;
@@ -164,7 +166,8 @@ static unsigned run(const struct workload_env *env)
         report_case(id++, "rpc", "same", rel, "loaded", 0, rpc_loaded, loaded ? loaded : 1);
         report_case(id++, "high", "self", rel, "release", 0, release, periods);
         report_case(id++, "high", "self", rel, "response", 0, response, periods);
-        report_case(id++, "mid", "self", rel, "release", 0, mid_wait, mids);
+        report_case(id++, "mid", "self", rel, "release", 0, mid_wait,
+                    workload_cap(env, mids));
         thread_release(&high_t);
         thread_release(&mid_t);
         thread_release(&server_t);

@@ -97,6 +97,7 @@ static unsigned run(const struct workload_env *env)
         per_n = MAX_PER_N;
     if (per_n < 2)
         per_n = 2;
+    per_n = workload_cap(env, per_n);       /* each interrupt is a latency sample */
     static const uint64_t sizes[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
     unsigned n_sizes = 0;
     while (n_sizes < sizeof(sizes) / sizeof(sizes[0]) && sizes[n_sizes] <= max_pages)

@@ -257,13 +257,6 @@ static uint64_t kstat_picks(void)
     return syscall5(SYS_KSTAT, KSTAT_SCHED_PICKS, 0, 0, 0, 0).value;
 }
 
-/* A case reports at most the samples its BEGIN line announced (bench/FORMAT.md): the
- * events are as many as the run lasts, so the first ones stand for the rest. */
-static unsigned at_most(unsigned n, unsigned samples)
-{
-    return n < samples ? n : samples;
-}
-
 static unsigned phase(const struct workload_env *env, unsigned mode, unsigned id)
 {
     uint64_t root = kip->root_space;
@@ -310,13 +303,13 @@ static unsigned phase(const struct workload_env *env, unsigned mode, unsigned id
     if (!n_decision)
         decision[0] = 0;
     report_case(id++, "usched", "self", mode, "decision", 0, decision,
-                at_most(nd, env->samples));
+                workload_cap(env, nd));
     report_case(id++, "usched", "self", mode, "release", 0, release,
-                at_most((unsigned)n_release, env->samples));
+                workload_cap(env, (unsigned)n_release));
     if (!n_rpc_samples)             /* none finished: the first call's wait so far */
         rpc[n_rpc_samples++] = (int64_t)(counter_read() - call_started);
     report_case(id++, "usched", "self", mode, "rpc", 0, rpc,
-                at_most((unsigned)n_rpc_samples, env->samples));
+                workload_cap(env, (unsigned)n_rpc_samples));
     report_case(id++, "usched", "self", mode, "count_work", 0, work, WORKERS);
     report_case(id++, "usched", "self", mode, "count_rpcs", 0, &count_rpcs, 1);
     report_case(id++, "usched", "self", mode, "count_decisions", 0, &decisions, 1);
