@@ -9,7 +9,7 @@
 #   make VARIANT=v DEBUG=1     a debug build (kernel assertions on) in build/<arch>/<v>-debug
 #   make VARIANT_FILE=d/x.conf a configuration that is not a named variant (a sweep's
 #                              generated file), built in build/<arch>/x
-#   make run VARIANT=sel4-like [CLOCK=icount|kvm|tcg] [SAMPLES=n] [V=1]
+#   make run VARIANT=sel4-like [CLOCK=icount|kvm|tcg|model] [SAMPLES=n] [V=1]
 #                              boot one, print its summary table (V=1: the raw console)
 #   make diff A=l4-classic B=sel4-like   two variants case by case, measured in one run
 #   make variants              build every variant
@@ -24,6 +24,11 @@
 #   make gdb VARIANT=..        boot it under QEMU stopped for a debugger (GDBPORT=1234);
 #                              attach with: gdb -x build/<arch>/<variant>/.gdbinit
 #   make fuzz [VARIANT=..] [SEED=n] [CALLS=n]   the system-call fuzzer; fuzz-long: 10M calls each
+#   make bench CLOCK=model     the cache/TLB model (bench/model/): misses per level and
+#                              modelled cycles, hot and cold (MODEL_ARGS='l3_size=16M,...')
+#   make model-test            the model's own tests (model-unit, model-known, model-smoke,
+#                              model-metric); model-slowdown: its cost against plain icount;
+#                              model-plugin: build the plugin (the harness does it itself)
 #   ARCH=x86_64|aarch64|riscv64  the target of any of these (default x86_64)
 #   make paper [RUN=id]        the report "From L3 to seL4, reproduced": papers/build/lessons.pdf
 #                              and lessons.md from the stored runs (papers/README.md)
@@ -121,6 +126,7 @@ include kernel/kernel.mk
 include kernel/tests/unit.mk
 -include harness/harness.mk
 -include bench/host/host.mk
+include bench/model/model.mk
 -include papers/paper.mk
 
 variants:
@@ -132,7 +138,8 @@ deps:
 
 run: deps $(IMAGE)
 	$(PYTHON) harness/harness boot --variant $(VARIANT) --arch $(ARCH) --clock $(CLOCK) \
-	    --samples $(SAMPLES) --warmup $(WARMUP) $(if $(filter 1,$(V)),--console)
+	    --samples $(SAMPLES) --warmup $(WARMUP) $(if $(filter 1,$(V)),--console) \
+	    $(if $(MODEL_ARGS),--model-args '$(MODEL_ARGS)')
 
 # The host benchmarks run inside the kernel run (harness bench --host) before it is
 # published, so the run is complete only with them and its figures can put the Linux
@@ -183,6 +190,7 @@ test: deps
 	$(MAKE) --no-print-directory experiments-verify
 	$(MAKE) --no-print-directory fuzz-smoke
 	$(MAKE) --no-print-directory harness-verify-ports
+	$(MAKE) --no-print-directory model-test
 	$(MAKE) --no-print-directory host-bench-smoke
 	$(MAKE) --no-print-directory gdb-check VARIANT=l4-classic
 	$(if $(filter 0,$(LINUX)),@echo "make test: LINUX=0: the Linux guest's determinism check skipped",$(MAKE) --no-print-directory harness-verify-linux)

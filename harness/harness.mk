@@ -20,8 +20,10 @@
 # Selection and options (command line or environment only; a VARIANT default set in the
 # top-level Makefile does not narrow the matrix):
 #   VARIANT=name  VARIANTS="a b" (a list; the top-level Makefile accepts only a single
-#   valid VARIANT)  EXPERIMENT=name  CLOCK=icount|kvm|tcg  SAMPLES=n  WARMUP=n  JOBS=n
+#   valid VARIANT)  EXPERIMENT=name  CLOCK=icount|kvm|tcg|model  SAMPLES=n  WARMUP=n  JOBS=n
 #   TIMEOUT=s  HARNESS_ARGS='...'  (extra options passed to the harness)
+#   CLOCK=model runs the cache/TLB model (bench/model/); MODEL_ARGS='name=value,...'
+#   changes its constants (harness --model-args)
 
 PYTHON ?= /usr/bin/python3
 ARCH ?= x86_64
@@ -42,8 +44,10 @@ HARNESS_OPTS = --arch $(ARCH) \
 # The anchors of every comparison: their debug builds run the guest checks too.
 ANCHORS ?= l4-classic sel4-like
 
+HARNESS_MODEL = $(if $(MODEL_ARGS),--model-args '$(MODEL_ARGS)')
+
 harness-bench:
-	$(HARNESS) bench $(HARNESS_SELECT) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS) \
+	$(HARNESS) bench $(HARNESS_SELECT) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_MODEL) $(HARNESS_OPTS) \
 	    $(if $(HARNESS_HOST),--host $(HARNESS_HOST) --host-args='$(HB_RUN_ARGS)') \
 	    $(if $(filter 1,$(HARNESS_LINUX)),--linux)
 
@@ -55,7 +59,7 @@ harness-verify-linux:
 	PYTHONPATH=$(HARNESS_DIR) $(PYTHON) -m ipclab.linuxguest verify --samples 20 --warmup 5
 
 harness-diff:
-	$(HARNESS) diff $(A) $(B) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_OPTS)
+	$(HARNESS) diff $(A) $(B) $(if $(CLOCK),--clock $(CLOCK)) $(HARNESS_MODEL) $(HARNESS_OPTS)
 
 harness-regress:
 	$(HARNESS) regress $(HARNESS_SELECT) $(HARNESS_OPTS)

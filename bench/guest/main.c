@@ -3,7 +3,7 @@
  * page, then runs what `mode=` on the command line names:
  *   ipc (the default)  calibrates the counter and the stub overhead, measures the null
  *                      system call, runs the bad-input and isolation checks and the
- *                      IPC benchmarks;
+ *                      IPC benchmarks (under clock=model also cold, report.c);
  *   fuzz               the system-call fuzzer (fuzz.c);
  *   <workload>         a workload of workloads/ (an experiment's WORKLOAD).
  * It ends with the END line; its return value becomes the run's exit status (crt0.S).
@@ -14,11 +14,13 @@
 const struct kip *kip;
 
 static int64_t values[MAX_SAMPLES];
+static uint64_t starts[MAX_SAMPLES];
 
 static void print_begin(unsigned samples, unsigned warmup, const char *mode)
 {
     char clock[32];
     cmdline_str(kip->cmdline, "clock", clock, sizeof(clock), "unknown");
+    model_run.on = str_eq(clock, "model");
     out_str(RESULT_LINE("BEGIN"));
     out_field("variant", kip->variant);
     out_field("arch", kip->arch);
@@ -43,41 +45,54 @@ static void counter_case(unsigned id, unsigned samples, unsigned warmup)
     for (unsigned i = 0; i < warmup + samples; i++) {
         uint64_t a = counter_read();
         uint64_t b = counter_read();
-        if (i >= warmup)
+        if (i >= warmup) {
             values[i - warmup] = (int64_t)(b - a);
+            starts[i - warmup] = a;
+        }
     }
-    report_case(id, "counter", "self", 0, "read", 0, values, samples);
+    report_case_at(id, "counter", "self", 0, "read", 0, (struct overhead){0, 0}, values,
+                   starts, samples);
 }
 
 /* The stub with a nop for the trap: the overhead every other case subtracts. The
- * minimum is taken, the one value no interrupt or cache miss has inflated. */
-static uint64_t stub_overhead(unsigned samples, unsigned warmup)
+ * minimum is taken, the one value no interrupt or cache miss has inflated; `cold`
+ * flushes the caches and TLBs before each call (model only), as the cold cases do. */
+static struct overhead stub_overhead(unsigned samples, unsigned warmup, int cold)
 {
     struct ipc_args a = {.nr = SYS_NULL};
-    uint64_t best = ~0ull;
+    struct overhead best = {~0ull, 0};
     for (unsigned i = 0; i < warmup + samples; i++) {
+        if (cold)
+            model_flush();
         ipc_stub_nop(&a);
         uint64_t d = a.t_after - a.t_before;
-        if (i >= warmup && d < best)
-            best = d;
+        if (i >= warmup && d < best.ticks)
+            best = (struct overhead){d, a.t_before};
     }
     return best;
 }
 
-static void null_syscall_case(unsigned id, unsigned samples, unsigned warmup,
-                              uint64_t overhead, unsigned *checks, unsigned *failed)
+static void null_syscall_case(unsigned id, unsigned samples, unsigned warmup, int cold,
+                              unsigned *checks, unsigned *failed)
 {
+    struct overhead overhead = cold ? model_run.cold : model_run.hot;
     struct ipc_args a = {0};
     unsigned errors = 0;
     for (unsigned i = 0; i < warmup + samples; i++) {
         a.nr = SYS_NULL;
+        if (cold)
+            model_flush();
         ipc_stub(&a);
         errors += a.error != E_OK;
-        if (i >= warmup)
-            values[i - warmup] = (int64_t)(a.t_after - a.t_before - overhead);
+        if (i >= warmup) {
+            values[i - warmup] = (int64_t)(a.t_after - a.t_before - overhead.ticks);
+            starts[i - warmup] = a.t_before;
+        }
     }
-    report_case(id, "null_syscall", "self", 0, "round", overhead, values, samples);
-    report_check_count(checks, failed, "null_syscall_ok", 0, errors);
+    report_case_at(id, "null_syscall", "self", 0, "round", cold, overhead, values, starts,
+                   samples);
+    report_check_count(checks, failed, cold ? "null_syscall_cold_ok" : "null_syscall_ok", 0,
+                       errors);
 }
 
 int main(const struct kip *info)
@@ -97,16 +112,22 @@ int main(const struct kip *info)
         warmup = MAX_SAMPLES;
     char mode[32];
     cmdline_str(kip->cmdline, "mode", mode, sizeof(mode), "ipc");
-    print_begin(samples, warmup, mode);
+    print_begin(samples, warmup, mode); /* sets model_run.on from clock= */
 
     unsigned checks = 0, failed = 0, cases = 0;
+    if (model_run.on)
+        report_check_count(&checks, &failed, "model_flush_marker", 1, ARCH_HAS_MODEL_FLUSH);
     const struct workload *w = workload_find(mode);
     if (str_eq(mode, "fuzz")) {
         cases = fuzz_run(&checks, &failed);
     } else if (str_eq(mode, "ipc")) {
         counter_case(cases++, samples, warmup);
-        uint64_t overhead = stub_overhead(samples, warmup);
-        null_syscall_case(cases++, samples, warmup, overhead, &checks, &failed);
+        model_run.hot = stub_overhead(samples, warmup, 0);
+        if (model_run.on)
+            model_run.cold = stub_overhead(samples, warmup, 1);
+        null_syscall_case(cases++, samples, warmup, 0, &checks, &failed);
+        if (model_run.on)
+            null_syscall_case(cases++, samples, warmup, 1, &checks, &failed);
         bad_input_checks(&checks, &failed);
         isolation_checks(&checks, &failed);
         notify_checks(&checks, &failed);
@@ -114,12 +135,16 @@ int main(const struct kip *info)
         cspace_checks(&checks, &failed);
         reply_checks(&checks, &failed);
         tcb_checks(&checks, &failed);
-        cases += ipc_benchmarks(cases, samples, warmup, overhead, &checks, &failed);
+        cases += ipc_benchmarks(cases, samples, warmup, model_run.hot.ticks, &checks,
+                                &failed);
         time_checks(&checks, &failed);  /* after the benchmarks: it moves no sample */
     } else if (w) {
+        model_run.hot = stub_overhead(samples, warmup, 0);
+        if (model_run.on)
+            model_run.cold = stub_overhead(samples, warmup, 1);
         struct workload_env env = {
             .first_case = 0, .samples = samples, .warmup = warmup,
-            .overhead = stub_overhead(samples, warmup), .checks = &checks,
+            .overhead = model_run.hot.ticks, .checks = &checks,
             .failed = &failed};
         cases = w->run(&env);
     } else {

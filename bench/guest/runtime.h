@@ -35,9 +35,41 @@ uint64_t thread_release(struct thread_info *t);
 /* A new address space sharing the root image's frames; the handle or -1. */
 int64_t space_with_root_image(void);
 
+/* The stub's own cost, subtracted from every timed stub call (main.c): its ticks and,
+ * under the model, the counter value where the nop-stub window it came from starts
+ * (0: no window), so the harness can subtract that window's misses too. */
+struct overhead {
+    uint64_t ticks;
+    uint64_t at;
+};
+
+/* clock=model on the command line: the cache/TLB model plugin runs (bench/model/,
+ * FORMAT.md "Under the model"). Every case then also says where each sample starts
+ * (STAMP lines) and where its overhead window starts (overhead_at=), and the
+ * cold-cache cases run: the caches and TLBs are flushed before each of their samples.
+ * Set by main() before any case runs. */
+struct model_run {
+    int on;
+    struct overhead hot, cold;   /* the stub's overhead measured warm, and flushed */
+};
+extern struct model_run model_run;
+
+/* Under the model, empty every cache and TLB (arch_model_flush); a no-op otherwise. */
+static inline void model_flush(void)
+{
+    if (model_run.on)
+        arch_model_flush();
+}
+
 /* Result lines of bench/FORMAT.md. */
 void report_case(unsigned id, const char *bench, const char *space, unsigned len,
                  const char *metric, uint64_t overhead, const int64_t *values, unsigned n);
+/* The same, for a case whose samples start at starts[i] (raw counter values; NULL:
+ * unknown, and the model cannot attribute the case), hot or cold (flushed before
+ * each sample). Prints STAMP lines and overhead_at= only under the model. */
+void report_case_at(unsigned id, const char *bench, const char *space, unsigned len,
+                    const char *metric, int cold, struct overhead overhead,
+                    const int64_t *values, const uint64_t *starts, unsigned n);
 void report_skip(const char *bench, const char *space, unsigned len, const char *reason);
 /* Print one CHECK line; returns 1 if it failed. */
 unsigned report_check(const char *name, uint64_t expect, uint64_t got);

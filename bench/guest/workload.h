@@ -8,7 +8,10 @@
  * A workload prints, in order: report_plan(n) (the number of CASEs it will print, so a
  * missing case is a fault the harness sees, not a smaller table), its CASEs, and CHECKs
  * for what must hold for its numbers to mean anything. It returns the number of CASEs
- * it printed.
+ * it printed. Under clock=model, a case of timed windows reports with report_case_at
+ * (runtime.h) and the start of each sample's window, so the model can attribute its
+ * samples; one reported with report_case (a count, or an average over many windows)
+ * keeps its value only.
  */
 #ifndef IPCLAB_GUEST_WORKLOAD_H
 #define IPCLAB_GUEST_WORKLOAD_H

@@ -4,7 +4,9 @@ store runs, compute statistics, compare runs and draw figures.
 Modules, in the order data flows through them:
 
     config    variants/*.conf and variants/experiments/*.conf (kernel/axes.conf's axes)
-    clock     the three QEMU clock modes, their units and command lines; KVM trust checks
+    clock     the QEMU clock modes, their units and command lines; KVM trust checks
+    model     the cache/TLB model plugin (clock=model): records, what each sample cost
+    metrics   events (instructions, modelled cycles, misses), hot and cold, views
     limits    the guest's sample limits (refused before a boot) and plausible values
     runner    build a variant with make, boot it under QEMU with a timeout
     proc      child processes in their own groups, killed on SIGINT/SIGTERM/SIGHUP;
@@ -31,5 +33,7 @@ Modules, in the order data flows through them:
 """
 
 FORMAT_VERSION = 2          # bench/FORMAT.md version this harness reads
-RUN_LAYOUT_VERSION = 3      # version of the stored run layout (harness/README.md);
-                            # 3 added the manifest (checksums) and COMPLETE's meta checksum
+RUN_LAYOUT_VERSION = 4      # version of the stored run layout (harness/README.md);
+                            # 3 added the manifest (checksums) and COMPLETE's meta checksum;
+                            # 4 the `cache` column (hot/cold), stats per `event`, the
+                            # model's event columns and logs/<v>.model.gz (clock=model)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 from . import FORMAT_VERSION, RUN_LAYOUT_VERSION, analysis, clock as clockmod, \
-    hostbench, limits, linuxrun, logparse, proc, report, runner, stats, store
+    hostbench, limits, linuxrun, logparse, model, proc, report, runner, stats, store
 from .arches import ARCHES, get_arch
 from .config import REPO, UsageError, Variant
 from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION, InfraError, Interrupted, \
@@ -34,6 +34,8 @@ def check_arch(arch: str, clock=None) -> None:
     if clock is not None and clock.name == "kvm" and not a.kvm:
         raise UsageError(f"clock=kvm cannot run arch {arch} on this host (KVM runs guests "
                          f"of the host's own ISA); use --clock icount")
+    if clock is not None and clock.name == "model":
+        model.check_arch(arch)
 
 
 def default_jobs(clock) -> int:
@@ -48,6 +50,7 @@ class Outcome:
     boot: runner.BootResult | None = None
     log: logparse.Log | None = None
     problems: list = field(default_factory=list)
+    model: dict | None = None      # clock=model: the plugin's totals, parameters, records
 
     @property
     def ok(self) -> bool:
@@ -85,7 +88,16 @@ def headline(log: logparse.Log, unit: str) -> str:
         parts.append(f"null syscall {report.fmt(null)}")
     if call is not None:
         parts.append(f"cross call len0 {report.fmt(call)}")
-    return (", ".join(parts) + f" {unit} (median)") if parts else "no numbers"
+    text = (", ".join(parts) + f" {unit} (median)") if parts else "no numbers"
+    cycles = []
+    for cache in ("hot", "cold"):
+        c = log.case_map(cache).get(("ipc", "cross", "call", 0))
+        if c is not None and c.events:
+            cycles.append(f"{report.fmt(stats.describe(c.events['cycles'])['median'])} "
+                          f"{cache}")
+    if cycles:
+        text += f"; {' / '.join(cycles)} modelled cycles"
+    return text
 
 
 INFRA_KINDS = ("host-io", "host-qemu", "host-tool")   # faults of the host, not the guest
@@ -97,7 +109,8 @@ def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
     """Parse and validate one boot of `arch`. strict_values: the plausibility cap of
     verify; min_checks: fewer CHECK lines than this is a failure; debug: BEGIN must say
     so. A host-side failure (the log could not be written, QEMU could not start) is
-    reported as such, never as a fault of the guest."""
+    reported as such, never as a fault of the guest. Under clock=model a good boot's
+    samples are then given the model's counts (judge_model)."""
     b = out.boot
     if b.host_error:
         out.problems = [logparse.Problem(
@@ -119,12 +132,14 @@ def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
         out.log, exit_code=b.exit_code, timed_out=b.timed_out, timeout_s=b.extra.get(
             "timeout"), variant=out.variant, clock=clock.name, samples=samples,
         warmup=warmup, require_all_cases=True,
-        min_value=1 if clock.name == "icount" else None,
+        min_value=1 if clockmod.counts_instructions(clock.name) else None,
         max_value=ICOUNT_MAX_VALUE if (strict_values and clock.name == "icount") else None,
         min_checks=min_checks, build="debug" if debug else "release", arch=arch,
         workload=workload)
     out.problems += [logparse.Problem("implausible", m) for m in
                      limits.implausible(out.log, clock.name, b.seconds, clock.unit)]
+    if clock.name == "model":
+        judge_model(out, workload == "ipc")
     if any(p.kind in ("qemu-exit", "timeout") for p in out.problems):
         try:
             err = [l for l in b.stderr_path.read_text(errors="replace").splitlines()
@@ -134,6 +149,49 @@ def judge(out: Outcome, clock, samples, warmup, strict_values: bool = False,
         if err:
             out.problems.insert(1, logparse.Problem(
                 "qemu-stderr", " / ".join(err[-2:])[:400] + f" (see {b.stderr_path.name})"))
+
+
+def judge_model(out: Outcome, require_all: bool = True) -> None:
+    """clock=model: the plugin's refusal if it refused; else, for a boot the guest
+    passed, every sample's counts from the record file (model.attribute), which is
+    then stored packed (logs/<v>.model.gz). A sample the records cannot account for
+    fails the variant; so does a case without STAMP lines, with `require_all` (the IPC
+    benchmark), else it is listed as unattributed (a workload's count or average)."""
+    b = out.boot
+    try:
+        err = b.stderr_path.read_text(errors="replace")
+    except OSError:
+        err = ""
+    refusal = model.plugin_error(err)
+    if refusal:
+        out.problems.insert(0, logparse.Problem(
+            "model-plugin", f"the model plugin refused to run: {refusal}"))
+        return
+    out.model = {"totals": model.totals(err)}
+    path = model.stored_records(b.log_path)
+    if path is not None and path.suffix != ".gz":
+        try:                  # packed whatever the verdict: 50 KB, not 12 MB, per boot
+            path = model.pack(path)
+        except (model.ModelError, OSError):
+            pass
+    if path is not None:
+        out.model["records"] = str(Path("logs") / path.name)
+    if out.problems:
+        return
+    if path is None:
+        out.problems.append(logparse.Problem(
+            "model", f"no record file {model.records_path(b.log_path).name}: the plugin "
+            f"wrote none (QEMU's stderr: {b.stderr_path.name})"))
+        return
+    try:
+        rec = model.read(path)
+        problems, unattributed = model.attribute(out.log, rec, require_all)
+        out.model["params"] = rec.params
+        if unattributed:
+            out.model["unattributed"] = unattributed
+    except model.ModelError as e:
+        problems = [str(e)]
+    out.problems += [logparse.Problem("model", p) for p in problems]
 
 
 def build_problem(b: runner.BuildResult, where: Path) -> logparse.Problem:
@@ -154,6 +212,7 @@ class Matrix:
         self.variants, self.clock, self.arch = variants, clock, arch
         self.debug = debug
         self.extra: dict | None = None   # more words for the guest's command line
+        self.model_args: list | None = None   # clock=model: the plugin's arguments
         self.samples, self.warmup, self.timeout = samples, warmup, timeout
         self.jobs = jobs or default_jobs(clock)
         self.do_build, self.repo = build, Path(repo or REPO)
@@ -220,7 +279,7 @@ class Matrix:
     def _boot(self, v, elf, log_path):
         r = runner.boot(v.name, elf, self.clock, log_path, arch=self.arch,
                         samples=self.samples, warmup=self.warmup, timeout=self.timeout,
-                        extra=self.extra)
+                        extra=self.extra, model_args=self.model_args)
         r.extra["timeout"] = self.timeout
         self.boot_seconds += r.seconds
         return r
@@ -276,7 +335,7 @@ def kvm_gate(variants, arch, force: bool, progress, repo=None, build=True) -> di
     return info
 
 
-def preflight(clock, arch: str, build: bool) -> None:
+def preflight(clock, arch: str, build: bool, repo: Path | None = None) -> None:
     """Refuse (InfraError, exit 3) before anything runs when a tool is missing, rather
     than failing every variant and blaming the kernel."""
     qemu = runner.qemu_binary(arch)
@@ -290,6 +349,27 @@ def preflight(clock, arch: str, build: bool) -> None:
     if build and not shutil.which(make):
         raise InfraError(f"make not found: {make!r} is not on PATH; install it (`apt-get "
                          f"install make`), or pass --no-build to boot existing images")
+    if clock.name == "model":
+        model_plugin(build, repo)
+
+
+def model_plugin(build: bool, repo: Path | None = None) -> Path:
+    """The model plugin, built first (make -f bench/model/model.mk model-plugin) unless
+    --no-build; refuses (InfraError) when it cannot be had."""
+    repo = Path(repo or REPO)
+    if build:
+        try:
+            status, out = proc.run(model.build_command(), cwd=repo, env=runner.make_env())
+        except OSError as e:
+            raise InfraError(f"cannot build the model plugin: {e}")
+        if status != 0:
+            raise InfraError(f"cannot build the model plugin ({' '.join(model.build_command())}"
+                             f"): {runner.build_reason(out)}; nothing was booted")
+    so = model.plugin_path(repo)
+    if not so.is_file():
+        raise InfraError(f"the model plugin {so} does not exist; build it with `make -f "
+                         f"bench/model/model.mk model-plugin` (or drop --no-build)")
+    return so
 
 
 def tree_locks(repo: Path, results_dir: Path | None = None) -> list:
@@ -365,7 +445,8 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
               jobs=None, timeout=DEFAULT_TIMEOUT, build=True, results_dir=None,
               experiment=None, force_untrusted_kvm=False, figures=True, repo=None,
               progress=print, host: HostStep | None = None, wait: bool = False,
-              summary: bool = True, linux: bool = False) -> tuple[Path | None, dict, bool]:
+              summary: bool = True, linux: bool = False, model_args: list | None = None
+              ) -> tuple[Path | None, dict, bool]:
     """Run the matrix and store it. Returns (run path, meta, all ok); meta says whether
     the run was published (`published`) and the exit status it earns (`exit_status`:
     0 ok, 1 a variant failed, 3 an infrastructure fault). A run with no successful
@@ -375,17 +456,17 @@ def run_bench(variants: list, clock, *, arch="x86_64", samples=None, warmup=None
     limits.check_request(samples, warmup)
     repo = Path(repo or REPO)
     results_dir = Path(results_dir or repo / "results")
-    preflight(clock, arch, build)
+    preflight(clock, arch, build, repo)
     check_writable(results_dir)
     with proc.locked(*tree_locks(repo, results_dir), wait=wait, progress=progress):
         return _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build,
                           results_dir, experiment, force_untrusted_kvm, figures, repo,
-                          progress, host, summary, linux)
+                          progress, host, summary, linux, model_args)
 
 
 def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, results_dir,
                experiment, force_untrusted_kvm, figures, repo, progress, host, summary,
-               linux=False):
+               linux=False, model_args=None):
     samples = DEFAULT_SAMPLES if samples is None else samples
     warmup = DEFAULT_WARMUP if warmup is None else warmup
     t_start = time.monotonic()
@@ -412,7 +493,10 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
         "run_id": run_id, "complete": False, "started_utc": store.utc_stamp(),
         "arch": arch, "clock": clock.name, "unit": clock.unit,
         "clock_note": clock.note, "trusted": (kvm_info["trusted"] if kvm_info else
-                                              clock.name == "icount" or None),
+                                              clockmod.counts_instructions(clock.name)
+                                              or None),
+        "model": ({"plugin": str(model.PLUGIN), "args": list(model_args or []),
+                   "params": None} if clock.name == "model" else None),
         "samples": samples, "warmup": warmup, "timeout_s": timeout,
         "jobs": jobs or default_jobs(clock),
         "experiment": experiment.as_meta() if experiment else None,
@@ -478,6 +562,10 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
                         elf=str(b.elf), elf_sha256=_sha256(b.elf))
             if r.host_error or r.start_error:
                 info["host_error"] = r.host_error or r.start_error
+            if out.model is not None:
+                info["model"] = out.model
+                if out.model.get("params") and not meta["model"]["params"]:
+                    meta["model"]["params"] = out.model["params"]
             if out.ok and clock.name == "kvm":
                 verdict = clockmod.kvm_guest_verdict(
                     median_of(out.log, ("counter", "self", "read", 0)),
@@ -500,6 +588,7 @@ def _run_bench(variants, clock, arch, samples, warmup, jobs, timeout, build, res
         m = Matrix(variants, clock, arch, samples, warmup, jobs, timeout, build, repo,
                    progress)
         m.extra = experiment.boot_words() if experiment else None
+        m.model_args = model_args
         t_matrix = time.monotonic()
         m.run(lambda v, i: w.log_path(v.name), on_done)
         if linux:

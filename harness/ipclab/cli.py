@@ -11,9 +11,11 @@ from pathlib import Path
 
 import json
 
-from . import bench, clock as clockmod, compare, config, export, fuzz, hostbench, \
-    opscli, plots, reanalyse, report, runs as runsmod, store, vdiff, verify
+from . import analysis, bench, clock as clockmod, compare, config, export, fuzz, \
+    hostbench, metrics, opscli, plots, reanalyse, report, runs as runsmod, store, vdiff, \
+    verify
 from . import proc
+from . import model as clockmod_model
 from .config import REPO, UsageError
 from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION, HarnessError, Interrupted, \
     describe_os_error
@@ -32,6 +34,10 @@ Clock modes (--clock), each labelled with its unit everywhere:
   kvm     -accel kvm -cpu host: host TSC cycles, boots one at a time; refused on nested
           or paravirtual KVM hosts (rdtsc traps) unless --force-untrusted-kvm
   tcg     plain TCG: emulated ticks, NOT a real cost (flagged as such)
+  model   icount with the cache/TLB model plugin (bench/model/, x86_64 only): every
+          sample also gets modelled cycles and L1I/L1D/L2/L3/ITLB/DTLB misses, and cold
+          cases (caches flushed before each sample) run beside the hot ones; --model-args
+          changes the model's constants
 
 Exit status:
   0  success
@@ -54,6 +60,7 @@ examples:
   harness diff l4-classic sel4-like             two variants case by case, one run
   harness verify                                kernel gate: 2 identical boots each
   harness compare baseline latest               exact diff under icount
+  harness bench --clock model                   misses and modelled cycles, hot and cold
   harness compare A B --variants sel4-like --cases 'ipc/cross/*' --format csv
   harness regress                               bench + compare with results/baseline
   harness baseline --from latest                promote a stored run to the baseline
@@ -71,7 +78,10 @@ def _add_matrix_opts(p, samples_default=None, warmup_default=None, clock=True):
                    "(harness/ipclab/arches.py)")
     if clock:
         p.add_argument("--clock", default="icount",
-                       help="icount (default), kvm or tcg; see above")
+                       help="icount (default), kvm, tcg or model; see above")
+        p.add_argument("--model-args", default="", metavar="NAME=VALUE,...",
+                       help="clock=model: the model's parameters, e.g. "
+                       "l2_size=512K,l3_miss_latency=250 (bench/model/README.md)")
     p.add_argument("--samples", type=int, default=samples_default,
                    help=f"samples per case passed to the guest (default {samples_default}; "
                    f"the guest's limit is checked before anything boots)")
@@ -168,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "'ipc/cross/*' or '*/call/len0' (comma separated or repeated)")
     p.add_argument("--common", action="store_true",
                    help="only the cases both runs have (no MISSING/new)")
+    p.add_argument("--events", action="append", default=[], metavar="EVENTS",
+                   help="clock=model runs: only these events (default every one both runs "
+                   "have: instructions, cycles, l1i_misses, ..., serializing)")
     p.add_argument("--format", dest="out_format", choices=("md", "csv", "json"),
                    default="md", help="what goes to stdout (all three are written)")
     p.add_argument("--no-figures", action="store_true",
@@ -190,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--results", default=str(RESULTS))
     p.add_argument("--cases", "-c", action="append", default=[], metavar="GLOBS",
                    help="only cases matching these globs (as compare --cases)")
+    p.add_argument("--events", action="append", default=[], metavar="EVENTS",
+                   help="clock=model: only these events (default every one)")
     p.add_argument("--out", default=None,
                    help="folder for diff.{md,csv,json} and the figure (default "
                    "results/diff/<A>--<B>--<run>/)")
@@ -303,6 +318,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only these variants (comma separated or repeated)")
     p.add_argument("--out", default=None, help="file to write ('-': stdout; default "
                    "results/exports/<run>.<format>.json or .csv)")
+    p.add_argument("--event", default=None,
+                   help="clock=model: which event (default cycles, modelled; "
+                   "instructions, l1i_misses, ..., serializing)")
+    p.add_argument("--cache", choices=metrics.CACHES, default="hot",
+                   help="clock=model: the hot or the cold cases (default hot)")
 
     p = sub.add_parser("latest", help="print the directory of the newest complete run")
     p.add_argument("--results", default=str(RESULTS), help="where runs are stored")
@@ -439,8 +459,17 @@ def cmd_bench(args):
         jobs=args.jobs, timeout=args.timeout, build=not args.no_build,
         results_dir=Path(args.results), experiment=exp,
         force_untrusted_kvm=args.force_untrusted_kvm, figures=not args.no_figures,
-        progress=out, host=_host_step(args), wait=args.wait, linux=args.linux)
+        progress=out, host=_host_step(args), wait=args.wait, linux=args.linux,
+        model_args=_model_args(args, clk))
     return meta.get("exit_status", EXIT_OK if ok else EXIT_REGRESSION)
+
+
+def _model_args(args, clk) -> list | None:
+    """--model-args, checked; refused with any clock but model."""
+    text = getattr(args, "model_args", "") or ""
+    if text and clk.name != "model":
+        raise UsageError(f"--model-args needs --clock model (this is clock={clk.name})")
+    return clockmod_model.check_args(text) if clk.name == "model" else None
 
 
 def _compare_paths(a: Path, b: Path) -> Path:
@@ -453,13 +482,19 @@ def cmd_compare(args):
     ra, rb = store.load_run(a), store.load_run(b)
     c = compare.compare_runs(ra, rb, args.alpha, args.threshold, force=args.force,
                              variants=config.split_names(args.variants),
-                             cases=config.split_names(args.cases), common=args.common)
+                             cases=config.split_names(args.cases), common=args.common,
+                             events=config.split_names(args.events))
     files = compare.write_report(c, rp, args.all)
     if not args.no_figures:
         vs = [v for v in dict.fromkeys(list(c.rows.variant))]
+        # the figure shows the headline event both runs have, hot
+        ev = metrics.headline_event(rb.clock) if ra.clock == rb.clock else \
+            metrics.value_event(rb.clock)
         try:
-            files += plots.overlay_figures(ra.stats, rb.stats, ra.meta, rb.meta, vs,
-                                           rp.with_suffix(""))
+            files += plots.overlay_figures(
+                metrics.stats_view(ra.stats, ev, "hot"), metrics.stats_view(rb.stats, ev, "hot"),
+                analysis.view_meta(ra.meta, ev), analysis.view_meta(rb.meta, ev), vs,
+                rp.with_suffix(""))
         except plots.PlotError as e:
             print(f"harness: WARNING: figures failed: {e}", file=sys.stderr)
     if args.out_format == "md":
@@ -498,7 +533,8 @@ def cmd_regress(args):
     path, meta, ok = bench.run_bench(
         variants, clk, arch=args.arch, samples=samples, warmup=warmup, jobs=args.jobs,
         timeout=args.timeout, build=not args.no_build, results_dir=Path(args.results),
-        experiment=exp, progress=_terse(out), wait=args.wait, summary=False)
+        experiment=exp, progress=_terse(out), wait=args.wait, summary=False,
+        model_args=(bmeta.get("model") or {}).get("args") if clk.name == "model" else None)
     if not meta.get("published"):
         out("regress: FAILED: no variant ran, nothing to compare")
         return meta.get("exit_status", EXIT_REGRESSION)
@@ -533,9 +569,9 @@ def _promotion_problems(run: store.Run) -> tuple[list[str], list[str]]:
         refuse.append(f"{run.run_id} was measured from a DIRTY tree (uncommitted: "
                       f"{', '.join(g.get('dirty_files', [])[:5])}): its commit does not "
                       f"name what was measured")
-    if m.get("clock") != "icount":
+    if not clockmod.counts_instructions(m.get("clock", "")):
         refuse.append(f"{run.run_id} has clock={m.get('clock')}: the baseline is meant to "
-                      f"be exact and deterministic (icount)")
+                      f"be exact and deterministic (icount, or model)")
     if m.get("trusted") is False:
         refuse.append(f"{run.run_id} is an UNTRUSTED kvm run")
     if store.is_complete(BASELINE):
@@ -632,7 +668,7 @@ def cmd_report(args):
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / "summary.md").write_text(report.summary_markdown(meta, st))
     out(report.summary_markdown(meta, st, full=False))
-    files = plots.make_figures(st, meta, outdir, variants, title, formats)
+    files = analysis.standard_figures(st, meta, outdir, variants, title, formats)
     out(f"report of {run.run_id} in {outdir}: summary.md and {len(files)} figure file(s)")
     for f in files:
         out(f"figure: {f}")
@@ -659,6 +695,7 @@ def _boot(args, v, clk):
     log = Path(args.log) if args.log else RESULTS / "boot" / f"{v.name}-{clk.name}.log"
     m = bench.Matrix([v], clk, args.arch, args.samples, args.warmup, 1, args.timeout,
                      not args.no_build, progress=out)
+    m.model_args = _model_args(args, clk)
     result = {}
     stop = threading.Event()
 
@@ -706,15 +743,27 @@ def _boot(args, v, clk):
     o = bench.Outcome(v, b, result["boots"][0])
     bench.judge(o, clk, args.samples, args.warmup, arch=args.arch)
     r = o.boot
-    if o.log and o.log.cases:
+    if o.log and o.log.cases and (clk.name != "model" or o.ok):
         st = store.stats_frame(store.samples_frame(o.log, v, "boot", "", args.arch, clk))
-        out(f"\n## {v.name}: median per sample, message length 0 [{clk.unit}] "
-            f"(clock={clk.name})\n")
-        out(report.headline_table(st, [v.name]))
-        for space in ("same", "cross"):
-            out(f"\n## call cost against message length, {space} address space: median "
-                f"[{clk.unit}]\n")
-            out(report.length_table(st, [v.name], space))
+        ev = metrics.headline_event(clk.name)
+        unit = metrics.unit(clk.name, ev, clk.unit)
+        for cache in metrics.CACHES if clk.name == "model" else ("hot",):
+            view = metrics.stats_view(st, ev, cache)
+            words = f", {cache}" if clk.name == "model" else ""
+            out(f"\n## {v.name}: median per sample, message length 0{words} [{unit}] "
+                f"(clock={clk.name})\n")
+            out(report.headline_table(view, [v.name]))
+            for space in ("same", "cross"):
+                out(f"\n## call cost against message length, {space} address space"
+                    f"{words}: median [{unit}]\n")
+                out(report.length_table(view, [v.name], space))
+        if clk.name == "model":
+            out(f"\n## {v.name}: the model, one-way cross call, length 0: median per "
+                f"sample\n")
+            out(report.model_table(st, [v.name]))
+    elif o.problems:
+        for p in o.problems[:5]:
+            out(f"problem: {p}")
     out(f"\n--- {v.name}: QEMU exit {r.exit_code}{' (TIMEOUT)' if r.timed_out else ''}, "
         f"{r.seconds:.1f} s; {len(o.log.cases) if o.log else 0} cases, "
         f"{len(o.log.skips) if o.log else 0} skips, {len(o.log.checks) if o.log else 0} "
@@ -786,20 +835,26 @@ def cmd_diff(args):
             path, meta, ok = bench.run_bench(
                 variants, clk, arch=args.arch, samples=args.samples, warmup=args.warmup,
                 jobs=args.jobs, timeout=args.timeout, build=not args.no_build,
-                results_dir=results, progress=_terse(out), wait=args.wait, summary=False)
+                results_dir=results, progress=_terse(out), wait=args.wait, summary=False,
+                model_args=_model_args(args, clk))
             if not ok:
                 out(f"diff: a variant failed ({', '.join(meta.get('failed_variants', []))}); "
                     f"see {path}")
                 return meta.get("exit_status", EXIT_REGRESSION)
         run = store.load_run(path)
-    df = vdiff.diff_table(run, va, vb, cases)
+    events = config.split_names(args.events)
+    for e in events:
+        metrics.check_event(run.clock, e)
+    df = vdiff.diff_table(run, va, vb, cases, events or None)
     if not len(df):
         raise UsageError(f"no case matches {', '.join(cases)}")
     md = vdiff.markdown(df, run, va, vb)
     outdir = Path(args.out) if args.out else results / "diff" / f"{va}--{vb}--{run.run_id}"
     files = vdiff.write(df, md, outdir, "diff")
     if not args.no_figures:
-        files += plots.pair_figure(run.stats, run.meta, va, vb, outdir,
+        ev = metrics.headline_event(run.clock)
+        files += plots.pair_figure(metrics.stats_view(run.stats, ev, "hot"),
+                                   analysis.view_meta(run.meta, ev), va, vb, outdir,
                                    plots.check_formats(args.fig_format))
     if args.out_format == "md":
         out(md)
@@ -897,6 +952,7 @@ def cmd_export(args):
     if bad:
         raise UsageError(f"run {run.run_id} has no results for {', '.join(bad)}; it has: "
                          f"{', '.join(have)}")
+    run = metrics.run_view(run, args.event, args.cache)
     text = export.render(export.select(run, variants), args.out_format)
     if args.out == "-":
         out(text.rstrip("\n"))

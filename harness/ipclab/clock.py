@@ -5,6 +5,9 @@
 | icount | -accel tcg -icount shift=0,align=off,sleep=off     | guest instructions (exact, deterministic) |
 | kvm    | -accel kvm -cpu host                               | cycles (host TSC; real only on real KVM)  |
 | tcg    | -accel tcg                                         | emulated ticks (not a real cost)          |
+| model  | icount's, plus -plugin build/model/libipclab_model.so | guest instructions, and per sample the  |
+|        |                                                    | cache/TLB model's modelled cycles and     |
+|        |                                                    | misses per level, hot and cold (model.py) |
 
 KVM trust: on a nested or paravirtual host (as the development machines, which run
 `kvm_pvm`), rdtsc traps and ring 0 is emulated, so guest "cycles" are thousands of
@@ -35,7 +38,7 @@ class Clock:
     def qemu_accel_args(self, arch: Arch | None = None) -> list[str]:
         """-cpu and -accel for this mode; the CPU model under TCG is the arch's."""
         arch = arch or get_arch("x86_64")
-        if self.name == "icount":
+        if self.name in ("icount", "model"):
             return ["-cpu", arch.cpu, "-accel", "tcg", "-icount",
                     "shift=0,align=off,sleep=off"]
         if self.name == "kvm":
@@ -61,7 +64,17 @@ CLOCKS = {
                  "host TSC cycles under KVM; real only where KVM is not nested/paravirtual."),
     "tcg": Clock("tcg", "emulated ticks (not a real cost)", "ticks", False, False, False,
                  "emulated time under plain TCG: NOT a measure of real cost."),
+    "model": Clock("model", "guest instructions", "instr", True, True, False,
+                   "icount, with the cache/TLB model plugin (bench/model/): each sample "
+                   "also has modelled cycles and L1I/L1D/L2/L3/ITLB/DTLB misses, hot and "
+                   "cold; deterministic, a model of a Skylake core, not a measurement."),
 }
+
+
+def counts_instructions(name: str) -> bool:
+    """Does a tick count retired guest instructions exactly (icount, and model, which is
+    icount with the model plugin)?"""
+    return name in ("icount", "model")
 
 
 def get_clock(name: str) -> Clock:
@@ -72,10 +85,10 @@ def get_clock(name: str) -> Clock:
 
 def qemu_command(qemu: str, elf: Path, clock: Clock, samples: int | None,
                  warmup: int | None, arch: str = "x86_64",
-                 extra: dict | None = None) -> list[str]:
+                 extra: dict | None = None, plugin: list[str] | None = None) -> list[str]:
     """The full QEMU command line for one boot of `arch` (harness/ipclab/arches.py;
     FORMAT.md, 'Exit status'); `extra` adds key=value words to the guest's command line
-    (e.g. mode=fuzz seed=1)."""
+    (e.g. mode=fuzz seed=1); `plugin` the -plugin option (clock=model, model.py)."""
     a = get_arch(arch)
     append = [f"clock={clock.name}"]
     if samples is not None:
@@ -86,7 +99,7 @@ def qemu_command(qemu: str, elf: Path, clock: Clock, samples: int | None,
     return ([qemu, "-M", a.machine, "-m", a.memory] + clock.qemu_accel_args(a) +
             ["-kernel", str(elf), "-append", " ".join(append),
              "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot"] +
-            list(a.extra))
+            list(a.extra) + list(plugin or []))
 
 
 # --------------------------------------------------------------------------- KVM trust

@@ -1,7 +1,9 @@
 """Compare two stored runs: `harness compare RUN_A RUN_B` (A = old, B = new).
 
-icount (deterministic): exact. For every case (variant, bench, space, metric, len) the
-raw samples of B are compared with those of A. Identical -> `same`. Otherwise the
+icount and model (deterministic): exact. For every case (variant, bench, space, metric,
+len, cache) and every event both runs have (metrics.py: instructions; under the model
+also modelled cycles and each level's misses) the raw samples of B are compared with
+those of A. Identical -> `same`. Otherwise the
 samples kept by the outlier policy are compared: their mean or median higher in B ->
 `REGRESSION` (one more instruction counts); both lower or equal and one lower ->
 `improvement`; kept samples equal, so only outlier samples differ -> `changed`
@@ -34,11 +36,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import report, stats
+from . import metrics, report, stats
+from .clock import counts_instructions
 from .errors import UsageError
 from .store import Run
 
-KEY = ["variant", "bench", "space", "metric", "len"]
+KEY = ["variant", "bench", "space", "metric", "len", "cache", "event"]
+GROUP = KEY[:-1]
 DEFAULT_ALPHA = 0.01
 DEFAULT_THRESHOLD = 0.02
 
@@ -69,11 +73,20 @@ class Comparison:
         return len(self.regressions) > 0 or bool(self.failed_variants)
 
 
-def _groups(df: pd.DataFrame) -> dict:
+def _groups(df: pd.DataFrame, event: str) -> dict:
     out = {}
-    for key, g in df.groupby(KEY, sort=False):
-        out[(key[0], key[1], key[2], key[3], int(key[4]))] = g
+    for key, g in df.groupby(GROUP, sort=False):
+        out[(key[0], key[1], key[2], key[3], int(key[4]), key[5], event)] = g
     return out
+
+
+def case_names(df: pd.DataFrame) -> pd.Series:
+    """bench/space/metric/len<N>, and /cold for a cold case: what --cases globs match."""
+    names = (df.bench.astype(str) + "/" + df.space.astype(str) + "/" +
+             df.metric.astype(str) + "/len" + df["len"].astype(int).astype(str))
+    if "cache" in df.columns:
+        names = names + df["cache"].map(lambda c: "/cold" if c == "cold" else "")
+    return names
 
 
 def _same_source(a: Run, b: Run) -> bool:
@@ -119,20 +132,35 @@ def check_comparable(a: Run, b: Run) -> tuple[list[str], list[str]]:
 
 def select(df: pd.DataFrame, variants=None, cases=None) -> pd.DataFrame:
     """Rows of the given variants and of cases matching any glob (e.g. 'ipc/cross/*',
-    '*/call/len0'; matched against bench/space/metric/len<N>)."""
+    '*/call/len0', '*/cold'; matched against bench/space/metric/len<N>[/cold])."""
     if variants:
         df = df[df.variant.isin(variants)]
     if cases:
-        names = (df.bench.astype(str) + "/" + df.space.astype(str) + "/" +
-                 df.metric.astype(str) + "/len" + df["len"].astype(int).astype(str))
-        keep = names.map(lambda n: any(fnmatch.fnmatchcase(n, c) for c in cases))
+        keep = case_names(df).map(lambda n: any(fnmatch.fnmatchcase(n, c) for c in cases))
         df = df[keep.astype(bool)]
     return df
 
 
+def common_events(a: Run, b: Run, events=None) -> list[str]:
+    """The events both runs measure (the value's alone when their clocks differ), or
+    the ones asked for (refused by name when a run lacks one)."""
+    ea, eb = metrics.events(a.clock), metrics.events(b.clock)
+    if a.clock != b.clock:
+        ea = eb = [metrics.value_event(a.clock)]
+    have = [e for e in ea if e in eb]
+    if not events:
+        return have
+    bad = [e for e in events if e not in have]
+    if bad:
+        raise CompareError(f"event(s) {', '.join(bad)} not in both runs; they have: "
+                           f"{', '.join(have)}")
+    return list(events)
+
+
 def compare_runs(a: Run, b: Run, alpha: float = DEFAULT_ALPHA,
                  threshold: float = DEFAULT_THRESHOLD, *, force: bool = False,
-                 variants=None, cases=None, common: bool = False) -> Comparison:
+                 variants=None, cases=None, common: bool = False,
+                 events=None) -> Comparison:
     refuse, warnings = check_comparable(a, b)
     if refuse and not force:
         raise CompareError("refusing to compare " + f"{a.run_id} with {b.run_id}:\n  " +
@@ -145,13 +173,21 @@ def compare_runs(a: Run, b: Run, alpha: float = DEFAULT_ALPHA,
     if bad:
         raise CompareError(f"unknown variant(s) for these runs: {', '.join(bad)}; the runs "
                            f"have: {', '.join(sorted(known))}")
-    sa = select(a.samples, variants, cases)
-    sb = select(b.samples, variants, cases)
+    sa = select(metrics.normalize_samples(a.samples), variants, cases)
+    sb = select(metrics.normalize_samples(b.samples), variants, cases)
     if cases and not len(sa) and not len(sb):
         raise CompareError(f"no case matches {', '.join(cases)}; case names look like "
-                           f"ipc/cross/call/len4 (globs such as 'ipc/*/call/*' work)")
-    exact = a.clock == "icount" and b.clock == "icount"
-    ga, gb = _groups(sa), _groups(sb)
+                           f"ipc/cross/call/len4 or, cold, ipc/cross/call/len4/cold "
+                           f"(globs such as 'ipc/*/call/*' work)")
+    exact = counts_instructions(a.clock) and counts_instructions(b.clock)
+    ga, gb = {}, {}
+    evs = common_events(a, b, events)
+    for e in evs:
+        # runs of two clocks (forced) compare their values, whatever each one counts
+        ea = e if a.clock == b.clock else metrics.value_event(a.clock)
+        eb = e if a.clock == b.clock else metrics.value_event(b.clock)
+        ga.update(_groups(metrics.sample_view(sa, a.clock, ea), e))
+        gb.update(_groups(metrics.sample_view(sb, b.clock, eb), e))
     order = list(ga) + [k for k in gb if k not in ga]
     if common:
         order = [k for k in order if k in ga and k in gb]
@@ -209,6 +245,8 @@ def compare_runs(a: Run, b: Run, alpha: float = DEFAULT_ALPHA,
     df = pd.DataFrame(rows, columns=KEY + ["old_mean", "old_median", "new_mean",
                                            "new_median", "delta", "delta_pct", "p",
                                            "outliers", "verdict"])
+    df.insert(len(KEY), "unit", [metrics.unit(b.clock, e, b.meta.get("unit", ""))
+                                 for e in df["event"]])
     va = a.meta.get("variants", {})
     vb = b.meta.get("variants", {})
     failed = [v for v, i in vb.items() if i.get("status") != "ok" and
@@ -218,7 +256,8 @@ def compare_runs(a: Run, b: Run, alpha: float = DEFAULT_ALPHA,
         ignored, failed = failed, []
     return Comparison(a, b, "exact" if exact else "statistical", df, failed, alpha,
                       threshold, warnings, {"variants": list(variants or []),
-                                            "cases": list(cases or []), "common": common},
+                                            "cases": list(cases or []), "common": common,
+                                            "events": list(events or [])},
                       ignored)
 
 
@@ -231,9 +270,13 @@ def markdown(c: Comparison, all_rows: bool = False) -> str:
             f"- new (B): `{c.b.path}` commit `{gb.get('commit')}`"
             f"{' (dirty)' if gb.get('dirty') else ''}",
             f"- clock **{c.b.clock}**, unit **{unit}**"]
+    if c.rows["event"].nunique() > 1:
+        head.append(f"- events: {', '.join(dict.fromkeys(c.rows['event']))} (each in its "
+                    f"own unit, the `unit` column)")
     if c.mode == "exact":
-        head.append("- rule: exact (icount is deterministic): any change in the raw "
-                    "samples is reported; a higher mean or median of the samples kept by "
+        head.append("- rule: exact (icount and the model are deterministic): any change "
+                    "in the raw samples is reported; a higher mean or median of the samples "
+                    "kept by "
                     "the outlier policy is a REGRESSION; a change confined to outlier "
                     "samples (e.g. where the timer interrupt landed) is `changed`")
     else:
@@ -241,10 +284,11 @@ def markdown(c: Comparison, all_rows: bool = False) -> str:
                     f"REGRESSION when p < {c.alpha} and the median rose by more than "
                     f"{100 * c.threshold:g}%")
     sel = c.selection or {}
-    if sel.get("variants") or sel.get("cases") or sel.get("common"):
+    if sel.get("variants") or sel.get("cases") or sel.get("common") or sel.get("events"):
         head.append("- selection: " + "; ".join(
             ([f"variants {', '.join(sel['variants'])}"] if sel.get("variants") else []) +
             ([f"cases {', '.join(sel['cases'])}"] if sel.get("cases") else []) +
+            ([f"events {', '.join(sel['events'])}"] if sel.get("events") else []) +
             (["only the cases both runs have"] if sel.get("common") else [])))
     for w in c.warnings:
         head.append(f"- **WARNING: {w}**")
@@ -257,6 +301,8 @@ def markdown(c: Comparison, all_rows: bool = False) -> str:
         head.append(f"- **variants that ran in A but FAILED in B: "
                     f"{', '.join(c.failed_variants)}**")
     head.append(f"- verdict: **{'REGRESSION' if c.regressed else 'no regression'}**")
+    units = list(dict.fromkeys(c.rows["unit"])) if len(c.rows) else [unit]
+    unit = unit if len(units) <= 1 else "each event's unit"
     return "\n".join(head) + f"\n\n## Changed cases [{unit}]\n\n" + \
         changed_table(c, all_rows) + "\n"
 
@@ -267,13 +313,16 @@ def changed_table(c: Comparison, all_rows: bool = False) -> str:
     shown = shown.assign(_o=shown.verdict.map(
         {"MISSING": 0, "REGRESSION": 1, "changed": 2, "improvement": 3, "new": 4, "same": 5}))
     shown = shown.sort_values("_o", kind="stable")
+    events = c.rows["event"].nunique() > 1
     if len(shown):
-        cols = ["variant", "case", "old mean", "new mean", "delta", "delta %",
-                "old median", "new median", "outliers"] + \
-            ([] if c.mode == "exact" else ["p"]) + ["verdict"]
+        cols = ["variant", "case"] + (["event"] if events else []) + \
+            ["old mean", "new mean", "delta", "delta %", "old median", "new median",
+             "outliers"] + ([] if c.mode == "exact" else ["p"]) + ["verdict"]
         body = []
         for r in shown.itertuples():
-            line = [r.variant, f"{r.bench}/{r.space}/{r.metric}/len{int(r.len)}",
+            cold = "/cold" if r.cache == "cold" else ""
+            line = [r.variant, f"{r.bench}/{r.space}/{r.metric}/len{int(r.len)}{cold}"] + \
+                ([r.event] if events else []) + [
                     report.fmt(r.old_mean, 2), report.fmt(r.new_mean, 2),
                     "-" if pd.isna(r.delta) else f"{r.delta:+.6g}",
                     "-" if pd.isna(r.delta_pct) else f"{r.delta_pct:+.2f}%",
@@ -324,7 +373,7 @@ def write_report(c: Comparison, path: Path, all_rows: bool = False) -> list[Path
     path.parent.mkdir(parents=True, exist_ok=True)
     _atomic(path, markdown(c, all_rows))
     csv = path.with_suffix(".csv")
-    df = c.rows.assign(unit=c.b.meta.get("unit"), run_a=c.a.run_id, run_b=c.b.run_id)
+    df = c.rows.assign(run_a=c.a.run_id, run_b=c.b.run_id)
     tmp = csv.with_suffix(".csv.tmp")
     df.to_csv(tmp, index=False, float_format="%.6g")
     tmp.replace(csv)

@@ -17,14 +17,18 @@ STAT_COLUMN = {"median": "median", "mean": "mean", "min": "min", "max": "raw_max
 
 def _stat(st: pd.DataFrame, samples, variant: str, bench: str, space: str, metric: str,
           length: int, stat: str) -> float:
-    """One statistic of one case: from stats.csv, or (p99) from the samples; NaN when
-    the run lacks the case (or, for p99, its samples)."""
+    """One statistic of one case of the view st (one event and cache state): from its
+    statistics, or (p99) from the samples; NaN when the run lacks the case (or, for p99,
+    its samples)."""
     if stat == "p99":
         if samples is None:
             return math.nan
-        v = samples[(samples.variant == variant) & (samples.bench == bench) &
-                    (samples.space == space) & (samples.metric == metric) &
-                    (samples["len"] == length)]["value"]
+        sel = (samples.variant == variant) & (samples.bench == bench) & \
+            (samples.space == space) & (samples.metric == metric) & \
+            (samples["len"] == length)
+        if "cache" in samples.columns:
+            sel &= samples["cache"] == "hot"
+        v = samples[sel]["value"]
         return float(v.quantile(0.99)) if len(v) else math.nan
     r = st[(st.variant == variant) & (st.bench == bench) & (st.space == space) &
            (st.metric == metric) & (st["len"] == length)]
@@ -32,7 +36,7 @@ def _stat(st: pd.DataFrame, samples, variant: str, bench: str, space: str, metri
 
 
 def _value(st: pd.DataFrame, variant: str, case: str, stat: str, samples=None) -> float:
-    bench, space, metric, length = case.split("/")
+    bench, space, metric, length = case.split("/")[:4]
     return _stat(st, samples, variant, bench, space, metric, int(length[3:]), stat)
 
 
@@ -142,12 +146,26 @@ def waterfall(spec, st, meta, variants, base: Path, title: str, xlabel: str, for
 DRAW = {"lines": lines, "bars": bars, "waterfall": waterfall}
 
 
+def _has_data(spec, st: pd.DataFrame, variants: list) -> bool:
+    """Does the view st hold any case the figure draws, for any of its variants?"""
+    if spec.kind == "lines":
+        p = spec.params
+        d = st[(st.bench == p["bench"]) & (st.space == p["space"]) &
+               (st.metric == p["metric"])]
+        return bool(d.variant.isin(variants).any())
+    return any(not math.isnan(_value(st, v, c, spec.stat)) for c in spec.cases
+               for v in variants)
+
+
 def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None,
+         suffix: str = "", what: str = "", skip_empty: bool = False,
          samples: pd.DataFrame | None = None) -> list[Path]:
-    """The experiment's FIGURE(s) (exp: its meta.json record) into outdir as
-    experiment-<name>.* (a second figure: experiment-<name>-2.*, ...); returns the files
-    written (none when it has no FIGURE or the run has none of its variants). `samples`
-    (the run's tidy samples) gives p99."""
+    """The experiment's FIGURE(s) (exp: its meta.json record), drawn from the view st (one
+    event and cache state: analysis.experiment_figure), into outdir as
+    experiment-<name><suffix>.* (a second figure: experiment-<name>-2<suffix>.*, ...),
+    `what` added to its title; returns the files written (none when it has no FIGURE or
+    the run has none of its variants; with `skip_empty`, none for a figure whose cases
+    the view lacks). `samples` (the view's tidy samples, a value column) gives p99."""
     if not exp.get("figure"):
         return []
     formats = check_formats(formats)
@@ -158,11 +176,14 @@ def draw(exp: dict, st: pd.DataFrame, meta: dict, outdir: Path, formats=None,
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     files = []
+    title = exp.get("title") or exp["name"]
     for i, spec in enumerate(specs):
-        base = outdir / (f"experiment-{exp['name']}" + (f"-{i + 1}" if i else ""))
-        DRAW[spec.kind](spec, st, meta, variants, base, exp.get("title") or exp["name"],
-                        exp.get("xlabel", ""), formats, exp.get("units") or {},
-                        samples=samples, ylabel=exp.get("ylabel", ""),
-                        note=exp.get("note", ""))
+        base = outdir / (f"experiment-{exp['name']}" + (f"-{i + 1}" if i else "") + suffix)
+        if skip_empty and not _has_data(spec, st, variants):
+            continue    # a view (an event of the model) without this figure's cases
+        DRAW[spec.kind](spec, st, meta, variants, base,
+                        f"{title}: {what}" if what else title, exp.get("xlabel", ""),
+                        formats, exp.get("units") or {}, samples=samples,
+                        ylabel=exp.get("ylabel", ""), note=exp.get("note", ""))
         files += _files(base, formats)
     return files

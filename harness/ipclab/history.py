@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import plots, store
+from . import metrics, plots, store
 from .config import axes as declared_axes
 
 HISTORY_COLS = ["night", "commit", "short", "dirty", "subject", "run_id", "arch", "clock",
@@ -67,7 +67,8 @@ def rows_from_run(run: store.Run, night: str, subject: str) -> pd.DataFrame:
     """A night's rows from a stored run (its statistics and raw samples)."""
     m = run.meta
     git = m.get("git") or {}
-    st = run.stats
+    # one row per case: the value's event (a model run's stats have one per event)
+    st = metrics.stats_view(run.stats, metrics.value_event(m.get("clock", "")))
     dig = {k: digest(g["value"]) for k, g in
            run.samples.groupby(["variant", "case"], sort=False)}
     keys = [a.key for a in declared_axes()]

@@ -23,6 +23,7 @@ DERIVED = ("samples.csv.gz", "stats.csv", "summary.md", "figures/")   # rebuilt 
 META_REQUIRED = {"run_id": str, "clock": str, "unit": str, "arch": str, "samples": int,
                  "warmup": int, "variants": dict, "variant_order": list}
 KEY_COLS = ["variant", "bench", "space", "metric", "len"]
+CASE_COLS = KEY_COLS + ["cache"]     # a case (layout >= 4; older runs are all hot)
 SAMPLES_REQUIRED = KEY_COLS + ["clock", "unit", "sample", "value", "outlier"]
 STATS_REQUIRED = KEY_COLS + ["count", "outliers", "min", "median", "mean", "stddev",
                              "ci95", "ci95_lo", "ci95_hi"]
@@ -129,13 +130,23 @@ def check_columns(df: pd.DataFrame, required: list, name: str) -> list[str]:
     return [f"{name} lacks column(s) {', '.join(missing)}"] if missing else []
 
 
-def check_values(samples: pd.DataFrame, name: str = "samples.csv.gz") -> list[str]:
-    """`value` and `len` must be 64-bit signed integers (a counter the guest printed)."""
+def check_values(samples: pd.DataFrame, name: str = "samples.csv.gz",
+                 extra=()) -> list[str]:
+    """`value` and `len` must be 64-bit signed integers (a counter the guest printed),
+    and so must every event column (`extra`: the model's counts)."""
     out = []
-    for col in ("value", "len", "sample", "outlier"):
+    for col in ("value", "len", "sample", "outlier", *extra):
         if col not in samples.columns:
             continue
         s = samples[col]
+        if col in extra:      # a model event may be empty (a case it cannot attribute)
+            s = s[s.notna()]
+            num = pd.to_numeric(s, errors="coerce")
+            bad = s[num.isna() | (num.abs() >= 2 ** 63) | (num != num.round())]
+            if len(bad):
+                out.append(f"{name}: column {col} holds values that are not 64-bit "
+                           f"integers (row {bad.index[0] + 2}: {bad.iloc[0]!r})")
+            continue
         if str(s.dtype) != "int64":
             bad = s[pd.to_numeric(s, errors="coerce").isna() |
                     (pd.to_numeric(s, errors="coerce").abs() >= 2 ** 63)]
@@ -145,28 +156,57 @@ def check_values(samples: pd.DataFrame, name: str = "samples.csv.gz") -> list[st
     return out
 
 
-def check_consistency(samples: pd.DataFrame, stats: pd.DataFrame) -> list[str]:
-    """stats.csv must describe exactly the cases of samples.csv.gz, with their counts."""
+def _name(k) -> str:
+    cold = "/cold" if len(k) > 5 and k[5] == "cold" else ""
+    return f"{k[0]} {k[1]}/{k[2]}/{k[3]}/len{k[4]}{cold}"
+
+
+def check_consistency(samples: pd.DataFrame, stats: pd.DataFrame,
+                      events=None) -> list[str]:
+    """stats.csv must describe exactly the cases of samples.csv.gz, with their counts,
+    for each event of the run (`events`; None: stats.csv's own)."""
     if not len(samples) and not len(stats):
         return []
+    key = [c for c in CASE_COLS if c in samples.columns and c in stats.columns]
     try:
-        n = samples.groupby(KEY_COLS, sort=False).size()
-        st = stats.set_index(KEY_COLS)
-        have = (st["count"] + st["outliers"])
+        n = samples.groupby(key, sort=False).size()
+        have_events = list(dict.fromkeys(stats["event"])) if "event" in stats.columns \
+            else [None]
     except (KeyError, TypeError, ValueError) as e:
         return [f"stats.csv and samples.csv.gz cannot be matched: {e}"]
-    a, b = set(n.index), set(have.index)
     out = []
-    if a - b:
-        k = sorted(a - b, key=str)[0]
-        out.append(f"stats.csv lacks {len(a - b)} of the {len(a)} cases in samples.csv.gz "
-                   f"(e.g. {k[0]} {k[1]}/{k[2]}/{k[3]}/len{k[4]}): truncated or damaged")
-    if b - a:
-        out.append(f"stats.csv has {len(b - a)} case(s) that samples.csv.gz lacks")
-    common = sorted(a & b, key=str)
-    wrong = [k for k in common if int(n[k]) != int(have[k])]
-    if wrong:
-        k = wrong[0]
-        out.append(f"stats.csv counts {int(have[k])} samples for {k[0]} "
-                   f"{k[1]}/{k[2]}/{k[3]}/len{k[4]}, samples.csv.gz has {int(n[k])}")
+    if events is not None and "event" in stats.columns:
+        missing = [e for e in events if e not in have_events]
+        if missing and len(events) > 1:     # a model run: every event has its rows
+            out.append(f"stats.csv lacks the event(s) {', '.join(missing)} of this run")
+            return out
+    for i, event in enumerate(have_events):
+        # the value's event describes every case; a model event may lack the cases it
+        # could not attribute (a workload's counts), never have others
+        partial = i > 0
+        part = stats if event is None else stats[stats["event"] == event]
+        try:
+            st = part.set_index(key)
+            have = (st["count"] + st["outliers"])
+        except (KeyError, TypeError, ValueError) as e:
+            return [f"stats.csv and samples.csv.gz cannot be matched: {e}"]
+        if not have.index.is_unique:
+            out.append(f"stats.csv has a case twice{'' if event is None else f' for {event}'}")
+            continue
+        a, b = set(n.index), set(have.index)
+        what = "" if event is None else f" ({event})"
+        if a - b and not partial:
+            k = sorted(a - b, key=str)[0]
+            out.append(f"stats.csv lacks {len(a - b)} of the {len(a)} cases in "
+                       f"samples.csv.gz{what} (e.g. {_name(k)}): truncated or damaged")
+        if b - a:
+            out.append(f"stats.csv has {len(b - a)} case(s) that samples.csv.gz lacks{what}")
+        common = sorted(a & b, key=str)
+        wrong = [k for k in common if int(n[k]) != int(have[k])]
+        if wrong:
+            k = wrong[0]
+            out.append(f"stats.csv counts {int(have[k])} samples for {_name(k)}{what}, "
+                       f"samples.csv.gz has {int(n[k])}")
+        if out:
+            break
     return out

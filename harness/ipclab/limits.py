@@ -91,7 +91,7 @@ def value_bound(clock: str, boot_seconds: float | None) -> float | None:
     """The largest count a boot of that length can have produced (None: unknown)."""
     if boot_seconds is None or boot_seconds <= 0:
         return None
-    rate = ICOUNT_MAX_RATE if clock == "icount" else TICK_MAX_RATE
+    rate = ICOUNT_MAX_RATE if clock in ("icount", "model") else TICK_MAX_RATE
     return boot_seconds * rate
 
 
@@ -102,7 +102,8 @@ def implausible(log, clock: str, boot_seconds: float | None, unit: str) -> list[
         return []
     out = []
     what = ("instructions (icount: QEMU retires fewer than "
-            f"{ICOUNT_MAX_RATE:.0e} guest instructions per second)" if clock == "icount"
+            f"{ICOUNT_MAX_RATE:.0e} guest instructions per second)"
+            if clock in ("icount", "model")
             else f"ticks (no counter runs faster than {TICK_MAX_RATE:.0e} per second)")
     for c in log.cases:
         big = [(i, v) for i, v in enumerate(c.values) if v > bound]

@@ -71,7 +71,7 @@ def samples_frame(log: linuxguest.GuestLog, name: str, run_id: str, commit: str,
     """Tidy rows of one judged Linux boot, in store.sample_cols() order."""
     axes = [NA] * len(store.axis_cols())
     rows = [[run_id, commit, name, *axes, arch, clock.name, clock.unit, c.bench, c.space,
-             c.metric, c.len, linuxguest.case_name(c.key), c.id, i, v, c.overhead, 0]
+             c.metric, c.len, "hot", linuxguest.case_name(c.key), c.id, i, v, c.overhead, 0]
             for c in log.cases for i, v in enumerate(c.values)]
     df = pd.DataFrame(rows, columns=store.sample_cols())
     return stats.mark_outliers(df) if len(df) else df

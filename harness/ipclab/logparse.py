@@ -40,6 +40,7 @@ SPEC = {
 }
 ENUMS = {
     ("BEGIN", "build"): {"release", "debug"},
+    ("CASE", "cache"): {"hot", "cold"},
     ("CASE", "space"): {"self", "same", "cross"},
     ("SKIP", "space"): {"self", "same", "cross"},
     ("CHECK", "result"): {"pass", "fail"},
@@ -66,14 +67,26 @@ class Case:
     values: list = field(default_factory=list)
     end_count: int | None = None
     end_sum: int | None = None
+    cold: bool = False                  # cache=cold: flushed before each sample (model)
+    overhead_at: int | None = None      # where the overhead window starts (model)
+    stamps: list | None = None          # STAMP: where each sample starts (model)
+    events: dict | None = None          # the model's counts per sample (model.py)
 
     @property
     def key(self) -> tuple:
         return (self.bench, self.space, self.metric, self.len)
 
     @property
+    def cache(self) -> str:
+        return "cold" if self.cold else "hot"
+
+    @property
+    def full_key(self) -> tuple:
+        return self.key + (self.cache,)
+
+    @property
     def name(self) -> str:
-        return case_name(*self.key)
+        return case_name(*self.key, cache=self.cache)
 
     @property
     def closed(self) -> bool:
@@ -85,9 +98,10 @@ def is_count_metric(metric: str) -> bool:
     return metric == "count" or metric.startswith("count_")
 
 
-def case_name(bench, space, metric, length) -> str:
-    """Canonical case name, e.g. 'ipc/cross/call/len4'."""
-    return f"{bench}/{space}/{metric}/len{length}"
+def case_name(bench, space, metric, length, cache: str = "hot") -> str:
+    """Canonical case name, e.g. 'ipc/cross/call/len4'; a cold case (the model's, caches
+    flushed before each sample) ends in '/cold'."""
+    return f"{bench}/{space}/{metric}/len{length}" + ("/cold" if cache == "cold" else "")
 
 
 @dataclass
@@ -105,8 +119,9 @@ class Log:
     errors: list = field(default_factory=list)     # protocol errors: "line N: ..."
     protocol_lines: int = 0
 
-    def case_map(self) -> dict:
-        return {c.key: c for c in self.cases}
+    def case_map(self, cache: str = "hot") -> dict:
+        """(bench, space, metric, len) -> case, of the hot (or the cold) cases."""
+        return {c.key: c for c in self.cases if c.cache == cache}
 
 
 def _fields(kind: str, rest: str, lineno: int, errors: list) -> dict | None:
@@ -140,7 +155,7 @@ def _fields(kind: str, rest: str, lineno: int, errors: list) -> dict | None:
             return None
         out[k] = int(out[k])
     for (knd, k), allowed in ENUMS.items():
-        if knd == kind and out[k] not in allowed:
+        if knd == kind and k in out and out[k] not in allowed:
             errors.append(f"line {lineno}: {kind}: {k}={out[k]!r} not one of "
                           f"{', '.join(sorted(allowed))}")
             return None
@@ -213,28 +228,48 @@ def parse(text: str) -> Log:
             if cfg is not None:
                 log.config = cfg
             continue
-        if kind == "DATA":
+        if kind in ("DATA", "STAMP"):
             toks = rest.split(" ") if rest else []
             if not toks or not toks[0].startswith("id=") or not INT_RE.match(toks[0][3:]):
-                errors.append(f"line {lineno}: DATA without id=<n>")
+                errors.append(f"line {lineno}: {kind} without id=<n>")
                 continue
             cid = int(toks[0][3:])
             vals = toks[1:]
             if open_case is None or open_case.id != cid:
-                errors.append(f"line {lineno}: DATA for case id={cid}, which is not open")
+                errors.append(f"line {lineno}: {kind} for case id={cid}, which is not open")
                 continue
             if not vals:
-                errors.append(f"line {lineno}: DATA line without values")
+                errors.append(f"line {lineno}: {kind} line without values")
                 continue
             if len(vals) > MAX_DATA_PER_LINE:
-                errors.append(f"line {lineno}: {len(vals)} values on one DATA line "
+                errors.append(f"line {lineno}: {len(vals)} values on one {kind} line "
                               f"(at most {MAX_DATA_PER_LINE})")
                 continue
             bad = [v for v in vals if not INT_RE.match(v)]
             if bad:
-                errors.append(f"line {lineno}: DATA value {bad[0]!r} is not an integer")
+                errors.append(f"line {lineno}: {kind} value {bad[0]!r} is not an integer")
                 continue
             ints = [int(v) for v in vals]
+            if kind == "STAMP":
+                # each sample's start less the previous one's (the first's less 0): the
+                # starts are their running sum, unsigned 64-bit counter values
+                if open_case.stamps is None:
+                    open_case.stamps = []
+                start = open_case.stamps[-1] if open_case.stamps else 0
+                starts = []
+                for v in ints:
+                    start += v
+                    starts.append(start)
+                bad = [v for v in ints if v < 0] or [s for s in starts if s >= 2 ** 64]
+                if bad:
+                    errors.append(f"line {lineno}: STAMP value {bad[0]}: sample starts "
+                                  f"must grow and stay below 2^64")
+                    continue
+                open_case.stamps.extend(starts)
+                continue
+            if open_case.stamps is not None:
+                errors.append(f"line {lineno}: DATA after STAMP in case id={cid}")
+                continue
             huge = [v for v in ints if not INT64_MIN <= v <= INT64_MAX]
             if huge:
                 errors.append(f"line {lineno}: DATA value {huge[0]} is outside the signed "
@@ -262,10 +297,16 @@ def parse(text: str) -> Log:
                 open_case = None
                 continue
             c = Case(f["id"], f["bench"], f["space"], f["len"], f["metric"], f["overhead"],
-                     f["samples"], lineno)
-            if c.key in keys:
+                     f["samples"], lineno, cold=f.get("cache") == "cold")
+            if "overhead_at" in f:
+                if not INT_RE.match(f["overhead_at"]) or int(f["overhead_at"]) < 0:
+                    errors.append(f"line {lineno}: CASE: overhead_at={f['overhead_at']!r} "
+                                  f"is not a counter value")
+                else:
+                    c.overhead_at = int(f["overhead_at"])
+            if c.full_key in keys:
                 errors.append(f"line {lineno}: case {c.name} printed twice")
-            keys.add(c.key)
+            keys.add(c.full_key)
             by_id[c.id] = c
             log.cases.append(c)
             open_case = c
@@ -285,6 +326,9 @@ def parse(text: str) -> Log:
             if len(c.values) != c.samples:
                 errors.append(f"line {lineno}: case {c.name}: samples={c.samples} but "
                               f"{len(c.values)} values")
+            if c.stamps is not None and len(c.stamps) != len(c.values):
+                errors.append(f"line {lineno}: case {c.name}: {len(c.stamps)} STAMP values "
+                              f"for {len(c.values)} samples")
             open_case = None
         elif kind == "SKIP":
             log.skips.append(f)
@@ -338,6 +382,20 @@ def expected_cases(max_words: int):
             else:
                 run.extend(("ipc", space, m, length) for m in IPC_METRICS)
     return run, skip
+
+
+COLD_METRICS = ("call", "reply")   # a cold round would hold the server's flush
+
+
+def expected_cold_cases(max_words: int) -> list:
+    """The cold cases a boot under clock=model must print (FORMAT.md): the null system
+    call and each one-way IPC case the variant runs."""
+    out = [("null_syscall", "self", "round", 0)]
+    for space in IPC_SPACES:
+        for length in IPC_LENS:
+            if length <= max_words:
+                out.extend(("ipc", space, m, length) for m in COLD_METRICS)
+    return out
 
 
 @dataclass
@@ -443,6 +501,12 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
         if warmup is not None and b["warmup"] != warmup:
             p.append(Problem("config", f"BEGIN warmup={b['warmup']}, asked {warmup}"))
         booted = b.get("workload", "ipc")
+        if b["clock"] != "model":
+            cold = [c.name for c in log.cases if c.cold]
+            if cold:
+                p.append(Problem("malformed", f"{len(cold)} cold case(s) ({cold[0]}, ...) "
+                                 f"under clock={b['clock']}: only clock=model flushes the "
+                                 f"caches"))
         for c in log.cases:
             # a workload may print fewer values for a quantity that does not vary
             if c.samples != b["samples"] and (booted == "ipc" or not
@@ -466,6 +530,14 @@ def validate(log: Log, *, exit_code: int | None, timed_out: bool = False,
             if missing:
                 p.append(Problem("missing-case", f"{len(missing)} expected case(s) missing: "
                                  f"{', '.join(missing[:6])}{' ...' if len(missing) > 6 else ''}"))
+            if b["clock"] == "model":
+                cold = log.case_map("cold")
+                missing = [case_name(*k, cache="cold")
+                           for k in expected_cold_cases(b["max_words"]) if k not in cold]
+                if missing:
+                    p.append(Problem("missing-case", f"{len(missing)} expected cold case(s) "
+                                     f"missing under clock=model: {', '.join(missing[:4])}"
+                                     f"{' ...' if len(missing) > 4 else ''}"))
             skipped = {(s["bench"], s["space"], s["len"]) for s in log.skips}
             for k in skip:
                 if k not in skipped:

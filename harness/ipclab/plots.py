@@ -14,6 +14,11 @@ the clock and what the error bars mean go into a caption line at the bottom.
                            (ipc-panels.gp)
     compare: <space>.*     old run dashed against new run solid, a panel per variant
     diff: <a>-vs-<b>.*     two variants of one run, a panel per address space
+    misses-cross-call-len0.*   clock=model: misses per level of the one-way cross call,
+                           hot and cold, a bar per variant (plots/exp-bars.gp)
+
+Each figure shows one event of a run (metrics.py): the value's, or under the model
+modelled cycles, hot (the usual names) and cold (cold-*), analysis.standard_figures.
 """
 from __future__ import annotations
 
@@ -129,9 +134,10 @@ def skipped_lengths(st: pd.DataFrame, meta: dict, variant: str, space: str) -> l
 
 
 def oneway_figure(st: pd.DataFrame, meta: dict, variants: list, outdir: Path,
-                  length: int = 0, title: str | None = None, formats=FORMATS) -> list[Path]:
+                  length: int = 0, title: str | None = None, formats=FORMATS,
+                  prefix: str = "") -> list[Path]:
     unit, tag = _clock_words(meta)
-    base = outdir / f"oneway-len{length}"
+    base = outdir / f"{prefix}oneway-len{length}"
     rows = ["# index variant same_mean same_ci cross_mean cross_ci null_mean"]
     for i, v in enumerate(variants):
         sm, sc = _stat(st, v, "ipc", "same", "call", length)
@@ -227,7 +233,8 @@ def panel_figure(panels: list, base: Path, *, figtitle: str, cap: str, ylabel: s
 
 
 def length_figure(st: pd.DataFrame, meta: dict, variants: list, outdir: Path,
-                  space: str, title: str | None = None, formats=FORMATS) -> list[Path]:
+                  space: str, title: str | None = None, formats=FORMATS,
+                  prefix: str = "") -> list[Path]:
     unit, tag = _clock_words(meta)
     shown = differing_axes(st, variants)
     lines = []
@@ -252,15 +259,16 @@ def length_figure(st: pd.DataFrame, meta: dict, variants: list, outdir: Path,
                                            if len(sizes) > 1 else "")
         panels.append((name, group))
     t = title or "One-way IPC cost (call) against message length"
-    return panel_figure(panels, outdir / f"length-{space}",
+    return panel_figure(panels, outdir / f"{prefix}length-{space}",
                         figtitle=f"{t}, {space} address space",
                         cap=caption(meta, "error bars = 95% CI of the mean"),
                         ylabel=f"one-way IPC cost [{unit}] ({tag})", formats=formats)
 
 
 def make_figures(st: pd.DataFrame, meta: dict, outdir: Path, variants: list | None = None,
-                 title: str | None = None, formats=None) -> list[Path]:
-    """Every figure of a run into outdir; returns the files written."""
+                 title: str | None = None, formats=None, prefix: str = "") -> list[Path]:
+    """The standard figures of one view (st: one event and cache state) into outdir,
+    their names starting with `prefix`; returns the files written."""
     formats = check_formats(formats)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -269,11 +277,58 @@ def make_figures(st: pd.DataFrame, meta: dict, outdir: Path, variants: list | No
         variants = [v for v in order if v in set(st.variant)]
     if not variants:
         return []
-    files = oneway_figure(st, meta, variants, outdir, 0, title, formats)
+    files = oneway_figure(st, meta, variants, outdir, 0, title, formats, prefix)
     for space in ("same", "cross"):
-        files += length_figure(st, meta, variants, outdir, space, title, formats)
+        files += length_figure(st, meta, variants, outdir, space, title, formats, prefix)
     from .linuxrun import linux_figure       # Linux beside ipclab, when the run has it
-    return files + linux_figure(st, meta, outdir, formats)
+    return files + (linux_figure(st, meta, outdir, formats) if not prefix else [])
+
+
+MISS_LABELS = [("l1i_misses", "L1I"), ("l1d_misses", "L1D"), ("l2_misses", "L2"),
+               ("l3_misses", "L3"), ("itlb_misses", "ITLB"), ("dtlb_misses", "DTLB")]
+
+
+def misses_figure(st: pd.DataFrame, meta: dict, outdir: Path, variants: list | None = None,
+                  space: str = "cross", metric: str = "call", length: int = 0,
+                  formats=None) -> list[Path]:
+    """clock=model: the misses per level of one case, hot and cold, a bar per variant
+    (medians per sample), drawn with plots/exp-bars.gp."""
+    formats = check_formats(formats)
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    if variants is None:
+        order = meta.get("variant_order") or list(dict.fromkeys(st.variant))
+        variants = [v for v in order if v in set(st.variant)]
+    d = st[(st.bench == "ipc") & (st.space == space) & (st.metric == metric) &
+           (st["len"] == length)]
+    if not len(d) or not variants or "event" not in d.columns:
+        return []
+    med = {(r.variant, r.cache, r.event): r.median for r in d.itertuples()}
+    rows, i = ["# index level " + " ".join(variants)], 0
+    for cache in ("hot", "cold"):
+        for event, label in MISS_LABELS:
+            if not any((v, cache, event) in med for v in variants):
+                continue
+            rows.append(f"{i} {label}/{cache} " +
+                        " ".join(_num(med.get((v, cache, event), math.nan)) for v in variants))
+            i += 1
+    if i == 0:
+        return []
+    base = outdir / f"misses-{space}-{metric}-len{length}"
+    dat = base.with_suffix(".dat")
+    dat.write_text("\n".join(rows) + "\n")
+    _, tag = _clock_words(meta)
+    gnuplot(PLOTS_DIR / "exp-bars.gp",
+            {"datafile": quote(dat.name), "outbase": quote(base.name), "nvar": len(variants),
+             "ncase": i, "ylabel": quote(f"misses per sample, median [misses] ({tag})"),
+             "figtitle": quote(f"Cache and TLB misses of the one-way {space}-address-space "
+                               f"{metric}, message length {length}: hot, and cold (every "
+                               f"cache and TLB flushed before each sample)"),
+             "caption": quote(caption(meta, "bars = median per sample; L3 = last-level "
+                                      "cache, each of its misses goes to memory")),
+             "logy": 0, "formats": quote(" ".join(formats))},
+            cwd=outdir, arrays={"names": variants})
+    return _files(base, formats)
 
 
 def overlay_figures(a_st: pd.DataFrame, b_st: pd.DataFrame, a_meta: dict, b_meta: dict,

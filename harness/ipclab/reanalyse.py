@@ -20,7 +20,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from . import analysis, integrity, linuxrun, logparse, proc, runner, store
+from . import analysis, integrity, linuxrun, logparse, model, proc, runner, store
 from .bench import Outcome, judge
 from .clock import get_clock
 from .config import Variant
@@ -113,6 +113,10 @@ def reanalyse(path: Path, *, figures: bool = True, repo=None,
         if not log.is_file() and (work / (rel + ".gz")).is_file():
             rel += ".gz"
         bad = integrity.check_file(work, manifest, rel)
+        rec = model.stored_records(work / info["log"])
+        if not bad and clock.name == "model" and rec is not None:
+            rel = str(rec.relative_to(work))      # the model's records are raw data too
+            bad = integrity.check_file(work, manifest, rel)
         v = Variant(name, dict(info.get("config") or {}))
         boot = runner.BootResult(name, [], work / info["log"],
                                  (work / info["log"]).with_suffix(".stderr"),
@@ -130,6 +134,8 @@ def reanalyse(path: Path, *, figures: bool = True, repo=None,
             judge(out, clock, samples, warmup, arch=meta.get("arch", "x86_64"),
                   workload=(meta.get("experiment") or {}).get("workload", "ipc"))
         info.update(status=out.status, problems=[str(p) for p in out.problems])
+        if out.model is not None:
+            info["model"] = out.model
         if out.log is not None and out.log.skips:
             info["skips"] = [dict(s) for s in out.log.skips]
         if out.ok:

@@ -1,10 +1,17 @@
-"""Markdown tables made from a stats frame (stats.csv) and a run's metadata."""
+"""Markdown tables made from a stats frame (stats.csv) and a run's metadata.
+
+The tables of one quantity (headline, length, series) take a view: the statistics of
+one event and one cache state (metrics.stats_view), shaped like an icount run's. A
+model run's summary has them for modelled cycles hot and cold, for instructions, and
+a table of every event of the one-way call at length 0 (model_table).
+"""
 from __future__ import annotations
 
 import math
 
 import pandas as pd
 
+from . import metrics, model
 from .config import axis_keys
 
 HEADLINE = [  # (column title, bench, space, metric)
@@ -116,8 +123,10 @@ def length_table(st: pd.DataFrame, variants: list, space: str, metric: str = "ca
 
 
 def full_table(st: pd.DataFrame) -> str:
-    header = ["variant", "case", "n", "outliers", "min", "median", "median 95% CI",
-              "mean", "stddev", "mean 95% CI"]
+    """Every case (and, with more than one event, every event with its unit)."""
+    events = "event" in st.columns and st["event"].nunique() > 1
+    header = ["variant", "case"] + (["event", "unit"] if events else []) + \
+        ["n", "outliers", "min", "median", "median 95% CI", "mean", "stddev", "mean 95% CI"]
     rows = []
     for r in st.itertuples():
         ci = "-" if pd.isna(r.ci95) else f"[{r.ci95_lo:.1f}, {r.ci95_hi:.1f}]"
@@ -125,10 +134,60 @@ def full_table(st: pd.DataFrame) -> str:
         mlo, mhi = getattr(r, "median_ci95_lo", math.nan), getattr(r, "median_ci95_hi",
                                                                      math.nan)
         mci = "-" if pd.isna(mlo) or pd.isna(mhi) else f"[{fmt(mlo)}, {fmt(mhi)}]"
-        rows.append([r.variant, f"{r.bench}/{r.space}/{r.metric}/len{int(r.len)}",
-                     int(r.count), int(r.outliers), fmt(r.min), fmt(r.median), mci,
+        cold = "/cold" if getattr(r, "cache", "hot") == "cold" else ""
+        rows.append([r.variant, f"{r.bench}/{r.space}/{r.metric}/len{int(r.len)}{cold}"] +
+                    ([r.event, r.unit] if events else []) +
+                    [int(r.count), int(r.outliers), fmt(r.min), fmt(r.median), mci,
                      fmt(r.mean, 2), fmt(r.stddev, 2), ci])
     return md_table(header, rows)
+
+
+MODEL_COLUMNS = [("instructions", "instr"), ("cycles", "cycles"), ("l1i_misses", "L1I"),
+                 ("l1d_misses", "L1D"), ("l2_misses", "L2"), ("l3_misses", "L3 (LLC)"),
+                 ("itlb_misses", "ITLB"), ("dtlb_misses", "DTLB"),
+                 ("serializing", "serialising")]
+
+
+def model_table(st: pd.DataFrame, variants: list, bench: str = "ipc", space: str = "cross",
+                metric: str = "call", length: int = 0) -> str:
+    """A model run's every event for one case, a row per variant and cache state
+    (medians): instructions, modelled cycles, misses per level, serialising
+    instructions."""
+    rows = []
+    for v in variants:
+        for cache in metrics.CACHES:
+            d = st[(st.variant == v) & (st.bench == bench) & (st.space == space) &
+                   (st.metric == metric) & (st["len"] == length) & (st["cache"] == cache)]
+            if not len(d):
+                continue
+            med = dict(zip(d["event"], d["median"]))
+            rows.append([v, cache] + [fmt(med.get(e)) for e, _ in MODEL_COLUMNS])
+    return md_table(["variant", "cache"] + [h for _, h in MODEL_COLUMNS], rows)
+
+
+def model_params_words(meta: dict) -> str:
+    """The model's constants, as the plugin reported them (meta['model']['params'])."""
+    p = (meta.get("model") or {}).get("params") or {}
+    if not p:
+        return ""
+
+    def kib(x):
+        x = int(x)
+        return f"{x >> 20} MiB" if x >= 1 << 20 and not x % (1 << 20) else f"{x >> 10} KiB"
+    try:
+        return (f"L1I {kib(p['l1i_size'])} {p['l1i_ways']}-way, L1D {kib(p['l1d_size'])} "
+                f"{p['l1d_ways']}-way, L2 {kib(p['l2_size'])} {p['l2_ways']}-way, L3 "
+                f"{kib(p['l3_size'])} {p['l3_ways']}-way, {p['l1d_line']}-byte lines; "
+                f"ITLB {p['itlb_entries']} + {p['itlb2m_entries']} (2 MiB), DTLB "
+                f"{p['dtlb_entries']} + {p['dtlb2m_entries']} (2 MiB); cycles = "
+                f"instructions + L1 misses x {p['l1d_miss_latency']} + L2 misses x "
+                f"{p['l2_miss_latency']} + L3 misses x {p['l3_miss_latency']} + TLB misses "
+                f"x {p['dtlb_miss_latency']} + serialising x {p['serialize_cost']}"
+                + ("" if p.get('l1i_miss_latency') == p.get('l1d_miss_latency') and
+                   p.get('itlb_miss_latency') == p.get('dtlb_miss_latency') else
+                   f" (L1I {p['l1i_miss_latency']}, ITLB {p['itlb_miss_latency']})"))
+    except KeyError:
+        return ", ".join(f"{k}={v}" for k, v in p.items())
 
 
 def run_header(meta: dict) -> str:
@@ -138,6 +197,9 @@ def run_header(meta: dict) -> str:
              f"{' (DIRTY working tree)' if meta.get('git', {}).get('dirty') else ''}",
              f"- arch {meta.get('arch')}, clock **{clock}**, unit: **{meta.get('unit')}**",
              f"- samples {meta.get('samples')}, warmup {meta.get('warmup')}",
+             *([f"- model (bench/model/README.md): {model_params_words(meta)}; hot = "
+                f"caches as the benchmark loop left them, cold = every cache and TLB "
+                f"flushed before each sample"] if clock == "model" else []),
              f"- started {meta.get('started_utc')}, host {meta.get('host', {}).get('cpu_model')}"]
     if meta.get("experiment"):
         e = meta["experiment"]
@@ -153,24 +215,34 @@ def run_header(meta: dict) -> str:
 
 def verdicts_section(meta: dict) -> str:
     """One paragraph per lesson the run judged: the paper's claim, the rule in words,
-    the values it read, and agrees / disagrees / not measured."""
+    the values it read, and agrees / disagrees / not measured (under the model, by
+    modelled cycles, and again by each other event the rule was read on)."""
     out = []
+    clock = meta.get("clock", "")
     for name, v in (meta.get("verdicts") or {}).items():
         state = v.get("state", "?")
-        out.append(f"### {v.get('title') or name} (`{name}`): **{state}**")
+        event = v.get("event")
+        by = f" by {metrics.unit(clock, event, meta.get('unit', ''))}" if event and \
+            clock == "model" else ""
+        out.append(f"### {v.get('title') or name} (`{name}`): **{state}**{by}")
         out.append("")
         if v.get("claim"):
             out.append(f"- paper: {v['claim']}")
         out.append(f"- rule: {v.get('verdict_text') or ''} (`{v.get('rule')}`)")
         if v.get("values"):
-            unit = meta.get("unit", "")
+            unit = metrics.unit(clock, event, meta.get("unit", "")) if event else \
+                meta.get("unit", "")
             own = ((meta.get("experiment") or {}).get("units") or {})
             own_words = "".join(f"; {m} in {u}" for m, u in own.items())
             out.append("- measured: " + "; ".join(f"{k} = {fmt(x, 2)}"
                                                   for k, x in v["values"].items()) +
-                       f" [{unit}, clock {meta.get('clock')}{own_words}]")
+                       f" [{unit}, clock {clock}{own_words}]")
         if v.get("reason"):
             out.append(f"- why {state}: {v['reason']}")
+        for other, w in (v.get("other_events") or {}).items():
+            vals = "; ".join(f"{k} = {fmt(x, 2)}" for k, x in (w.get("values") or {}).items())
+            out.append(f"- by {metrics.unit(clock, other, '')}: **{w.get('state')}**"
+                       + (f" ({vals})" if vals else ""))
         out.append("")
     return "\n".join(out).rstrip()
 
@@ -214,6 +286,11 @@ def failures_section(meta: dict) -> str:
 def summary_markdown(meta: dict, st: pd.DataFrame, full: bool = True) -> str:
     variants = [v for v in meta.get("variant_order", []) if v in set(st.variant)] \
         if len(st) else []
+    clock = meta.get("clock", "")
+    if clock == "model" and len(st):
+        return _model_summary(meta, st, variants, full)
+    st_all = st
+    st = metrics.stats_view(st, metrics.value_event(clock), "hot") if len(st) else st
     unit = meta.get("unit", "")
     parts = [run_header(meta), "", "## Failures", "", failures_section(meta)]
     if meta.get("verdicts"):
@@ -222,8 +299,6 @@ def summary_markdown(meta: dict, st: pd.DataFrame, full: bool = True) -> str:
     if variants and exp.get("workload", "ipc") != "ipc":
         parts += ["", f"## Workload {exp['workload']}"] + \
             series_tables(st, variants, unit, exp.get("xlabel", ""), exp.get("units"))
-        if full:
-            parts += ["", f"## Every case [{unit}]", "", full_table(st)]
     elif variants:
         parts += ["", f"## Headline: median per sample, message length 0 [{unit}]", "",
                   "Statistics after the outlier policy of harness/README.md; one-way = "
@@ -238,5 +313,60 @@ def summary_markdown(meta: dict, st: pd.DataFrame, full: bool = True) -> str:
     if linux:
         parts += ["", linux.rstrip("\n")]
     if variants and full:
-        parts += ["", f"## Every case [{unit}]", "", full_table(st)]
+        parts += ["", f"## Every case [{unit}]", "", full_table(st_all)]
+    return "\n".join(parts) + "\n"
+
+
+def _model_summary(meta: dict, st: pd.DataFrame, variants: list, full: bool) -> str:
+    """A clock=model run: modelled cycles hot and cold first, every event of the
+    one-way cross call, instructions, then cycles against length."""
+    cyc = metrics.stats_view(st, "cycles")
+    ins = metrics.stats_view(st, "instructions", "hot")
+    cu, iu = model.EVENT_UNITS["cycles"], model.EVENT_UNITS["instructions"]
+    parts = [run_header(meta), "", "## Failures", "", failures_section(meta)]
+    loose = {v: len((i.get("model") or {}).get("unattributed") or [])
+             for v, i in (meta.get("variants") or {}).items()}
+    if any(loose.values()):
+        parts += ["", f"Cases the model cannot attribute (a workload's counts and "
+                  f"averages over many windows, printed without STAMP lines) have "
+                  f"instructions only: {max(loose.values())} per variant at most; the "
+                  f"list is in meta.json (variants.<v>.model.unattributed)."]
+    if meta.get("verdicts"):
+        parts += ["", "## Verdicts against the paper", "", verdicts_section(meta)]
+    exp = meta.get("experiment") or {}
+    if variants and exp.get("workload", "ipc") != "ipc":
+        for cache in metrics.CACHES:
+            view = metrics.stats_view(cyc, "cycles", cache)
+            if len(view):
+                parts += ["", f"## Workload {exp['workload']}, {cache} [{cu}]"] + \
+                    series_tables(view, variants, cu, exp.get("xlabel", ""))
+        parts += ["", f"## Workload {exp['workload']} [{iu}]"] + \
+            series_tables(ins, variants, iu, exp.get("xlabel", ""), exp.get("units"))
+    elif variants:
+        parts += ["", f"## Headline: modelled cycles, hot, median per sample, message "
+                  f"length 0 [{cu}]", "",
+                  "One-way = call (client to server) and reply (server to client), round "
+                  "= a whole call measured by the client. Hot: the caches and TLBs as the "
+                  "benchmark loop left them.", "",
+                  headline_table(metrics.stats_view(cyc, "cycles", "hot"), variants),
+                  "", f"## Headline: modelled cycles, cold, median per sample, message "
+                  f"length 0 [{cu}]", "",
+                  "Cold: every cache and TLB flushed just before each sample (no cold "
+                  "round: its window would hold the server's flush).", "",
+                  headline_table(metrics.stats_view(cyc, "cycles", "cold"), variants),
+                  "", "## The model, one-way cross-address-space call, length 0: median "
+                  "per sample", "",
+                  "instructions, modelled cycles, misses per level (L3 = the last-level "
+                  "cache: each of its misses goes to memory), serialising instructions.",
+                  "", model_table(st, variants),
+                  "", f"## Headline: instructions, median per sample, message length 0 "
+                  f"[{iu}]", "", headline_table(ins, variants)]
+        for cache in metrics.CACHES:
+            for space in ("same", "cross"):
+                parts += ["", f"## One-way call cost against message length, {space} "
+                          f"address space, {cache}: median [{cu}]", "",
+                          length_table(metrics.stats_view(cyc, "cycles", cache), variants,
+                                       space)]
+    if full and variants:
+        parts += ["", "## Every case and event", "", full_table(st)]
     return "\n".join(parts) + "\n"

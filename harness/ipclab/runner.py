@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .arches import get_arch
-from . import proc
+from . import model, proc
 from .clock import Clock, qemu_command
 from .config import REPO, axes
 
@@ -109,12 +109,23 @@ class BootResult:
 
 def boot(variant: str, elf: Path, clock: Clock, log_path: Path, *, arch: str = "x86_64",
          samples: int | None = None, warmup: int | None = None, timeout: float = 120.0,
-         qemu: str | None = None, extra: dict | None = None) -> BootResult:
+         qemu: str | None = None, extra: dict | None = None,
+         model_args: list[str] | None = None) -> BootResult:
     """Boot one image; returns when QEMU exits or the timeout kills it. `extra`: more
-    key=value words for the guest's command line."""
+    key=value words for the guest's command line. Under clock=model the model plugin
+    writes its records beside the log (model.records_path), with `model_args`."""
     qemu = qemu or qemu_binary(arch)
-    cmd = qemu_command(qemu, elf, clock, samples, warmup, arch, extra)
     log_path = Path(log_path)
+    plugin = None
+    if clock.name == "model":
+        rec = model.records_path(log_path)
+        for old in (rec, Path(str(rec) + ".gz")):    # never judge a stale file
+            try:
+                old.unlink(missing_ok=True)
+            except OSError:
+                pass
+        plugin = model.qemu_args(rec, model_args)
+    cmd = qemu_command(qemu, elf, clock, samples, warmup, arch, extra, plugin)
     err_path = log_path.with_suffix(".stderr")
     res = BootResult(variant, cmd, log_path, err_path)
     try:

@@ -2,8 +2,8 @@
 
 Outlier policy
 --------------
-Within one group (run, variant, bench, space, metric, len) a sample is an outlier if it
-lies outside Tukey's far-out fences
+Within one group (run, variant, bench, space, metric, len, cache) a sample is an
+outlier if its value lies outside Tukey's far-out fences
 
     [Q1 - 3 * W, Q3 + 3 * W],   W = max(IQR, 1% of |median|, 1 tick)
 
@@ -13,6 +13,10 @@ from the bulk by more than 3% of the median before it is dropped. Outliers stay 
 tidy CSV (column `outlier` = 1) and are counted (`outliers`), but every statistic in
 stats.csv, the tables and the figures is computed from the remaining samples. The exact
 comparison under icount (compare.py) ignores this policy and compares raw samples.
+Under the model a sample carries several events (metrics.py); the policy looks at its
+value (instructions: a timer interrupt adds a fixed number of them) and every event's
+statistics drop the same samples, so modelled cycles = instructions + misses x latency
+holds for the means as it does for each sample.
 
 Statistics: count (kept samples), min, median, mean, sample standard deviation
 (n - 1), the 95% confidence interval of the mean, mean +- t(0.975, n-1) * sd/sqrt(n)
@@ -46,7 +50,7 @@ BOOTSTRAP_RESAMPLES = 1000     # ~70 ms per group of 1000 samples that are not a
 BOOTSTRAP_SEED = 20130          # fixed: stored intervals are reproducible
 BOOTSTRAP_METHOD = "percentile"  # BCa is undefined for the tied, integer samples of icount
 
-GROUP_COLS = ["variant", "bench", "space", "metric", "len"]
+GROUP_COLS = ["variant", "bench", "space", "metric", "len", "cache"]
 
 
 # ----------------------------------------------------------------- distributions
@@ -103,12 +107,13 @@ def outlier_mask(values) -> np.ndarray:
     return (v < q1 - FENCE_K * w) | (v > q3 + FENCE_K * w)
 
 
-def describe(values, median_interval: bool = True) -> dict:
-    """Statistics of one group's raw samples, after the outlier policy. Without
-    `median_interval` the bootstrap is skipped (its columns are NaN): for callers that
-    show only the median or the mean."""
+def describe(values, median_interval: bool = True, mask=None) -> dict:
+    """Statistics of one group's raw samples, after the outlier policy (or, given
+    `mask`, without the samples it marks: a model run's events all drop the samples its
+    value marks, metrics.py). Without `median_interval` the bootstrap is skipped (its
+    columns are NaN): for callers that show only the median or the mean."""
     raw = np.asarray(values, dtype=float)
-    mask = outlier_mask(raw)
+    mask = outlier_mask(raw) if mask is None else np.asarray(mask, dtype=bool)
     v = raw[~mask]
     n = len(v)
     out = {"count": n, "outliers": int(mask.sum()),
@@ -129,15 +134,25 @@ def describe(values, median_interval: bool = True) -> dict:
     return out
 
 
+def _group_rows(samples: pd.DataFrame, by: list) -> dict:
+    """group key (a tuple) -> row positions, groups in order of first appearance."""
+    idx = samples.groupby(by, sort=False).indices
+    items = sorted(idx.items(), key=lambda kv: kv[1][0])
+    return {(k if isinstance(k, tuple) else (k,)): v for k, v in items}
+
+
 def mark_outliers(samples: pd.DataFrame, by=None) -> pd.DataFrame:
     """Add/refresh the 0/1 `outlier` column of a tidy samples frame."""
-    by = by or GROUP_COLS
+    by = [c for c in (by or GROUP_COLS) if c in samples.columns]
     df = samples.copy()
     if not len(df):
         df["outlier"] = 0
         return df
-    df["outlier"] = df.groupby(by, sort=False)["value"].transform(
-        lambda v: outlier_mask(v.to_numpy()).astype(int)).astype(int)
+    values = df["value"].to_numpy()
+    out = np.zeros(len(df), dtype=np.int64)
+    for rows in _group_rows(df, by).values():
+        out[rows] = outlier_mask(values[rows])
+    df["outlier"] = out
     return df
 
 
@@ -145,20 +160,41 @@ STAT_COLS = ["count", "outliers", "min", "median", "mean", "stddev", "ci95", "ci
              "ci95_hi", "raw_min", "raw_max", "median_ci95_lo", "median_ci95_hi"]
 
 
-def summarize(samples: pd.DataFrame, by=None, keep=None) -> pd.DataFrame:
+def summarize(samples: pd.DataFrame, by=None, keep=None, events=None) -> pd.DataFrame:
     """One row per group with the statistics above. `keep` lists extra columns that are
-    constant within a group (axis values, unit, clock) to carry along."""
-    by = by or GROUP_COLS
+    constant within a group (axis values, unit, clock) to carry along. `events`, a list
+    of (event, column, unit), gives one row per group and event (column `event`, the
+    unit in `unit`), every event's statistics over the samples the value's outlier
+    policy keeps (a group without numbers for an event, a workload's case the model
+    could not attribute, has no row for it); without it, one row per group for
+    `value`."""
+    by = [c for c in (by or GROUP_COLS) if c in samples.columns]
     keep = [c for c in (keep or []) if c in samples.columns and c not in by]
+    kept = {c: samples[c].to_numpy() for c in keep}
+    value = samples["value"].to_numpy()
+    cols = {col: samples[col].to_numpy(dtype=float, na_value=np.nan)
+            for _, col, _ in (events or [])}
     rows = []
-    for key, g in samples.groupby(by, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
+    for key, pos in _group_rows(samples, by).items():
         row = dict(zip(by, key))
         for c in keep:
-            row[c] = g[c].iloc[0]
-        row.update(describe(g["value"].to_numpy()))
-        rows.append(row)
-    return pd.DataFrame(rows, columns=by + keep + STAT_COLS)
+            row[c] = kept[c][pos[0]]
+        if events is None:
+            row.update(describe(value[pos]))
+            rows.append(row)
+            continue
+        mask = outlier_mask(value[pos])
+        for event, col, unit in events:
+            x = cols[col][pos]
+            if np.isnan(x).any():
+                continue
+            r = dict(row, event=event)
+            if "unit" in keep:
+                r["unit"] = unit
+            r.update(describe(x, mask=mask))
+            rows.append(r)
+    cols_out = by + (["event"] if events is not None else []) + keep + STAT_COLS
+    return pd.DataFrame(rows, columns=cols_out)
 
 
 def welch(a, b, confidence: float = CONFIDENCE) -> tuple[float, float]:

@@ -59,7 +59,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import FORMAT_VERSION, RUN_LAYOUT_VERSION, analysis, bench, config, proc, store
+from . import FORMAT_VERSION, RUN_LAYOUT_VERSION, analysis, bench, config, model, proc, store
 from .clock import get_clock
 from .config import REPO, UsageError, Variant
 from .errors import EXIT_INFRA, EXIT_OK, EXIT_REGRESSION, InfraError, Interrupted
@@ -656,8 +656,9 @@ def _merge_group(sweep_dir: Path, sw: dict, gi: int, rows: list[dict], results: 
                 failed.append(name)
                 continue
             src = Path(run.path) / info["log"]
-            for f in (src, src.with_suffix(".stderr")):
-                if f.is_file():
+            # the model's records too (clock=model): the samples' counts come from them
+            for f in (src, src.with_suffix(".stderr"), model.stored_records(src)):
+                if f is not None and f.is_file():
                     shutil.copy2(f, w.path / "logs" / f.name)
             v = Variant(name, dict(info["config"]))
             boot = bench.runner.BootResult(

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import report, stats, store
+from . import metrics, report, stats, store
 from .compare import select
 
-KEY = ["bench", "space", "metric", "len"]
-COLS = ["case", "bench", "space", "metric", "len", "a_n", "a_mean", "a_ci95", "a_median",
-        "b_n", "b_mean", "b_ci95", "b_median", "delta", "delta_ci95", "delta_pct", "ratio",
-        "ratio_lo", "ratio_hi", "note"]
+KEY = ["bench", "space", "metric", "len", "cache"]
+COLS = ["case", "bench", "space", "metric", "len", "cache", "event", "unit", "a_n",
+        "a_mean", "a_ci95", "a_median", "b_n", "b_mean", "b_ci95", "b_median", "delta",
+        "delta_ci95", "delta_pct", "ratio", "ratio_lo", "ratio_hi", "note"]
 
 
 def find_run(results_dir: Path, va: str, vb: str, *, clock: str, arch: str,
@@ -54,9 +54,20 @@ def find_run(results_dir: Path, va: str, vb: str, *, clock: str, arch: str,
     return None
 
 
-def diff_table(run: store.Run, va: str, vb: str, cases=None) -> pd.DataFrame:
-    s = select(run.samples, [va, vb], cases)
+def diff_table(run: store.Run, va: str, vb: str, cases=None, events=None) -> pd.DataFrame:
+    """A row per case and event (`events`, default every event of the run: under the
+    model instructions, modelled cycles, misses per level, serialising instructions)."""
+    s = select(metrics.normalize_samples(run.samples), [va, vb], cases)
     kept = s[s.outlier == 0]
+    rows = []
+    for event in events or metrics.events(run.clock):
+        view = metrics.sample_view(kept, run.clock, event)
+        rows += _rows(view, va, vb, event,
+                      metrics.unit(run.clock, event, run.meta.get("unit", "")))
+    return pd.DataFrame(rows, columns=COLS)
+
+
+def _rows(kept: pd.DataFrame, va: str, vb: str, event: str, unit: str) -> list:
     groups = {k: g for k, g in kept.groupby(["variant"] + KEY, sort=False)}
     keys = list(dict.fromkeys(tuple(k[1:]) for k in groups))
     rows = []
@@ -65,7 +76,9 @@ def diff_table(run: store.Run, va: str, vb: str, cases=None) -> pd.DataFrame:
         b = groups.get((vb, *k))
         row = dict(zip(KEY, k))
         row["len"] = int(row["len"])
-        row["case"] = f"{k[0]}/{k[1]}/{k[2]}/len{int(k[3])}"
+        row["case"] = f"{k[0]}/{k[1]}/{k[2]}/len{int(k[3])}" + \
+            ("/cold" if k[4] == "cold" else "")
+        row["event"], row["unit"] = event, unit
         for side, g in (("a", a), ("b", b)):
             if g is None:
                 row.update({f"{side}_n": 0, f"{side}_mean": math.nan,
@@ -89,7 +102,7 @@ def diff_table(run: store.Run, va: str, vb: str, cases=None) -> pd.DataFrame:
                        ratio_lo=1 + (delta - half) / am if ok else math.nan,
                        ratio_hi=1 + (delta + half) / am if ok else math.nan, note="")
         rows.append(row)
-    return pd.DataFrame(rows, columns=COLS)
+    return rows
 
 
 def _pm(x, half, digits=2) -> str:
@@ -108,9 +121,11 @@ def markdown(df: pd.DataFrame, run: store.Run, va: str, vb: str) -> str:
             f"- A = **{va}**, B = **{vb}**: {report.axes_words(run.stats, [va, vb])}",
             "- mean ± 95% CI half width after the outlier policy; delta = B - A with the "
             "95% CI of the difference (Welch); ratio = B / A"]
+    events = df["event"].nunique() > 1
     body = []
     for r in df.itertuples():
-        body.append([r.case, _pm(r.a_mean, r.a_ci95), _pm(r.b_mean, r.b_ci95),
+        body.append([r.case] + ([r.event] if events else []) +
+                    [_pm(r.a_mean, r.a_ci95), _pm(r.b_mean, r.b_ci95),
                      "-" if pd.isna(r.delta) else f"{r.delta:+.2f}" +
                      ("" if pd.isna(r.delta_ci95) else f" ± {r.delta_ci95:.2f}"),
                      "-" if pd.isna(r.delta_pct) else f"{r.delta_pct:+.1f}%",
@@ -118,7 +133,10 @@ def markdown(df: pd.DataFrame, run: store.Run, va: str, vb: str) -> str:
                      ("" if pd.isna(r.ratio_lo) else
                       f" [{r.ratio_lo:.3f}, {r.ratio_hi:.3f}]"),
                      report.fmt(r.a_median), report.fmt(r.b_median), r.note or ""])
-    table = report.md_table(["case", f"A mean [{unit}]", f"B mean [{unit}]", "delta",
+    if events:
+        unit = "each event's unit"
+    table = report.md_table(["case"] + (["event"] if events else []) +
+                            [f"A mean [{unit}]", f"B mean [{unit}]", "delta",
                              "delta %", "ratio B/A [95% CI]", "A median", "B median",
                              "note"], body)
     return "\n".join(head) + "\n\n" + table + "\n"

@@ -10,9 +10,12 @@ attributes, no other calls) is allowed, so a rule can be trusted like a number.
     slope(variant, "bench/space/metric")   least-squares slope of the median over len
     ratio(a, b)                            a / b
 
-`case` is "bench/space/metric/len<N>". A case the run does not have makes the verdict
-`not measured` (never `agrees`); every value the rule read is kept, so the summary can
-say what was measured.
+`case` is "bench/space/metric/len<N>", or "bench/space/metric/len<N>/cold" for a cold
+case (clock=model: caches and TLBs flushed before each sample). A case the run does
+not have makes the verdict `not measured` (never `agrees`); every value the rule read
+is kept, so the summary can say what was measured. The rule reads one event of the
+run (analysis.verdicts: the value, or under the model modelled cycles, then again
+instructions).
 """
 from __future__ import annotations
 
@@ -24,8 +27,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-CASE_RE = re.compile(r"^([^/]+)/([^/]+)/([^/]+)/len(\d+)$")
-SERIES_RE = re.compile(r"^([^/]+)/([^/]+)/([^/]+)$")
+CASE_RE = re.compile(r"^([^/]+)/([^/]+)/([^/]+)/len(\d+)(/cold)?$")
+SERIES_RE = re.compile(r"^([^/]+)/([^/]+)/([^/]+)(/cold)?$")
 STATS = {"median": "median", "mean": "mean", "min": "min", "max": "raw_max",
          "count": "count"}
 
@@ -61,34 +64,44 @@ class _Evaluator:
         self.samples = samples
         self.values: dict = {}
 
-    def _rows(self, variant: str, bench: str, space: str, metric: str) -> pd.DataFrame:
+    def _rows(self, variant: str, bench: str, space: str, metric: str,
+              cache: str = "hot") -> pd.DataFrame:
         st = self.stats
-        return st[(st.variant == variant) & (st.bench == bench) & (st.space == space) &
-                  (st.metric == metric)]
+        sel = (st.variant == variant) & (st.bench == bench) & (st.space == space) & \
+            (st.metric == metric)
+        if "cache" in st.columns:
+            sel &= st["cache"] == cache
+        elif cache != "hot":
+            sel &= False
+        return st[sel]
 
     def _stat(self, fn: str, variant: str, case: str) -> float:
         m = CASE_RE.match(case)
         if not m:
-            raise RuleError(f"{fn}(): case {case!r} is not bench/space/metric/len<N>")
+            raise RuleError(f"{fn}(): case {case!r} is not bench/space/metric/len<N>[/cold]")
         bench, space, metric, length = m.group(1), m.group(2), m.group(3), int(m.group(4))
-        rows = self._rows(variant, bench, space, metric)
+        cache = "cold" if m.group(5) else "hot"
+        rows = self._rows(variant, bench, space, metric, cache)
         rows = rows[rows["len"] == length]
         if not len(rows):
             raise NotMeasured(f"the run has no {case} for {variant}")
         key = f"{fn}({variant}, {case})"
         if fn == "p99":
-            value = self._percentile(variant, bench, space, metric, length, 99)
+            value = self._percentile(variant, bench, space, metric, length, 99, cache)
         else:
             value = float(rows[STATS[fn]].iloc[0])
         self.values[key] = value
         return value
 
-    def _percentile(self, variant, bench, space, metric, length, q) -> float:
+    def _percentile(self, variant, bench, space, metric, length, q, cache="hot") -> float:
         s = self.samples
         if s is None:
             raise NotMeasured("p99() needs the run's samples")
-        v = s[(s.variant == variant) & (s.bench == bench) & (s.space == space) &
-              (s.metric == metric) & (s["len"] == length)]["value"]
+        sel = (s.variant == variant) & (s.bench == bench) & (s.space == space) & \
+            (s.metric == metric) & (s["len"] == length)
+        if "cache" in s.columns:
+            sel &= s["cache"] == cache
+        v = s[sel]["value"]
         if not len(v):
             raise NotMeasured(f"no samples of {bench}/{space}/{metric}/len{length} for "
                               f"{variant}")
@@ -97,8 +110,9 @@ class _Evaluator:
     def _slope(self, variant: str, series: str) -> float:
         m = SERIES_RE.match(series)
         if not m:
-            raise RuleError(f"slope(): {series!r} is not bench/space/metric")
-        rows = self._rows(variant, *m.groups()).sort_values("len")
+            raise RuleError(f"slope(): {series!r} is not bench/space/metric[/cold]")
+        rows = self._rows(variant, *m.groups()[:3],
+                          "cold" if m.group(4) else "hot").sort_values("len")
         if len(rows) < 2:
             raise NotMeasured(f"slope({variant}, {series}) needs two lengths, the run has "
                               f"{len(rows)}")

@@ -40,7 +40,7 @@ def fake_repo(tmp_path, monkeypatch):
     monkeypatch.setenv("IPCLAB_QEMU", str(HERE / "fake_qemu.py"))
 
     def make_image(variant, fixture=None, exit=1, sleep=0, stderr=None, text=None,
-                   pidfile=None):
+                   pidfile=None, model=None):
         """fixture: a name in the fixture directory; or text: the log to print."""
         d = tmp_path / "build" / "x86_64" / variant
         d.mkdir(parents=True, exist_ok=True)
@@ -52,7 +52,8 @@ def fake_repo(tmp_path, monkeypatch):
             fx = FIX / fixture if fixture else None
         (d / "ipclab.elf").write_text(json.dumps(
             {"fixture": str(fx) if fx else None, "exit": exit, "sleep": sleep,
-             "stderr": stderr, "pidfile": str(pidfile) if pidfile else None}))
+             "stderr": stderr, "pidfile": str(pidfile) if pidfile else None,
+             "model": model}))
     repo = FakeRepo(tmp_path)
     repo.make_image = make_image
     return repo

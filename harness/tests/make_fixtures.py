@@ -57,6 +57,97 @@ def log_text(name, samples=4, warmup=1, clock="icount", base=300, bump=0):
     return "\n".join(out) + "\n"
 
 
+# clock=model fixtures (bench/FORMAT.md, "Under the model"): where the overhead windows
+# and each sample's window start, and the counts the fake plugin (fake_qemu.py) gives
+# every window. Invented test inputs, not the model's output.
+MODEL_OVERHEAD_AT = {"hot": 1_000_000, "cold": 2_000_000}
+LATENCY = {"l1i": 8, "l1d": 8, "l2": 32, "l3": 196, "itlb": 20, "dtlb": 20}
+
+
+def model_stamp(case_id: int, i: int) -> int:
+    """Where sample i of a case starts: windows never overlap (a value is < 1000)."""
+    return 10_000_000 + case_id * 100_000 + i * 1000
+
+
+def stamp_lines(case_id: int, samples: int) -> list:
+    """The STAMP lines of a case: each start less the previous one's (FORMAT.md)."""
+    starts = [model_stamp(case_id, i) for i in range(samples)]
+    deltas = [b - a for a, b in zip([0] + starts, starts)]
+    return [f"{V} STAMP id={case_id} " + " ".join(map(str, deltas[i:i + 16]))
+            for i in range(0, samples, 16)]
+
+
+def model_counts(bench: str, space: str, length: int, cache: str) -> dict:
+    """The misses the fake plugin puts in one window of such a case (instructions and
+    cycles follow from the window); the overhead windows use ('stub', 'self', 0, cache)."""
+    cold = cache == "cold"
+    if bench == "stub":
+        c = {"l1i_misses": 0, "l1d_misses": 1 if cold else 0, "itlb_misses": 0,
+             "dtlb_misses": 0, "serializing": 0}
+    else:
+        cross = space == "cross"
+        c = {"l1i_misses": 5 if cold else 0, "l1d_misses": (10 + length) if cold else 0,
+             "itlb_misses": (2 if cold else 0) + cross, "dtlb_misses": (2 if cold else 0) +
+             cross, "serializing": int(cross)}
+    c["l2_misses"] = c["l3_misses"] = c["l1i_misses"] + c["l1d_misses"]
+    return c
+
+
+def model_penalty(c: dict) -> int:
+    """Modelled cycles beyond the instructions, at the fake's latencies."""
+    return sum(c[f"{k}_misses"] * v for k, v in LATENCY.items())
+
+
+def model_log_text(name, samples=4, warmup=1, base=300):
+    """A clock=model log of variant `name`: the hot cases of log_text with STAMP lines and
+    overhead_at, and the cold cases (null system call, one-way IPC)."""
+    text = log_text(name, samples, warmup, clock="model", base=base)
+    out, cid, cold = [], 0, []
+    lines = text.splitlines()
+    for line in lines:
+        if line.startswith(f"{V} CASE "):
+            f = dict(t.split("=", 1) for t in line.split()[3:])
+            cache = "hot"
+            at = MODEL_OVERHEAD_AT[cache] if int(f["overhead"]) else 0
+            out.append(f"{line} overhead_at={at}")
+            cur = f
+            continue
+        if line.startswith(f"{V} CASE-END "):
+            cid_here = int(cur["id"])
+            out += stamp_lines(cid_here, samples)
+            out.append(line)
+            if (cur["bench"], cur["metric"]) in (("null_syscall", "round"), ("ipc", "call"),
+                                                 ("ipc", "reply")):
+                cold.append(cur)
+            cid = cid_here + 1
+            continue
+        if line.startswith((f"{V} SKIP ", f"{V} CHECK ")) and cold:
+            # the cold cases follow the hot ones
+            out += _cold_cases(cold, cid, samples)
+            cid += len(cold)
+            cold = []
+        if line.startswith(f"{V} END "):
+            n = int(line.split("cases=")[1].split()[0])
+            line = line.replace(f"cases={n}", f"cases={cid}")
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _cold_cases(cases, first_id, samples) -> list:
+    out = []
+    for k, f in enumerate(cases):
+        cid = first_id + k
+        vals = [100 + int(f["len"]) + (i % 2) for i in range(samples)]
+        out.append(f"{V} CASE id={cid} bench={f['bench']} space={f['space']} len={f['len']} "
+                   f"metric={f['metric']} overhead=25 samples={samples} cache=cold "
+                   f"overhead_at={MODEL_OVERHEAD_AT['cold']}")
+        for i in range(0, samples, 16):
+            out.append(f"{V} DATA id={cid} " + " ".join(map(str, vals[i:i + 16])))
+        out += stamp_lines(cid, samples)
+        out.append(f"{V} CASE-END id={cid} count={samples} sum={sum(vals)}")
+    return out
+
+
 def write_all(HERE: Path) -> None:
     HERE.mkdir(parents=True, exist_ok=True)
     good = log_text("sel4-like")
@@ -65,6 +156,8 @@ def write_all(HERE: Path) -> None:
     (HERE / "good-l4-classic.log").write_text(regs)
     (HERE / "good-sel4-like-slower.log").write_text(
         log_text("sel4-like", bump=7))
+    (HERE / "model-sel4-like.log").write_text(model_log_text("sel4-like"))
+    (HERE / "model-l4-classic.log").write_text(model_log_text("l4-classic"))
     lines = good.splitlines(keepends=True)
     # truncated: the guest stopped printing in the middle of a case (hang or kill)
     cut = next(i for i, l in enumerate(lines) if "CASE id=20 " in l) + 1

@@ -64,7 +64,7 @@ def test_manifest_and_meta_checksum_are_stored(two_runs):
     assert man["stats.csv"]["rows"] == 2 + 12 * 3 + 2 + 10 * 3
     assert "logs/sel4-like.log" in man and "summary.md" in man
     assert integrity.recorded_meta_sha(a / "COMPLETE") == integrity.sha256_file(a / "meta.json")
-    assert meta["layout_version"] == 3
+    assert meta["layout_version"] == 4
 
 
 @pytest.mark.parametrize("damage,file,words", [

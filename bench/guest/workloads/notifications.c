@@ -93,6 +93,7 @@ static struct helper_args helper_args[MAX_SOURCES];
 static struct rest_args rest_args;
 static struct addressing addr;
 static int64_t values[MAX_SAMPLES];
+static uint64_t starts[MAX_SAMPLES];   /* where each signal sample starts (the model's) */
 static uint64_t calls_per_burst[MAX_SAMPLES];
 
 /* An IPC through the stub, which saves the registers a received message overwrites
@@ -478,6 +479,7 @@ static unsigned signal_cases(const struct workload_env *env, unsigned id)
                 continue;
             uint64_t end = k == 0 ? shared.waiter_t_after : a.t_after;
             values[r - env->warmup] = (int64_t)(end - a.t_before - env->overhead);
+            starts[r - env->warmup] = a.t_before;
         }
         quiesce();
         errors += shared.waiter_errors;
@@ -487,8 +489,9 @@ static unsigned signal_cases(const struct workload_env *env, unsigned id)
         if (errors)
             for (unsigned i = 0; i < env->samples; i++)
                 values[i] = 0;
-        report_case(id++, "signal", "cross", 0, metric[k], env->overhead, values,
-                    env->samples);
+        report_case_at(id++, "signal", "cross", 0, metric[k], 0,
+                       (struct overhead){env->overhead, model_run.hot.at}, values, starts,
+                       env->samples);
         if (t.tid)
             thread_release(&t);
         if (space >= 0)

@@ -25,7 +25,7 @@ ifeq ($(CONFIG_FASTPATH),asm)
 $(BUILD)/fastpath_offsets.h: kernel/arch/x86_64/fastpath_asm.offsets $(BUILD)/config.h \
 		kernel/arch/x86_64/arch.mk
 	@mkdir -p $(@D)
-	@$(KCC) $(KERNEL_CPPFLAGS) $(KERNEL_CFLAGS) -x c -S $< -o - | \
+	@$(KCC) $(KERNEL_CPPFLAGS) $(filter-out -MMD -MP,$(KERNEL_CFLAGS)) -x c -S $< -o - | \
 	    sed -n 's/^[[:space:]]*->\([A-Z_0-9]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\).*/#define \1 \2/p' > $@.tmp
 	@mv $@.tmp $@
 $(BUILD)/kernel/arch/x86_64/fastpath_asm.S.o: $(BUILD)/fastpath_offsets.h

@@ -57,6 +57,13 @@ static inline uint64_t thread_stack_pointer(uint64_t top)
     return top;
 }
 
+/* The cache/TLB model (bench/model/) decodes x86-64 only: this architecture has no
+ * flush marker, and the harness refuses clock=model for it. */
+#define ARCH_HAS_MODEL_FLUSH 0
+static inline void arch_model_flush(void)
+{
+}
+
 /* Machine code a thread can run from any address: the null system call, then whatever
  * follows (isolation.c places it in the last bytes of the highest user page). */
 static inline const unsigned char *arch_null_syscall_code(unsigned *len)

@@ -50,6 +50,16 @@ static inline uint64_t counter_read(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* The cache/TLB model's flush marker (bench/model/README.md, "Flush marker"): an
+ * 8-byte long NOP, `nopl 0x48534c46(%rax,%rax,1)` ("FLSH"), that does nothing on any
+ * x86 CPU and makes the model plugin empty every cache and TLB. One retired
+ * instruction, so it goes before a sample's first counter read, never inside it. */
+#define ARCH_HAS_MODEL_FLUSH 1
+static inline void arch_model_flush(void)
+{
+    __asm__ volatile(".byte 0x0f,0x1f,0x84,0x00,0x46,0x4c,0x53,0x48" ::: "memory");
+}
+
 /* Machine code a thread can run from any address: the null system call, then whatever
  * follows (isolation.c places it in the last bytes of the highest user page). */
 static inline const unsigned char *arch_null_syscall_code(unsigned *len)
