@@ -140,6 +140,7 @@ int main(const struct kip *info)
         tcb_checks(&checks, &failed);
         cases += ipc_benchmarks(cases, samples, warmup, model_run.hot.ticks, &checks,
                                 &failed);
+        time_checks(&checks, &failed);  /* after the benchmarks: it moves no sample */
     } else if (w) {
         model_run.hot = stub_overhead(samples, warmup, 0);
         if (model_run.on)

@@ -35,18 +35,23 @@ int thread_make(uint64_t space, unsigned prio, struct thread_info *out)
     return E_OK;
 }
 
+int thread_begin(const struct thread_info *t, void (*fn)(uint64_t), uint64_t arg)
+{
+    /* Where sp starts, below the top, is the architecture's calling convention. */
+    uint64_t top = (uint64_t)(uintptr_t)&stacks[t->slot][STACK_SIZE];
+    uint64_t sp = thread_stack_pointer(top);
+    struct sys_result r = syscall5(SYS_THREAD_START, t->tid, (uint64_t)(uintptr_t)fn, sp,
+                                   arg, 0);
+    return (int)r.error;
+}
+
 int thread_spawn(uint64_t space, void (*fn)(uint64_t), uint64_t arg, unsigned prio,
                  struct thread_info *out)
 {
     int error = thread_make(space, prio, out);
     if (error != E_OK)
         return error;
-    /* Where sp starts, below the top, is the architecture's calling convention. */
-    uint64_t top = (uint64_t)(uintptr_t)&stacks[out->slot][STACK_SIZE];
-    uint64_t sp = thread_stack_pointer(top);
-    struct sys_result r = syscall5(SYS_THREAD_START, out->tid, (uint64_t)(uintptr_t)fn, sp,
-                                   arg, 0);
-    return (int)r.error;
+    return thread_begin(out, fn, arg);
 }
 
 uint64_t thread_release(struct thread_info *t)
@@ -74,4 +79,9 @@ int64_t space_with_root_image(void)
     if (m.error != E_OK)
         return -1;
     return (int64_t)s.value;
+}
+
+struct sys_result ipc_op(uint64_t nr, uint64_t dest, uint64_t tag, uint64_t from)
+{
+    return ipc5(nr, dest, tag, from);
 }

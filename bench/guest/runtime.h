@@ -8,6 +8,13 @@
 
 extern const struct kip *kip;
 
+/* An IPC system call (SYS_SEND, SYS_RECV, SYS_CALL, SYS_REPLY_WAIT) with no message
+ * words: an IPC may deliver the partner's message registers into the CPU, which a
+ * plain syscall5 would leave in registers the compiler expects preserved, so it goes
+ * through ipc5 (sys_arch.h), which declares them clobbered. r.error, and r.value = the
+ * sender (thread ID or badge). */
+struct sys_result ipc_op(uint64_t nr, uint64_t dest, uint64_t tag, uint64_t from);
+
 /* Whether the kernel's configuration string says key=value (e.g. "dest", "endpoint"). */
 int kip_config_is(const char *key, const char *value);
 
@@ -21,6 +28,8 @@ int thread_spawn(uint64_t space, void (*fn)(uint64_t), uint64_t arg, unsigned pr
                  struct thread_info *out);
 /* Create the thread only (not started): for tests of thread_start. */
 int thread_make(uint64_t space, unsigned prio, struct thread_info *out);
+/* Start a thread made by thread_make running fn(arg) on its own stack. */
+int thread_begin(const struct thread_info *t, void (*fn)(uint64_t), uint64_t arg);
 /* Destroy the thread (if it still lives) and give its slot back; the kernel's error. */
 uint64_t thread_release(struct thread_info *t);
 /* A new address space sharing the root image's frames; the handle or -1. */
@@ -70,6 +79,8 @@ void report_check_count(unsigned *checks, unsigned *failed, const char *name,
 /* The pieces main() runs. */
 void bad_input_checks(unsigned *checks, unsigned *failed);
 void isolation_checks(unsigned *checks, unsigned *failed);
+/* Interrupts, the user timer, SYS_UNMAP, user-level scheduling (time_checks.c). */
+void time_checks(unsigned *checks, unsigned *failed);
 void notify_checks(unsigned *checks, unsigned *failed);
 /* The TIMEOUTS, COMMCTL and TASKS axes: timeout_checks.c, clan_checks.c, task_checks.c. */
 void timeout_checks(unsigned *checks, unsigned *failed);

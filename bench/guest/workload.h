@@ -42,6 +42,14 @@ extern const struct workload __workloads_start[], __workloads_end[];
 
 const struct workload *workload_find(const char *name);
 
+/* A case carries at most the samples its BEGIN line announced (bench/FORMAT.md; the
+ * harness rejects more): a workload whose ARGS ask for more events than that does as
+ * many as samples= allows, or reports the first ones. */
+static inline unsigned workload_cap(const struct workload_env *env, unsigned n)
+{
+    return n < env->samples ? n : env->samples;
+}
+
 /* PLAN cases=<n>: how many CASE records follow. */
 void report_plan(unsigned cases);
 

@@ -29,6 +29,16 @@
 
 extern "C" {
 #include "sched.h"
+#include "kstat.h"
+#include "usched.h"
+
+// What sched.c calls outside itself, as in a kernel where no user-level scheduler
+// exists (usched.c's state then): its hooks test usched_active and go on, and the pick
+// counter counts, so the benchmark times the code the kernel runs.
+bool usched_active = false;
+bool usched_park_woken(struct tcb *) { return false; }
+void usched_before_pick(void) {}
+uint64_t kstat[KSTAT_COUNT];
 }
 
 #ifndef IPCLAB_POLICY

@@ -62,14 +62,17 @@ def standard_figures(st, meta, outdir: Path, variants=None, title=None,
     return files
 
 
-def experiment_figure(exp: dict, st, meta, outdir: Path, formats=None) -> list:
+def experiment_figure(exp: dict, st, meta, outdir: Path, formats=None,
+                      samples=None) -> list:
     """An experiment's own FIGURE: of the value, or under the model of modelled cycles,
     hot (the usual name) and cold (experiment-<name>-cold.*), and of instructions
-    (experiment-<name>-instructions.*), each where the run has the figure's cases."""
+    (experiment-<name>-instructions.*), each where the run has the figure's cases.
+    `samples` (the run's tidy samples) gives a lines figure's p99 of the value."""
     clock = meta.get("clock", "")
     if clock != "model":
         return expfigures.draw(exp, metrics.stats_view(st, metrics.value_event(clock),
-                                                       "hot"), meta, outdir, formats)
+                                                       "hot"), meta, outdir, formats,
+                               samples=samples)
     files = []
     for event, cache, suffix, words in (
             ("cycles", "hot", "", "modelled cycles, hot"),
@@ -83,7 +86,8 @@ def experiment_figure(exp: dict, st, meta, outdir: Path, formats=None) -> list:
     return files
 
 
-def experiment_figures(st, meta, figdir: Path, repo=None, formats=None) -> list:
+def experiment_figures(st, meta, figdir: Path, repo=None, formats=None,
+                       samples=None) -> list:
     """figures/<experiment>/ for every experiment of the IPC workload with at least two
     variants in st: the standard figures of its variants, and its own FIGURE."""
     from .config import experiments
@@ -98,7 +102,7 @@ def experiment_figures(st, meta, figdir: Path, repo=None, formats=None) -> list:
             files += standard_figures(sub, sub_meta, figdir / exp.name, vs, exp.title,
                                       formats, hot_only=True)
             files += experiment_figure(exp.as_meta(), sub, sub_meta, figdir / exp.name,
-                                       formats)
+                                       formats, samples=samples)
     return files
 
 
@@ -173,9 +177,11 @@ def write_derived(work: Path, meta: dict, frames: list, *, figures: bool = True,
             if not experiment or experiment.get("workload", "ipc") == "ipc":
                 fig_files = standard_figures(st, meta, work / "figures", title=title)
             if experiment:
-                fig_files += experiment_figure(experiment, st, meta, work / "figures")
+                fig_files += experiment_figure(experiment, st, meta, work / "figures",
+                                               samples=samples_df)
             else:
-                fig_files += experiment_figures(st, meta, work / "figures", repo)
+                fig_files += experiment_figures(st, meta, work / "figures", repo,
+                                                samples=samples_df)
         except plots.PlotError as e:
             fig_err = str(e)
             progress(f"WARNING: figures failed: {e}")

@@ -38,7 +38,7 @@ def _load_configure():
 configure = _load_configure()
 ConfigError = configure.ConfigError
 EXPERIMENT_KEYS = ("TITLE", "AXIS", "VARIANTS", "WORKLOAD", "ARGS", "CLAIM", "VERDICT",
-                   "VERDICT_TEXT", "FIGURE", "XLABEL", "UNITS", "LESSON")
+                   "VERDICT_TEXT", "FIGURE", "XLABEL", "UNITS", "LESSON", "YLABEL", "NOTE")
 # command-line words the harness itself sets: an experiment's ARGS may not override them
 RESERVED_ARGS = ("clock", "samples", "warmup", "mode")
 ARG_KEY_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -96,6 +96,8 @@ class Experiment:
     xlabel: str = ""
     units: dict = field(default_factory=dict)   # metric -> unit, for non-clock metrics
     lesson: str = ""             # the paper's lesson (papers/data/lessons.conf)
+    ylabel: str = ""             # what a sample is (the figures' y axis, before its unit)
+    note: str = ""               # a sentence every figure of the experiment carries
 
     def as_meta(self) -> dict:
         """What a run stores of its experiment (meta.json), so that `reanalyse` draws
@@ -104,7 +106,8 @@ class Experiment:
                 "variants": list(self.variants), "workload": self.workload,
                 "args": dict(self.args), "claim": self.claim, "verdict": self.verdict,
                 "verdict_text": self.verdict_text, "figure": self.figure,
-                "xlabel": self.xlabel, "units": dict(self.units), "lesson": self.lesson}
+                "xlabel": self.xlabel, "units": dict(self.units), "lesson": self.lesson,
+                "ylabel": self.ylabel, "note": self.note}
 
     def boot_words(self) -> dict:
         """The guest command-line words of this experiment's boots (none for ipc)."""
@@ -295,7 +298,8 @@ def load_experiment(path: Path, repo: Path = None) -> Experiment:
                       workload=workload, args=_parse_args(path, cfg.get("ARGS", "")),
                       claim=cfg.get("CLAIM", ""), verdict=rule, verdict_text=rule_text,
                       figure=cfg.get("FIGURE", ""), xlabel=cfg.get("XLABEL", ""),
-                      units=_parse_units(path, cfg.get("UNITS", "")), lesson=lesson)
+                      units=_parse_units(path, cfg.get("UNITS", "")), lesson=lesson,
+                      ylabel=cfg.get("YLABEL", ""), note=cfg.get("NOTE", ""))
 
 
 def scan_experiments(repo: Path = None) -> tuple[dict[str, Experiment], list[str]]:

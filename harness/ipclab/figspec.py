@@ -2,7 +2,7 @@
 checked when the experiment file is read, so a typo fails `harness list` and the
 command that names the experiment, not the figure step after an hour of boots.
 
-    lines bench=<b>[,<b>...] space=<s> metric=<m> [stat=median|mean|min] [logx] [logy]
+    lines bench=<b>[,<b>...] space=<s> metric=<m> [stat=median|mean|min|max|p99[,...]] [logx] [logy]
           [title=<words_with_underscores>] [ylabel=<words_with_underscores>]
           (several benches: one line per variant and bench that the run has, e.g. the
           modes a workload runs in each variant)
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from .errors import UsageError
 
 KINDS = ("lines", "bars", "waterfall")
-STATS = ("median", "mean", "min")
+STATS = ("median", "mean", "min", "max", "p99")
 CASE_RE = re.compile(r"^[a-z0-9_]+/(self|same|cross)/[a-z0-9_]+/len\d+$")
 NAME_RE = re.compile(r"^[a-z0-9_]+$")
 # what each kind takes: required keys, optional keys, flags
@@ -40,7 +40,13 @@ class FigureSpec:
 
     @property
     def stat(self) -> str:
-        return self.params.get("stat", "median")
+        return self.stats[0]
+
+    @property
+    def stats(self) -> list[str]:
+        """The statistics drawn: one panel each (lines may name several, comma-separated;
+        max is over every sample, p99 the 99th percentile of the samples)."""
+        return self.params.get("stat", "median").split(",")
 
     @property
     def benches(self) -> list[str]:
@@ -100,8 +106,11 @@ def parse(text: str, where: str = "FIGURE") -> FigureSpec:
     missing = sorted(need - set(spec.params))
     if missing:
         raise UsageError(f"{where}: {kind} needs {', '.join(k + '=' for k in missing)}")
-    if spec.stat not in STATS:
-        raise UsageError(f"{where}: stat={spec.stat} is not one of {', '.join(STATS)}")
+    for st in spec.stats:
+        if st not in STATS:
+            raise UsageError(f"{where}: stat={st} is not one of {', '.join(STATS)}")
+    if len(spec.stats) > 1 and kind != "lines":
+        raise UsageError(f"{where}: only lines draws several statistics (stat=a,b,...)")
     if kind == "lines":
         for k, values in (("bench", spec.benches), ("metric", [spec.params["metric"]])):
             for v in values:

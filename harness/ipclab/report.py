@@ -250,20 +250,25 @@ def verdicts_section(meta: dict) -> str:
 def series_tables(st: pd.DataFrame, variants: list, unit: str, xlabel: str = "",
                   units: dict | None = None) -> list:
     """A workload's cases: one table per bench/space/metric, a row per variant, a
-    column per len (the workload's parameter), medians; a metric the experiment gives
-    a unit of its own (UNITS: bytes, threads) is labelled with it, not the clock's."""
+    column per len (the workload's parameter), medians; for a count of events (metric
+    count or count_*), the mean count per sample; a metric the experiment gives a unit
+    of its own (UNITS: bytes, threads) is labelled with it, not the clock's."""
+    from .logparse import is_count_metric
     parts = []
     idx = _lookup(st)
     for (bench, space, metric), d in st.groupby(["bench", "space", "metric"], sort=False):
         lens = sorted({int(x) for x in d["len"]})
+        count = is_count_metric(metric)
         rows = []
         for v in variants:
             rs = [idx.get((v, bench, space, metric, l)) for l in lens]
             if any(r is not None for r in rs):
-                rows.append([v] + [fmt(r.median) if r is not None else "-" for r in rs])
+                rows.append([v] + [fmt(r.mean if count else r.median) if r is not None
+                                   else "-" for r in rs])
         what = xlabel or "len"
         u = (units or {}).get(metric, unit)
-        parts += ["", f"### {bench}/{space}/{metric}: median [{u}] by {what}", "",
+        stat = "mean [events per sample]" if count else f"median [{u}]"
+        parts += ["", f"### {bench}/{space}/{metric}: {stat} by {what}", "",
                   md_table(["variant"] + [str(l) for l in lens], rows)]
     return parts
 

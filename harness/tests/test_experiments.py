@@ -335,6 +335,70 @@ def test_a_workload_case_may_have_fewer_samples_but_not_more():
     assert any("samples=5, BEGIN says 4" in x.message for x in p), p
 
 
+# ------------------------------------------------------------------ the time lessons' additions
+
+def test_lines_may_draw_several_statistics():
+    s = figspec.parse("lines bench=preempt space=self metric=latency stat=median,p99,max "
+                      "logx logy")
+    assert s.stats == ["median", "p99", "max"] and s.stat == "median"
+    with pytest.raises(UsageError, match="only lines draws several"):
+        figspec.parse("bars cases=a/self/b/len0 stat=median,max")
+    with pytest.raises(UsageError, match="stat=p50"):
+        figspec.parse("lines bench=a space=self metric=b stat=median,p50")
+
+
+def test_a_count_may_be_zero_a_time_may_not():
+    text = workload_log(values=[[0, 0, 1, 0], [5, 6, 7, 8]]).replace(
+        "len=1 metric=cost", "len=1 metric=count_picks")
+    log = logparse.parse(text)
+    p = logparse.validate(log, exit_code=1, variant=config.load_variant("l4-classic"),
+                          clock="icount", samples=4, warmup=1, workload="toy", min_value=1)
+    assert p == [], p
+    log = logparse.parse(workload_log(values=[[0, 0, 1, 0], [5, 6, 7, 8]]))
+    p = logparse.validate(log, exit_code=1, variant=config.load_variant("l4-classic"),
+                          clock="icount", samples=4, warmup=1, workload="toy", min_value=1)
+    assert any(x.kind == "implausible" and "below 1" in x.message for x in p), p
+
+
+def test_ylabel_and_note_reach_the_run(fake_repo):
+    (fake_repo / "bench" / "guest" / "workloads").mkdir(parents=True, exist_ok=True)
+    (fake_repo / "bench" / "guest" / "workloads" / "toy.c").write_text("")
+    p = write_exp(fake_repo, "toy", """\
+        VARIANTS = l4-classic
+        WORKLOAD = toy
+        FIGURE   = lines bench=toy space=self metric=cost stat=median,p99,max
+        YLABEL   = interrupt latency
+        NOTE     = Latencies are guest instructions under icount.
+        """)
+    meta = config.load_experiment(p, fake_repo).as_meta()
+    assert meta["ylabel"] == "interrupt latency"
+    assert meta["note"] == "Latencies are guest instructions under icount."
+
+
+def test_lines_panels_take_p99_and_max_from_the_samples(tmp_path):
+    from ipclab import expfigures
+    samples = pd.DataFrame([{"variant": "a", "bench": "w", "space": "self",
+                             "metric": "lat", "len": 1, "value": float(v)}
+                            for v in list(range(1, 101))])
+    st = pd.DataFrame([{"variant": "a", "bench": "w", "space": "self", "metric": "lat",
+                        "len": 1, "median": 50.5, "mean": 50.5, "min": 1.0, "ci95": 0.0,
+                        "raw_max": 100.0}])
+    assert expfigures._stat(st, samples, "a", "w", "self", "lat", 1, "max") == 100.0
+    assert expfigures._stat(st, samples, "a", "w", "self", "lat", 1, "p99") == \
+        pytest.approx(99.01)
+    assert expfigures._stat(st, None, "a", "w", "self", "lat", 1, "median") == 50.5
+    exp = {"name": "t", "title": "t", "variants": ["a"], "figure":
+           "lines bench=w space=self metric=lat stat=median,p99,max",
+           "ylabel": "latency", "note": "Guest instructions under icount."}
+    meta = {"clock": "icount", "unit": "guest instructions", "run_id": "r",
+            "git": {"short": "abc"}}
+    files = expfigures.draw(exp, st, meta, tmp_path, formats=["png"], samples=samples)
+    dat = (tmp_path / "experiment-t.dat").read_text()
+    assert "# median a" in dat and "# p99 a" in dat and "# max a" in dat
+    assert "1 100 0" in dat
+    assert files and files[0].stat().st_size > 1000
+
+
 def test_several_figures_and_free_text():
     specs = figspec.parse_all("lines bench=a space=self metric=b title=cost_per_event; "
                               "bars cases=a/self/b/len0 ylabel=kernel_bytes")
@@ -363,8 +427,9 @@ def test_lines_with_several_benches_draw_a_line_per_variant_and_bench(tmp_path):
                                                       "metric=throughput",
                              "variants": ["v1", "v2"]}, st, meta, tmp_path, formats=["svg"])
     dat = (tmp_path / "experiment-toy.dat").read_text()
+    # a block per statistic (one here: the median) and line, statistic-major
     assert [l for l in dat.splitlines() if l.startswith("#")] == [
-        "# v1: block", "# v1: zero", "# v2: zero"]
+        "# median v1: block", "# median v1: zero", "# median v2: zero"]
     assert all(f.exists() for f in files)
     with pytest.raises(UsageError, match="or a list of names"):
         figspec.parse("lines bench=a,B space=cross metric=m")
@@ -385,3 +450,23 @@ def test_metrics_with_their_own_units_are_not_held_to_instruction_bounds():
     assert limits.implausible(log, "icount", 1e-9, "guest instructions")
     assert limits.implausible(log, "icount", 1e-9, "guest instructions",
                               frozenset({"cost"})) == []
+
+
+def test_lines_with_several_benches_and_statistics_draw_a_panel_per_statistic(tmp_path):
+    """bench=a,b with stat=median,max: the same lines in each statistic's panel, the
+    blocks statistic-major, so the gnuplot script's nvar x npanel blocks line up."""
+    import pandas as pd
+    from ipclab import expfigures
+    rows = [("v1", "block", 0, 10.0), ("v1", "zero", 0, 9.0), ("v2", "zero", 0, 8.0)]
+    st = pd.DataFrame([{"variant": v, "bench": b, "space": "cross", "metric": "throughput",
+                        "len": n, "median": y, "mean": y, "min": y, "max": y + 1,
+                        "raw_max": y + 1, "ci95": 0.0} for v, b, n, y in rows])
+    meta = {"clock": "icount", "git": {"short": "abc"}, "run_id": "r"}
+    files = expfigures.draw({"name": "toy2", "figure": "lines bench=block,zero space=cross "
+                                                       "metric=throughput stat=median,max",
+                             "variants": ["v1", "v2"]}, st, meta, tmp_path, formats=["svg"])
+    dat = (tmp_path / "experiment-toy2.dat").read_text()
+    heads = [l for l in dat.splitlines() if l.startswith("#")]
+    assert heads == [f"# {s} {n}" for s in ("median", "max")
+                     for n in ("v1: block", "v1: zero", "v2: zero")]
+    assert all(f.exists() for f in files)

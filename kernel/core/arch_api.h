@@ -13,6 +13,7 @@
 
 struct tcb;
 struct space;
+struct arch_regs;
 
 void arch_console_putc(char c);
 noreturn void arch_shutdown(unsigned status);
@@ -46,6 +47,26 @@ void arch_init_user_regs(struct tcb *t, uint64_t ip, uint64_t sp, uint64_t arg);
 /* No thread is runnable: wait, with interrupts on, for the next interrupt, whose
  * handler calls kernel_idle_interrupt(). Never returns. */
 noreturn void arch_idle(void);
+
+/*
+ * Interrupt lines user threads may register (irq.c): whether line (IRQ_LINE_*) exists
+ * on this machine; masking it at its controller (a level source then stays quiet, an
+ * edge source's interrupt is kept by irq.c); and the device behind IRQ_LINE_TIMER,
+ * armed to fire once when the counter user code reads reaches deadline (0: disarm).
+ */
+bool arch_irq_line_valid(unsigned line);
+void arch_irq_mask(unsigned line);
+void arch_irq_unmask(unsigned line);
+void arch_utimer_arm(uint64_t deadline);
+/* Whether an interrupt waits to be taken (the kernel runs with interrupts off):
+ * preemption points ask it (preempt.h). */
+bool arch_irq_pending(void);
+
+/* A system call stopped at a preemption point: the thread resumes at its trap
+ * instruction with call number nr and the arguments as the call left them. */
+void arch_regs_restart_syscall(struct arch_regs *r, uint64_t nr);
+/* System call argument n (0..4) in r becomes value (a restarted call's progress). */
+void arch_regs_set_arg(struct arch_regs *r, unsigned n, uint64_t value);
 
 #include <arch/inline.h>
 

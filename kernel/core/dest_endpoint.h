@@ -260,4 +260,38 @@ static inline uint64_t dest_fast_reply_commit(struct tcb *self, struct tcb *to,
     return 0;
 }
 
+/* An interrupt line's pseudo-thread (IRQ=ipc, irq_ipc.c) sends through the endpoint
+ * the registration named, with that capability's badge; the line holds a reference,
+ * so the endpoint outlives every interrupt queued on it. */
+struct dest_irq {
+    struct endpoint *ep;
+    uint64_t badge;
+};
+
+static inline uint64_t dest_irq_attach(struct tcb *self, uint64_t object, struct dest_irq *d)
+{
+    struct cap *cap = cap_lookup(self->space->caps, object, CAP_ENDPOINT, CAP_RIGHT_SEND);
+    if (!cap)
+        return E_INVALID_CAP;
+    d->ep = cap->ep;
+    d->badge = cap->badge;
+    endpoint_ref(d->ep);
+    return E_OK;
+}
+
+static inline void dest_irq_target(const struct tcb *sender, const struct dest_irq *d,
+                                   struct send_target *t)
+{
+    (void)sender;
+    t->ep = d->ep;
+    t->sender_id = d->badge;
+    t->receiver = d->ep->state == EP_RECEIVERS ? endpoint_dequeue(d->ep) : NULL;
+}
+
+static inline void dest_irq_detach(struct dest_irq *d)
+{
+    endpoint_unref(d->ep);
+    d->ep = NULL;
+}
+
 #endif

@@ -257,4 +257,31 @@ static inline uint64_t dest_fast_reply_commit(struct tcb *self, struct tcb *to,
     return self->tid;
 }
 
+/* An interrupt line's pseudo-thread (IRQ=ipc, irq_ipc.c) sends to the thread that
+ * registered the line, which takes it in an open receive (sender IRQ_SENDER_ID). */
+struct dest_irq {
+    struct tcb *handler;
+};
+
+static inline uint64_t dest_irq_attach(struct tcb *self, uint64_t object, struct dest_irq *d)
+{
+    if (object != IPC_NIL)
+        return E_INVALID_ARG;   /* nothing to name: the handler itself receives it */
+    d->handler = self;
+    return E_OK;
+}
+
+static inline void dest_irq_target(const struct tcb *sender, const struct dest_irq *d,
+                                   struct send_target *t)
+{
+    t->to = d->handler;
+    t->sender_id = sender->tid;
+    t->receiver = dest_receives_from(d->handler, sender) ? d->handler : NULL;
+}
+
+static inline void dest_irq_detach(struct dest_irq *d)
+{
+    d->handler = NULL;
+}
+
 #endif

@@ -9,12 +9,14 @@
 
 #include "commctl.h"
 #include "dest.h"
+#include "irq.h"
 #include "kernel.h"
 #include "notify.h"
 #include "sched.h"
 #include "space.h"
 #include "thread.h"
 #include "timeouts.h"
+#include "usched.h"
 
 void kernel_check_invariants(void)
 {
@@ -39,4 +41,6 @@ void kernel_check_invariants(void)
     ASSERT(dest_objects_consistent());
     ASSERT(timeouts_consistent());
     ASSERT(space_tree_consistent());
+    irq_check_lines();
+    usched_check();
 }

@@ -21,6 +21,7 @@
 #include "arch_api.h"
 #include "commctl.h"
 #include "dest.h"
+#include "irq.h"
 #include "kernel.h"
 #include "notify.h"
 #include "sched.h"
@@ -126,9 +127,12 @@ static uint64_t send_phase(struct tcb *self, unsigned op, uint64_t dest, uint64_
     return E_OK;
 }
 
-/* The sender whose message self just took moves on: to await its reply, or to run. */
+/* The sender whose message self just took moves on: to await its reply, or to run
+ * (an interrupt's pseudo-thread neither: irq.h). */
 static struct tcb *release_sender(struct tcb *self, struct tcb *sender)
 {
+    if (__builtin_expect(irq_sender_taken(sender), 0))
+        return NULL;
     if (sender->calling) {
         sender->calling = false;
         dest_await_reply(sender, self);
@@ -139,6 +143,17 @@ static struct tcb *release_sender(struct tcb *self, struct tcb *sender)
     arch_regs_set_result(&sender->regs, E_OK, 0, 0);
     make_ready(sender);
     return sender;
+}
+
+struct tcb *ipc_kernel_send(struct tcb *sender, const struct send_target *t, uint64_t tag)
+{
+    if (t->receiver) {
+        deliver(sender, t->receiver, tag, t->sender_id);
+        make_ready(t->receiver);
+        return t->receiver;
+    }
+    block_sending(sender, SYS_SEND, tag, t);
+    return NULL;
 }
 
 /*
@@ -172,9 +187,11 @@ static uint64_t recv_phase(struct tcb *self, uint64_t from, uint64_t tag, struct
 /*
  * Who runs next. Of the threads this IPC released (at most two: the client a reply
  * went to and a sender whose message was taken), the one of highest priority runs at
- * once if self blocked and its priority is at least self's, or if self goes on but it
- * outranks self: a direct process switch, no trip through the ready queue. Every other
- * released thread is queued, and if nobody was switched to the scheduler picks.
+ * once if the direct-switch rule allows it (switch.h; by default: self blocked and its
+ * priority is at least self's, or self goes on but it outranks self): a direct process
+ * switch, no trip through the ready queue. Every other released thread is queued, and
+ * if nobody was switched to the scheduler picks (under SWITCH=sched also when self
+ * could go on).
  */
 static inline __attribute__((always_inline)) struct tcb *choose_next(struct tcb *self,
                                                                      struct tcb *a, struct tcb *b)
@@ -197,6 +214,10 @@ static inline __attribute__((always_inline)) struct tcb *choose_next(struct tcb 
             return best;
         }
         sched_wake(best);
+        if (switch_then_pick() && self_runs) {
+            sched_wake(self);
+            return sched_pick();
+        }
     }
     return self_runs ? self : sched_pick();
 }

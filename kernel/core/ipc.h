@@ -28,6 +28,12 @@ void ipc_leave_wait_queue(struct tcb *t);
 /* Wake a blocked thread with an error (partner died, ...). */
 void ipc_abort(struct tcb *t, uint64_t error);
 
+/* A sender the kernel animates (an interrupt line's pseudo-thread, irq_ipc.c) sends
+ * tag to the resolved target t: to its waiting receiver, which it returns made
+ * runnable, or it queues there like a blocked sender (NULL). */
+struct send_target;
+struct tcb *ipc_kernel_send(struct tcb *sender, const struct send_target *t, uint64_t tag);
+
 /* Who runs after self (still running, or just blocked) made `woken` (or nobody)
  * runnable: the direct-switch rule of switch.h, else the scheduler. For the other
  * objects that wake threads (notifications). */

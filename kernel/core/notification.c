@@ -62,7 +62,7 @@ static void deliver(struct notification *n, struct tcb *t, uint64_t bits, uint64
 }
 
 /* Never blocks: one waiter, else the bound thread in an open receive, else the word. */
-static struct tcb *signal(struct notification *n, uint64_t badge)
+struct tcb *notification_signal(struct notification *n, uint64_t badge)
 {
     uint64_t bits = badge ? badge : 1;
     if (!list_empty(&n->waiters)) {
@@ -132,7 +132,7 @@ uint64_t notification_syscall(struct tcb *self, uint64_t nr, uint64_t a0, uint64
     case SYS_SIGNAL:
         if (!(n = lookup(self, a0, CAP_RIGHT_SEND, &badge)))
             return E_INVALID_CAP;
-        *next = ipc_schedule(self, signal(n, badge));
+        *next = ipc_schedule(self, notification_signal(n, badge));
         return E_OK;
     case SYS_WAIT:
         if (!(n = lookup(self, a0, CAP_RIGHT_RECV, NULL)))

@@ -33,6 +33,10 @@ void notification_table_init(void);
 /* SYS_NOTIFY_CREATE, SYS_SIGNAL, SYS_WAIT, SYS_POLL, SYS_NOTIFY_BIND. */
 uint64_t notification_syscall(struct tcb *self, uint64_t nr, uint64_t a0, uint64_t *value,
                               struct tcb **next);
+/* OR bits (the badge, 1 if none) in: wake one waiter, else the bound thread in an open
+ * receive, else keep them. Never blocks; the thread it made runnable (READY, not
+ * queued), or NULL. For SYS_SIGNAL and for interrupts (IRQ=notify). */
+struct tcb *notification_signal(struct notification *n, uint64_t badge);
 /* self, about to receive, takes its bound notification's bits if any are set. */
 bool notification_take_bound(struct tcb *self);
 void notification_thread_exit(struct tcb *t);

@@ -62,6 +62,17 @@ static inline void notify_check_thread(const struct tcb *t)
     notification_check_thread(t);
 }
 
+/* For the kernel's own signals (user-level scheduling events, usched.c). */
+static inline bool notify_available(void)
+{
+    return true;
+}
+
+static inline struct tcb *notify_signal(struct notification *n, uint64_t bits)
+{
+    return notification_signal(n, bits);
+}
+
 #else /* CONFIG_NOTIFY_NONE */
 struct notification;
 
@@ -112,6 +123,18 @@ static inline void notify_cap_deleted(struct notification *n)
 static inline void notify_check_thread(const struct tcb *t)
 {
     ASSERT(t->state != THREAD_NOTIFY_BLOCKED);
+}
+
+static inline bool notify_available(void)
+{
+    return false;
+}
+
+static inline struct tcb *notify_signal(struct notification *n, uint64_t bits)
+{
+    (void)n;
+    (void)bits;
+    return NULL;
 }
 #endif
 

@@ -7,6 +7,8 @@
 #include "sched.h"
 
 #include "kernel.h"
+#include "kstat.h"
+#include "usched.h"
 
 #define PRIO_WORDS (SCHED_PRIOS / 64)
 
@@ -117,6 +119,8 @@ static int highest_prio(void)
 
 void sched_wake(struct tcb *t)
 {
+    if (usched_parks(t))        /* under a user-level scheduler: it decides (usched.h) */
+        return;
     if (!t->queued)
         enqueue(t);
 }
@@ -141,6 +145,8 @@ void sched_rotate(struct tcb *t)
 
 struct tcb *sched_pick(void)
 {
+    usched_pick_hook();
+    kstat_count(KSTAT_SCHED_PICKS);
     for (;;) {
         int prio = highest_prio();
         if (prio < 0)

@@ -6,6 +6,7 @@
 #include "frame.h"
 #include "kernel.h"
 #include "tasks.h"
+#include "preempt.h"
 #include "thread.h"
 
 /* The root task may create 64 IPC objects (endpoints, notifications); a task it creates
@@ -182,5 +183,24 @@ int space_map(struct space *from, uint64_t src, struct space *to, uint64_t dst,
         if (!arch_map_page(&to->arch, dst + i * FRAME_SIZE, frame, writable))
             return E_NO_MEMORY;
     }
+    return E_OK;
+}
+
+/*
+ * The kernel's long operation: its cost grows with the number of pages, one page-table
+ * walk and one TLB invalidation each. Every page done leaves the space consistent (a
+ * mapping is there or it is not), so a preemption point may stop it after any page.
+ */
+uint64_t space_unmap(struct space *s, uint64_t addr, uint64_t pages, uint64_t *done)
+{
+    uint64_t since_check = 0;
+    for (uint64_t i = 0; i < pages; i++) {
+        arch_unmap_page(&s->arch, addr + i * FRAME_SIZE);
+        if (i + 1 < pages && preempt_point(&since_check)) {
+            *done = i + 1;
+            return E_RESTART;
+        }
+    }
+    *done = pages;
     return E_OK;
 }

@@ -64,6 +64,10 @@ bool space_range_mapped(const struct space *s, uint64_t addr, uint64_t len, bool
 /* Share npages frames of from (at src) into to (at dst). Returns an error code. */
 int space_map(struct space *from, uint64_t src, struct space *to, uint64_t dst,
               uint64_t npages, bool writable);
+/* Remove the mappings of `pages` pages from addr (page-aligned, in the user half; an
+ * absent one is skipped; the frames stay their owners'). E_OK with *done = pages, or
+ * E_RESTART when a preemption point stopped it after *done pages (preempt.h). */
+uint64_t space_unmap(struct space *s, uint64_t addr, uint64_t pages, uint64_t *done);
 /* Copy len bytes from a checked user range to kernel memory. Returns an error code. */
 int space_copy_in(const struct space *s, void *dst, uint64_t src, uint64_t len);
 

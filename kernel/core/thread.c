@@ -11,10 +11,12 @@
 #include "fpu.h"
 #include "frame.h"
 #include "ipc.h"
+#include "irq.h"
 #include "kernel.h"
 #include "notify.h"
 #include "sched.h"
 #include "space.h"
+#include "usched.h"
 
 _Static_assert((sizeof(struct tcb) & (sizeof(struct tcb) - 1)) == 0,
                "a TCB's size is a power of two: a thread number becomes its TCB by a shift");
@@ -114,6 +116,8 @@ static void abort_partners(struct tcb *t)
 
 void thread_kill(struct tcb *t)
 {
+    irq_thread_exit(t);
+    usched_thread_exit(t);
     notify_thread_exit(t);
     commctl_thread_exit(t);
     ipc_leave_wait_queue(t);

@@ -16,6 +16,7 @@ void reset(void)
     next_utcb = USER_BASE;
     space_a = space_create(NULL);       /* as the root task's */
     space_b = space_create(space_a);    /* a task the root task created */
+    root_space = space_a;               /* what the root task alone may do, space_a may */
     current = NULL;
 }
 

@@ -16,6 +16,8 @@
 #include "frame.h"
 #include "invariants.h"
 #include "ipc.h"
+#include "irq.h"
+#include "kstat.h"
 #include "kernel.h"
 #include "objects.h"
 #include "sched.h"
@@ -80,6 +82,25 @@ void run(struct tcb *t);
  * the general path does first under this policy (lazy puts it back in the queue). */
 void prepare_fast_switch(struct tcb *receiver, uint64_t dest);
 
+/* ---- switch-<value>/: the direct-switch rule (switch.h), stated again on its own ---- */
+enum switch_choice {
+    CHOOSE_PARTNER,         /* the released partner runs at once (a direct switch) */
+    CHOOSE_SELF,            /* self goes on, the partner waits in the ready queue */
+    CHOOSE_BY_SCHEDULER,    /* the partner is queued and the scheduler picks */
+};
+enum switch_choice expected_switch(unsigned self_prio, unsigned partner_prio, bool self_runs);
+
+/* ---- irq-<value>/: how a handler waits for an interrupt and what it sees ---- */
+struct ipc_pair;
+/* The object p's server registers a line with (it is the handler). */
+uint64_t irq_object(struct ipc_pair *p);
+/* The server (running) waits for an interrupt: blocking (the next thread to run is
+ * returned), or not (the error: E_WOULD_BLOCK when none is there). */
+struct tcb *irq_wait_blocking(struct ipc_pair *p, uint64_t object);
+uint64_t irq_take_nonblocking(struct ipc_pair *p, uint64_t object);
+/* What the handler finds in its first result value for an interrupt of line. */
+uint64_t irq_expected_value(struct ipc_pair *p, unsigned line);
+
 /* ---- dest-<mode>/: how the tests name IPC partners under this addressing mode ---- */
 struct ipc_pair {
     struct tcb *server, *client;
@@ -96,5 +117,8 @@ void make_pair(struct ipc_pair *p, unsigned server_prio, unsigned client_prio);
 void expect_awaits_reply(struct tcb *client, struct tcb *server);
 /* The server's state while it waits for a request (after recv or reply-and-wait). */
 void expect_waits_for_request(struct ipc_pair *p);
+/* IRQ=ipc: what the server registers a line with, and the sender value it then sees. */
+uint64_t dest_irq_object(struct ipc_pair *p);
+uint64_t dest_irq_sender(struct ipc_pair *p, unsigned line);
 
 #endif

@@ -16,6 +16,7 @@ void serial_init(void);
 void pmu_init(void);
 void gic_init(void);
 void gic_enable(unsigned intid);
+void gic_disable(unsigned intid);
 /* The pending interrupt's ID (1023: none), and its end. */
 uint32_t gic_acknowledge(void);
 void gic_end(uint32_t iar);
@@ -23,6 +24,8 @@ void timer_init(void);
 /* Rearm the timer for the next tick; true if intid was the timer's. */
 bool timer_handle(unsigned intid);
 void fpu_deny(void);
+/* The user timer's interrupt (user_irq.c): true if intid was it (now spent). */
+bool utimer_handle(unsigned intid);
 
 /* Set while the kernel waits in arch_idle() (idle.c). */
 extern volatile bool aarch64_idling;

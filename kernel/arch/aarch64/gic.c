@@ -5,6 +5,7 @@
 
 #define GICD_CTLR 0x000
 #define GICD_ISENABLER 0x100
+#define GICD_ICENABLER 0x180
 #define GICC_CTLR 0x000
 #define GICC_PMR 0x004
 #define GICC_IAR 0x00c
@@ -20,6 +21,11 @@ void gic_init(void)
 void gic_enable(unsigned intid)
 {
     mmio_write32(VIRT_GICD_BASE + GICD_ISENABLER + 4 * (intid / 32), 1u << (intid % 32));
+}
+
+void gic_disable(unsigned intid)
+{
+    mmio_write32(VIRT_GICD_BASE + GICD_ICENABLER + 4 * (intid / 32), 1u << (intid % 32));
 }
 
 uint32_t gic_acknowledge(void)

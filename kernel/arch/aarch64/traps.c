@@ -9,6 +9,7 @@
 #include "aarch64.h"
 #include "arch_api.h"
 #include "dispatch.h"
+#include "irq.h"
 #include "kernel.h"
 #include "thread.h"
 
@@ -27,9 +28,12 @@ noreturn void user_irq_handler(void)
     if (intid == GIC_SPURIOUS)
         kernel_resume(current);
     bool tick = timer_handle(intid);
+    bool user_timer = utimer_handle(intid);
     gic_end(iar);
     if (tick)
         kernel_timer_tick();
+    if (user_timer)
+        kernel_irq(IRQ_LINE_TIMER);
     kernel_resume(current); /* nothing else is enabled */
 }
 
@@ -72,14 +76,17 @@ noreturn void kernel_irq_handler(void)
         kernel_trap(0, read_sysreg(elr_el1), 0);
     uint32_t iar = gic_acknowledge();
     unsigned intid = iar & 0x3ff;
-    bool tick = false;
+    bool tick = false, user_timer = false;
     if (intid != GIC_SPURIOUS) {
         tick = timer_handle(intid);
+        user_timer = utimer_handle(intid);
         gic_end(iar);
     }
     aarch64_idling = false;
     if (tick)
         kernel_idle_tick();
+    if (user_timer)
+        kernel_idle_irq(IRQ_LINE_TIMER);
     kernel_idle_interrupt();
 }
 

@@ -11,6 +11,7 @@
 #include "arch_api.h"
 #include "kernel.h"
 #include "tcb.h"
+#include <arch/host_irq.h>
 
 #if CONFIG_FPU_LAZY
 #include <arch/fpu.h>
@@ -112,4 +113,52 @@ void arch_init_user_regs(struct tcb *t, uint64_t ip, uint64_t sp, uint64_t arg)
     t->regs.ip = ip;
     t->regs.sp = sp;
     t->regs.arg[0] = arg;
+}
+
+/* ---- interrupt hardware stand-ins (arch/host_irq.h) ---- */
+bool host_irq_masked[HOST_IRQ_LINES];
+uint64_t host_utimer_deadline;
+long host_irq_pending_after = -1;
+unsigned long host_irq_pending_checks;
+
+bool arch_irq_line_valid(unsigned line)
+{
+    return line < HOST_IRQ_LINES;
+}
+
+void arch_irq_mask(unsigned line)
+{
+    host_irq_masked[line] = true;
+}
+
+void arch_irq_unmask(unsigned line)
+{
+    host_irq_masked[line] = false;
+}
+
+void arch_utimer_arm(uint64_t deadline)
+{
+    host_utimer_deadline = deadline;
+}
+
+bool arch_irq_pending(void)
+{
+    host_irq_pending_checks++;
+    if (host_irq_pending_after < 0)
+        return false;
+    if (host_irq_pending_after == 0)
+        return true;
+    host_irq_pending_after--;
+    return false;
+}
+
+void arch_regs_restart_syscall(struct arch_regs *r, uint64_t nr)
+{
+    r->syscall = nr;
+    r->ip -= HOST_SYSCALL_BYTES;
+}
+
+void arch_regs_set_arg(struct arch_regs *r, unsigned n, uint64_t value)
+{
+    r->arg[n] = value;
 }

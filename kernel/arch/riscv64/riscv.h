@@ -18,6 +18,8 @@ void serial_init(void);
 void counters_init(void);
 void timer_init(uint64_t timebase_hz);
 void timer_rearm(void);
+/* The user timer's deadline has passed: disarmed, and true (timer.c). */
+bool utimer_due(void);
 void fpu_deny(void);
 
 /* Set while the kernel waits in arch_idle() (idle.c). */

@@ -8,6 +8,7 @@
 
 #include "arch_api.h"
 #include "dispatch.h"
+#include "irq.h"
 #include "kernel.h"
 #include "riscv.h"
 #include "thread.h"
@@ -20,6 +21,13 @@ noreturn void kernel_trap(uint64_t scause, uint64_t sepc, uint64_t stval);
 
 noreturn void user_timer_handler(void)
 {
+    if (utimer_due()) {                 /* the user timer (a tick due too comes next) */
+        if (riscv_idling) {
+            riscv_idling = false;
+            kernel_idle_irq(IRQ_LINE_TIMER);
+        }
+        kernel_irq(IRQ_LINE_TIMER);
+    }
     timer_rearm();
     if (riscv_idling) {                 /* the tick ends an idle wait (idle.c) */
         riscv_idling = false;           /* the trap cleared sstatus.SIE already */

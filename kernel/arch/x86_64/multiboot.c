@@ -14,7 +14,8 @@
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002u
 #define MB_INFO_MEMORY (1u << 0)
 #define MB_INFO_CMDLINE (1u << 2)
-#define KERNEL_MAPPED_END 0x40000000ull /* boot.S maps the first 1 GiB */
+/* boot.S maps the first 1 GiB; its last 2 MiB are the local APIC's window (lapic.c). */
+#define KERNEL_MAPPED_END LAPIC_WINDOW
 
 struct multiboot_info {
     uint32_t flags;
@@ -39,6 +40,7 @@ noreturn void kmain(uint32_t magic, uint32_t info_addr)
     fpu_init();
     kpti_init();
     timer_init();
+    lapic_init();
     if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
         panic("not started by a multiboot loader (magic %x)", magic);
     const struct multiboot_info *mb = (const void *)(uintptr_t)info_addr;

@@ -54,6 +54,7 @@ TRAP_NOERR 20
 TRAP_ERR 21
 TRAP_NOERR 32
 TRAP_NOERR 39
+TRAP_NOERR 48
 
 trap_common:
     pushq %rax
@@ -102,8 +103,10 @@ trap_vectors:
     .quad trap_0, trap_1, trap_2, trap_3, trap_4, trap_5, trap_6, trap_7
     .quad trap_8, trap_9, trap_10, trap_11, trap_12, trap_13, trap_14, trap_15
     .quad trap_16, trap_17, trap_18, trap_19, trap_20, trap_21
-    .global trap_timer_vector, trap_spurious_vector
+    .global trap_timer_vector, trap_spurious_vector, trap_user_timer_vector
 trap_timer_vector:
     .quad trap_32
 trap_spurious_vector:
     .quad trap_39
+trap_user_timer_vector:
+    .quad trap_48

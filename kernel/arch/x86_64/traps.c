@@ -10,6 +10,7 @@
 
 #include "arch_api.h"
 #include "dispatch.h"
+#include "irq.h"
 #include "kernel.h"
 #include "thread.h"
 #include "x86.h"
@@ -21,9 +22,8 @@ struct trap_frame {
 };
 _Static_assert(__builtin_offsetof(struct trap_frame, cs) == 144, "TRAP_FRAME_CS in traps.S");
 
+/* The other vectors are in x86.h, shared with lapic.c. */
 #define VECTOR_DEVICE_NOT_AVAILABLE 7
-#define VECTOR_TIMER 32
-#define VECTOR_SPURIOUS 39
 
 struct idt_entry {
     uint16_t offset_low;
@@ -40,6 +40,7 @@ static struct idt_entry idt[256] SKIM_DATA;  /* read by the CPU at every trap */
 extern const uint64_t trap_vectors[22];
 extern const uint64_t trap_timer_vector;
 extern const uint64_t trap_spurious_vector;
+extern const uint64_t trap_user_timer_vector;
 
 static void set_gate(unsigned vector, uint64_t handler)
 {
@@ -59,6 +60,7 @@ void idt_init(void)
         set_gate(v, trap_vectors[v]);
     set_gate(VECTOR_TIMER, trap_timer_vector);
     set_gate(VECTOR_SPURIOUS, trap_spurious_vector);
+    set_gate(VECTOR_USER_TIMER, trap_user_timer_vector);
     struct {
         uint16_t limit;
         uint64_t base;
@@ -90,9 +92,14 @@ noreturn void trap_handler(struct trap_frame *f)
 {
     uint64_t fault_addr = f->vector == 14 ? read_cr2() : 0;
     if ((f->cs & 3) == 0 && x86_idling &&
-        (f->vector == VECTOR_TIMER || f->vector == VECTOR_SPURIOUS)) {
+        (f->vector == VECTOR_TIMER || f->vector == VECTOR_SPURIOUS ||
+         f->vector == VECTOR_USER_TIMER)) {
         /* The interrupt that ends an idle wait: the only trap kernel mode expects. */
         x86_idling = false;
+        if (f->vector == VECTOR_USER_TIMER) {
+            lapic_eoi();
+            kernel_idle_irq(IRQ_LINE_TIMER);
+        }
         if (f->vector == VECTOR_TIMER) {
             timer_eoi();
             kernel_idle_tick();
@@ -107,6 +114,10 @@ noreturn void trap_handler(struct trap_frame *f)
     if (f->vector == VECTOR_TIMER) {
         timer_eoi();
         kernel_timer_tick();
+    }
+    if (f->vector == VECTOR_USER_TIMER) {
+        lapic_eoi();
+        kernel_irq(IRQ_LINE_TIMER);
     }
     if (f->vector == VECTOR_SPURIOUS)
         kernel_resume(current);

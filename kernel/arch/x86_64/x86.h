@@ -13,6 +13,19 @@ void idt_init(void);
 void syscall_init(void);
 void timer_init(void);
 void timer_eoi(void);
+void lapic_init(void);
+void lapic_eoi(void);
+void lapic_timer_oneshot(uint32_t count);
+bool lapic_irr_pending(void);
+
+/* Interrupt vectors: the PIT through the PIC, the PIC's (and the APIC's) spurious
+ * interrupt, the APIC timer (the user timer, IRQ_LINE_TIMER). */
+#define VECTOR_TIMER 32
+#define VECTOR_SPURIOUS 39
+#define VECTOR_USER_TIMER 48
+/* The local APIC's registers, in the kernel's identity-mapped gigabyte (lapic.c). */
+#define LAPIC_WINDOW 0x3FE00000ull
+
 /* The FPU axis (fpu.c: none, fpu_lazy.c: lazy): set the CPU up at boot; answer a #NM
  * from the running user thread (true: resume it, false: it is a fault). */
 void fpu_init(void);

@@ -62,6 +62,56 @@
                                  thread ID or IPC_NIL): the task joins that chief's clan */
 #define SYS_CLAN_FORWARD 24   /* (a1 tag): send the redirected message last received on to
                                  its destination, as from its original sender */
+/*
+ * Time: interrupts delivered to user threads, the user timer, a preemptible long
+ * operation, user-level scheduling, kernel event counters (numbers 30-39).
+ *
+ * An interrupt line (IRQ_LINE_*) has at most one handler thread. Its interrupt reaches
+ * the handler as the IRQ axis says: IRQ=ipc, as a message of length 0 with label
+ * IRQ_MSG_LABEL from the line's pseudo-thread, which queues like a sender while nobody
+ * receives it (DEST=tid: in the handler's open receives, sender IRQ_SENDER_ID(line);
+ * DEST=endpoint: through the endpoint the registration named, with that capability's
+ * badge); IRQ=notify, as a signal of the notification the registration named (its
+ * capability's badge ORed in). After an interrupt the line stays masked until its
+ * handler acknowledges it; one that arrives meanwhile is delivered at the ack.
+ */
+#define SYS_IRQ_REGISTER 30   /* (a0 line, a1 object): become the line's handler. a1: IRQ=ipc
+                                 with endpoints / IRQ=notify: slot of the endpoint / notification
+                                 (SEND right); IRQ=ipc with thread IDs: IPC_NIL */
+#define SYS_IRQ_ACK 31        /* (a0 line): the handler is done with the interrupt: unmask */
+#define SYS_IRQ_RELEASE 32    /* (a0 line): stop handling it (a dying handler releases its lines) */
+#define SYS_TIMER_ARM 33      /* (a0 deadline): the user timer (IRQ_LINE_TIMER) fires once when the
+                                 counter user code reads reaches a0 (0: disarm); only a thread of
+                                 the line's handler's task may arm it */
+#define SYS_UNMAP 34          /* (a0 space, a1 address, a2 pages): remove that many page mappings
+                                 (absent ones are skipped) from a space the caller may act on.
+                                 A long operation: under PREEMPT=points an interrupt stops it between
+                                 pages and the call restarts afterwards with a1/a2 advanced past the
+                                 pages already removed (as an interrupted rep movs does) */
+#define SYS_SCHED_CONTROL 35  /* (a0 notification slot | IPC_NIL): the caller becomes the user-level
+                                 scheduler, told of its threads' events through that notification
+                                 (NOTIFY=notify): bit n = thread number n became ready,
+                                 USCHED_EVENT_STOPPED = the dispatched thread stopped; IPC_NIL ends it */
+#define SYS_SCHED_MANAGE 36   /* (a0 thread ID, a1 1 | 0): put a thread of the caller's task under
+                                 the caller's scheduling (the kernel no longer runs it on its own),
+                                 or give it back to the kernel's scheduler */
+#define SYS_SCHED_RUN 37      /* (a0 thread ID | IPC_NIL): dispatch a ready managed thread (it runs
+                                 at its priority when the caller blocks); the one dispatched before
+                                 is parked */
+#define SYS_KSTAT 38          /* (a0 KSTAT_*) -> r1 = a kernel event counter */
+
+/* Interrupt lines user threads may register, on every architecture. */
+#define IRQ_LINE_TIMER 0      /* the user timer (SYS_TIMER_ARM): x86_64 local APIC timer, aarch64
+                                 EL1 physical timer, riscv64 the SBI timer shared with the tick */
+#define IRQ_SENDER_ID(line) ((1ull << 63) | (uint64_t)(line)) /* never a thread ID */
+#define IRQ_MSG_LABEL 0xfff0ull
+/* The user-level scheduler's event bit for "the thread you dispatched stopped running". */
+#define USCHED_EVENT_STOPPED (1ull << 63)
+/* Kernel event counters (SYS_KSTAT). */
+#define KSTAT_SCHED_PICKS 0   /* the scheduler chose a thread from the ready queues */
+#define KSTAT_PREEMPTIONS 1   /* a long operation stopped at a preemption point */
+#define KSTAT_IRQS 2          /* interrupts delivered to user handlers */
+#define KSTAT_COUNT 3
 
 #ifndef __ASSEMBLER__
 
@@ -81,6 +131,9 @@ enum sys_error {
     E_ABORTED = 11,         /* the partner died while this thread waited */
     E_QUOTA = 12,           /* the caller's task may create no more of this object */
     E_TIMEOUT = 13,         /* a phase's finite timeout expired (TIMEOUTS=full) */
+    E_IRQ_BUSY = 16,        /* the interrupt line has a handler already */
+    E_NOT_OWNER = 17,       /* the line (or the user timer) is not the caller's */
+    E_NOT_MANAGED = 18,     /* the thread is not under the caller's user-level scheduling */
 };
 
 /*

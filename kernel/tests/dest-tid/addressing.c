@@ -14,6 +14,19 @@ void make_pair(struct ipc_pair *p, unsigned server_prio, unsigned client_prio)
     p->bad_dest_error = E_INVALID_DEST;
 }
 
+/* The handler receives interrupts itself, in its open receives. */
+uint64_t dest_irq_object(struct ipc_pair *p)
+{
+    (void)p;
+    return IPC_NIL;
+}
+
+uint64_t dest_irq_sender(struct ipc_pair *p, unsigned line)
+{
+    (void)p;
+    return IRQ_SENDER_ID(line);
+}
+
 void expect_awaits_reply(struct tcb *client, struct tcb *server)
 {
     EXPECT_EQ(client->state, THREAD_RECV_BLOCKED);  /* a receive ... */

@@ -25,6 +25,24 @@ static inline struct sys_result syscall5(uint64_t nr, uint64_t a0, uint64_t a1, 
     return (struct sys_result){x0, x1};
 }
 
+/* An IPC system call: as syscall5, but the receiver's message registers (abi_arch.h:
+ * x19..x28) may come back holding the partner's words, so the compiler is told they
+ * are clobbered. */
+static inline struct sys_result ipc5(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+    register uint64_t x8 __asm__("x8") = nr;
+    register uint64_t x0 __asm__("x0") = a0;
+    register uint64_t x1 __asm__("x1") = a1;
+    register uint64_t x2 __asm__("x2") = a2;
+    __asm__ volatile("svc #0"
+                     : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x8)
+                     :
+                     : "x3", "x4", "x5", "x6", "x7", "x9", "x10", "x11", "x12", "x13", "x14",
+                       "x15", "x16", "x17", "x19", "x20", "x21", "x22", "x23", "x24", "x25",
+                       "x26", "x27", "x28", "x30", "cc", "memory");
+    return (struct sys_result){x0, x1};
+}
+
 /* isb before and after the read: no earlier instruction retires late into the window,
  * no later one starts early (under icount the count is exact either way). */
 static inline uint64_t counter_read(void)

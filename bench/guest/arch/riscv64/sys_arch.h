@@ -24,6 +24,24 @@ static inline struct sys_result syscall5(uint64_t nr, uint64_t a0, uint64_t a1, 
     return (struct sys_result){r0, r1};
 }
 
+/* An IPC system call: as syscall5, but the receiver's message registers (abi_arch.h:
+ * s0..s11) may come back holding the partner's words, so the compiler is told they
+ * are clobbered. */
+static inline struct sys_result ipc5(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+    register uint64_t r7 __asm__("a7") = nr;
+    register uint64_t r0 __asm__("a0") = a0;
+    register uint64_t r1 __asm__("a1") = a1;
+    register uint64_t r2 __asm__("a2") = a2;
+    __asm__ volatile("ecall"
+                     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r7)
+                     :
+                     : "a3", "a4", "a5", "a6", "t0", "t1", "t2", "t3", "t4", "t5", "t6",
+                       "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10",
+                       "s11", "ra", "memory");
+    return (struct sys_result){r0, r1};
+}
+
 /* RISC-V has no barrier that orders a counter read; under icount the count is exact
  * whatever the pipeline would do. */
 static inline uint64_t counter_read(void)

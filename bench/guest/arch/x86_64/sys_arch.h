@@ -24,6 +24,23 @@ static inline struct sys_result syscall5(uint64_t nr, uint64_t a0, uint64_t a1, 
     return (struct sys_result){rax, rdi};
 }
 
+/* An IPC system call: as syscall5, but the receiver's message registers (abi_arch.h:
+ * r8-r10, rbx, r12-r15) may come back holding the partner's words, so the compiler is
+ * told they are clobbered. */
+static inline struct sys_result ipc5(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+    register uint64_t rax __asm__("rax") = nr;
+    register uint64_t rdi __asm__("rdi") = a0;
+    register uint64_t rsi __asm__("rsi") = a1;
+    register uint64_t rdx __asm__("rdx") = a2;
+    __asm__ volatile("syscall"
+                     : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx)
+                     :
+                     : "rcx", "r11", "r8", "r9", "r10", "rbx", "r12", "r13", "r14", "r15",
+                       "memory");
+    return (struct sys_result){rax, rdi};
+}
+
 /* lfence before and after rdtsc: no earlier instruction retires late into the window,
  * no later one starts early (under icount the count is exact either way). */
 static inline uint64_t counter_read(void)

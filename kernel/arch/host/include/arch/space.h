@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define HOST_SPACE_PAGES 16
+#define HOST_SPACE_PAGES 2048  /* room for a long SYS_UNMAP with 1000 pages between points */
 
 struct arch_space {
     uint64_t pages;                       /* how many entries below are used */
