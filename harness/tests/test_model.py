@@ -297,7 +297,9 @@ def test_verdicts_by_cycles_then_instructions(stored):
 # ------------------------------------------------------------------ layouts and records
 
 def test_older_layouts_load_as_hot_instructions():
-    r = store.load_run(REPO / "results" / "baseline")
+    # A real layout-3 run (before clock=model): the paper tests' committed fixture.
+    r = store.load_run(REPO / "papers" / "tests" / "fixture" / "results" /
+                       "20261129T181044Z-4377c246")
     assert r.meta["layout_version"] < 4
     assert set(r.samples["cache"]) == {"hot"}
     assert set(r.stats["event"]) == {"instructions"} and set(r.stats["cache"]) == {"hot"}
