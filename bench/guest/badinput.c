@@ -23,13 +23,6 @@ static void check(const char *name, uint64_t expect, uint64_t got)
     report_check_count(n_checks, n_failed, name, expect, got);
 }
 
-static uint64_t ipc(uint64_t nr, uint64_t dest, uint64_t tag, uint64_t from)
-{
-    struct ipc_args a = {.nr = nr, .dest = dest, .tag = tag, .from = from};
-    ipc_stub(&a);
-    return a.error;
-}
-
 static uint64_t sys(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
                     uint64_t a4)
 {
@@ -44,7 +37,7 @@ static volatile uint64_t crash_recv_from, crash_address, crash_read_survived;
 static void crashing_thread(uint64_t take_message)
 {
     if (take_message)
-        ipc(SYS_RECV, 0, 0, crash_recv_from);
+        ipc_error(SYS_RECV, 0, 0, crash_recv_from);
     if (crash_address) {
         (void)*(volatile uint64_t *)(uintptr_t)crash_address;
         crash_read_survived = 1;
@@ -69,13 +62,13 @@ static void kernel_image_unreadable(uint64_t recv_from, uint64_t (*call)(uint64_
 
 static uint64_t call_tid(uint64_t tid)
 {
-    return ipc(SYS_CALL, tid, 0, 0);
+    return ipc_error(SYS_CALL, tid, 0, 0);
 }
 
 static uint64_t call_send_slot(uint64_t tid)
 {
     (void)tid;
-    return ipc(SYS_CALL, SEND_ONLY_SLOT, 0, 0);
+    return ipc_error(SYS_CALL, SEND_ONLY_SLOT, 0, 0);
 }
 
 static void common_checks(void)
@@ -110,19 +103,19 @@ static void tid_checks(void)
     struct thread_info idle;
     thread_make(kip->root_space, BENCH_PRIORITY, &idle);
     uint64_t too_long = kip->max_words + 1;
-    check("call_too_long", E_MSG_TOO_LONG, ipc(SYS_CALL, idle.tid, tag_make(too_long, 0), 0));
+    check("call_too_long", E_MSG_TOO_LONG, ipc_error(SYS_CALL, idle.tid, tag_make(too_long, 0), 0));
     check("call_unknown_tid", E_INVALID_DEST,
-          ipc(SYS_CALL, ((uint64_t)63 << TID_VERSION_BITS) | 77, 0, 0));
+          ipc_error(SYS_CALL, ((uint64_t)63 << TID_VERSION_BITS) | 77, 0, 0));
     check("call_number_out_of_range", E_INVALID_DEST,
-          ipc(SYS_CALL, (uint64_t)5000 << TID_VERSION_BITS | 1, 0, 0));
-    check("call_self", E_SELF_IPC, ipc(SYS_CALL, kip->root_tid, 0, 0));
-    check("recv_from_self", E_SELF_IPC, ipc(SYS_RECV, 0, 0, kip->root_tid));
+          ipc_error(SYS_CALL, (uint64_t)5000 << TID_VERSION_BITS | 1, 0, 0));
+    check("call_self", E_SELF_IPC, ipc_error(SYS_CALL, kip->root_tid, 0, 0));
+    check("recv_from_self", E_SELF_IPC, ipc_error(SYS_RECV, 0, 0, kip->root_tid));
     check("send_nonblocking_no_receiver", E_WOULD_BLOCK,
-          ipc(SYS_SEND, idle.tid, TAG_SEND_NONBLOCK, 0));
+          ipc_error(SYS_SEND, idle.tid, TAG_SEND_NONBLOCK, 0));
     check("recv_nonblocking_no_sender", E_WOULD_BLOCK,
-          ipc(SYS_RECV, 0, TAG_RECV_NONBLOCK, IPC_ANY));
+          ipc_error(SYS_RECV, 0, TAG_RECV_NONBLOCK, IPC_ANY));
     check("reply_to_thread_not_waiting", E_WOULD_BLOCK,
-          ipc(SYS_REPLY_WAIT, idle.tid, 0, IPC_ANY));
+          ipc_error(SYS_REPLY_WAIT, idle.tid, 0, IPC_ANY));
     check("endpoint_create_without_endpoints", E_INVALID_SYSCALL,
           sys(SYS_ENDPOINT_CREATE, 0, 0, 0, 0, 0));
 
@@ -131,8 +124,8 @@ static void tid_checks(void)
     struct thread_info crash;
     crash_recv_from = IPC_ANY;
     thread_spawn(kip->root_space, crashing_thread, 1, BENCH_PRIORITY, &crash);
-    check("call_partner_dies", E_ABORTED, ipc(SYS_CALL, crash.tid, 0, 0));
-    check("call_dead_thread", E_INVALID_DEST, ipc(SYS_CALL, crash.tid, 0, 0));
+    check("call_partner_dies", E_ABORTED, ipc_error(SYS_CALL, crash.tid, 0, 0));
+    check("call_dead_thread", E_INVALID_DEST, ipc_error(SYS_CALL, crash.tid, 0, 0));
     kernel_image_unreadable(IPC_ANY, call_tid);
 }
 
@@ -142,29 +135,29 @@ static void endpoint_checks(void)
     check("endpoint_create", E_OK, ep.error);
     uint64_t slot = ep.value;
     uint64_t too_long = kip->max_words + 1;
-    check("call_too_long", E_MSG_TOO_LONG, ipc(SYS_CALL, slot, tag_make(too_long, 0), 0));
-    check("call_empty_slot", E_INVALID_CAP, ipc(SYS_CALL, UNUSED_SLOT, 0, 0));
-    check("call_slot_out_of_range", E_INVALID_CAP, ipc(SYS_CALL, 1000, 0, 0));
-    check("call_nil", E_INVALID_CAP, ipc(SYS_CALL, IPC_NIL, 0, 0));
+    check("call_too_long", E_MSG_TOO_LONG, ipc_error(SYS_CALL, slot, tag_make(too_long, 0), 0));
+    check("call_empty_slot", E_INVALID_CAP, ipc_error(SYS_CALL, UNUSED_SLOT, 0, 0));
+    check("call_slot_out_of_range", E_INVALID_CAP, ipc_error(SYS_CALL, 1000, 0, 0));
+    check("call_nil", E_INVALID_CAP, ipc_error(SYS_CALL, IPC_NIL, 0, 0));
     check("mint_recv_only", E_OK,
           sys(SYS_CAP_MINT, kip->root_space, slot, RECV_ONLY_SLOT, 0, CAP_RIGHT_RECV));
     check("mint_send_only", E_OK,
           sys(SYS_CAP_MINT, kip->root_space, slot, SEND_ONLY_SLOT, 7, CAP_RIGHT_SEND));
     check("mint_into_used_slot", E_INVALID_ARG,
           sys(SYS_CAP_MINT, kip->root_space, slot, SEND_ONLY_SLOT, 7, CAP_RIGHT_SEND));
-    check("call_with_recv_only_cap", E_INVALID_CAP, ipc(SYS_CALL, RECV_ONLY_SLOT, 0, 0));
-    check("recv_with_send_only_cap", E_INVALID_CAP, ipc(SYS_RECV, 0, 0, SEND_ONLY_SLOT));
+    check("call_with_recv_only_cap", E_INVALID_CAP, ipc_error(SYS_CALL, RECV_ONLY_SLOT, 0, 0));
+    check("recv_with_send_only_cap", E_INVALID_CAP, ipc_error(SYS_RECV, 0, 0, SEND_ONLY_SLOT));
     check("send_nonblocking_no_receiver", E_WOULD_BLOCK,
-          ipc(SYS_SEND, SEND_ONLY_SLOT, TAG_SEND_NONBLOCK, 0));
+          ipc_error(SYS_SEND, SEND_ONLY_SLOT, TAG_SEND_NONBLOCK, 0));
     check("recv_nonblocking_no_sender", E_WOULD_BLOCK,
-          ipc(SYS_RECV, 0, TAG_RECV_NONBLOCK, RECV_ONLY_SLOT));
-    check("reply_without_caller", E_INVALID_DEST, ipc(SYS_REPLY_WAIT, 0, 0, RECV_ONLY_SLOT));
+          ipc_error(SYS_RECV, 0, TAG_RECV_NONBLOCK, RECV_ONLY_SLOT));
+    check("reply_without_caller", E_INVALID_DEST, ipc_error(SYS_REPLY_WAIT, 0, 0, RECV_ONLY_SLOT));
 
     /* The receiver dies holding our call: E_ABORTED, and its ID is stale after. */
     struct thread_info crash;
     crash_recv_from = RECV_ONLY_SLOT;
     thread_spawn(kip->root_space, crashing_thread, 1, BENCH_PRIORITY, &crash);
-    check("call_partner_dies", E_ABORTED, ipc(SYS_CALL, SEND_ONLY_SLOT, 0, 0));
+    check("call_partner_dies", E_ABORTED, ipc_error(SYS_CALL, SEND_ONLY_SLOT, 0, 0));
     check("start_dead_thread", E_INVALID_DEST,
           sys(SYS_THREAD_START, crash.tid, ROOT_IMAGE_BASE, ROOT_UTCB_ADDRESS, 0, 0));
     kernel_image_unreadable(RECV_ONLY_SLOT, call_send_slot);
@@ -177,7 +170,7 @@ static void spinning_thread(uint64_t block_on)
 {
     while (!spin_stop)
         spin_count++;
-    ipc(SYS_RECV, 0, 0, block_on); /* nobody ever sends: blocked for good */
+    ipc_error(SYS_RECV, 0, 0, block_on); /* nobody ever sends: blocked for good */
 }
 
 /* Timeslices: the root yields to a spinner of its own priority and gets the CPU back

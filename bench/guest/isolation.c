@@ -36,13 +36,6 @@ static uint64_t sys(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t
     return syscall5(nr, a0, a1, a2, a3, a4).error;
 }
 
-static uint64_t ipc(uint64_t nr, uint64_t dest, uint64_t tag, uint64_t from)
-{
-    struct ipc_args a = {.nr = nr, .dest = dest, .tag = tag, .from = from};
-    ipc_stub(&a);
-    return a.error;
-}
-
 /* Let every thread of the root's priority run until it blocks or dies. */
 static void let_others_run(void)
 {
@@ -70,7 +63,7 @@ static uint64_t never_slot = IPC_ANY;
 static void block_forever(uint64_t from)
 {
     for (;;)
-        ipc(SYS_RECV, 0, 0, from);
+        ipc_error(SYS_RECV, 0, 0, from);
 }
 
 static void crash(uint64_t unused)
@@ -220,15 +213,15 @@ static struct stale_ctx stale;
 
 static void receive_then_crash(uint64_t from)
 {
-    ipc(SYS_RECV, 0, 0, from);
+    ipc_error(SYS_RECV, 0, 0, from);
     crash(0);
 }
 
 static void caller_thread(uint64_t arg)
 {
     struct stale_ctx *c = (struct stale_ctx *)(uintptr_t)arg;
-    c->call_error = ipc(SYS_CALL, c->first, 0, 0);    /* the callee dies holding it */
-    c->send_error = ipc(SYS_SEND, c->second, 0, 0);   /* blocks until the root takes it */
+    c->call_error = ipc_error(SYS_CALL, c->first, 0, 0);    /* the callee dies holding it */
+    c->send_error = ipc_error(SYS_SEND, c->second, 0, 0);   /* blocks until the root takes it */
     c->send_done = 1;
     block_forever(never_slot);
 }
@@ -254,7 +247,7 @@ static void stale_partner(void)
     let_others_run();
     check("stale_reuser_died", 1, is_dead(reuser.tid));
     /* The caller's send was not aborted by it: the root takes the message now. */
-    check("stale_take_send", E_OK, ipc(SYS_RECV, 0, TAG_RECV_NONBLOCK, stale.second));
+    check("stale_take_send", E_OK, ipc_error(SYS_RECV, 0, TAG_RECV_NONBLOCK, stale.second));
     let_others_run();
     check("stale_send_ok", E_OK, stale.send_error);
     thread_release(&reuser);

@@ -85,3 +85,10 @@ struct sys_result ipc_op(uint64_t nr, uint64_t dest, uint64_t tag, uint64_t from
 {
     return ipc5(nr, dest, tag, from);
 }
+
+uint64_t ipc_error(uint64_t nr, uint64_t dest, uint64_t tag, uint64_t from)
+{
+    struct ipc_args a = {.nr = nr, .dest = dest, .tag = tag, .from = from};
+    ipc_stub(&a);
+    return a.error;
+}

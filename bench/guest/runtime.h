@@ -14,6 +14,8 @@ extern const struct kip *kip;
  * through ipc5 (sys_arch.h), which declares them clobbered. r.error, and r.value = the
  * sender (thread ID or badge). */
 struct sys_result ipc_op(uint64_t nr, uint64_t dest, uint64_t tag, uint64_t from);
+/* One IPC through the stub (arch/<arch>/ipc_stub.S), for checks that want its error only. */
+uint64_t ipc_error(uint64_t nr, uint64_t dest, uint64_t tag, uint64_t from);
 
 /* Whether the kernel's configuration string says key=value (e.g. "dest", "endpoint"). */
 int kip_config_is(const char *key, const char *value);

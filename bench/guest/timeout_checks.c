@@ -21,20 +21,13 @@ static void check(const char *name, uint64_t expect, uint64_t got)
     report_check_count(n_checks, n_failed, name, expect, got);
 }
 
-static uint64_t ipc(uint64_t nr, uint64_t dest, uint64_t tag, uint64_t from)
-{
-    struct ipc_args a = {.nr = nr, .dest = dest, .tag = tag, .from = from};
-    ipc_stub(&a);
-    return a.error;
-}
-
 /* A server that takes one request and then waits for a message that never comes (from
  * the root thread, which never sends it one): its caller's reply never arrives. */
 static void silent_server(uint64_t from)
 {
-    ipc(SYS_RECV, 0, 0, from);
+    ipc_error(SYS_RECV, 0, 0, from);
     for (;;)
-        ipc(SYS_RECV, 0, 0, from == IPC_ANY ? kip->root_tid : from);
+        ipc_error(SYS_RECV, 0, 0, from == IPC_ANY ? kip->root_tid : from);
 }
 
 void timeout_checks(unsigned *checks, unsigned *failed)
@@ -54,28 +47,28 @@ void timeout_checks(unsigned *checks, unsigned *failed)
         nobody = syscall5(SYS_ENDPOINT_CREATE, 0, 0, 0, 0, 0).value;
     if (!kip_config_is("timeouts", "full")) {
         check("timeout_zeroinf_send_ignored", E_WOULD_BLOCK,
-              ipc(SYS_SEND, nobody, tag_timeouts(TAG_SEND_NONBLOCK, 5, 0), 0));
+              ipc_error(SYS_SEND, nobody, tag_timeouts(TAG_SEND_NONBLOCK, 5, 0), 0));
         check("timeout_zeroinf_recv_ignored", E_WOULD_BLOCK,
-              ipc(SYS_RECV, 0, tag_timeouts(TAG_RECV_NONBLOCK, 0, TAG_TIMEOUT_FIELD), nobody));
-        check("timeout_zeroinf_zero", E_WOULD_BLOCK, ipc(SYS_SEND, nobody, TAG_SEND_NONBLOCK, 0));
+              ipc_error(SYS_RECV, 0, tag_timeouts(TAG_RECV_NONBLOCK, 0, TAG_TIMEOUT_FIELD), nobody));
+        check("timeout_zeroinf_zero", E_WOULD_BLOCK, ipc_error(SYS_SEND, nobody, TAG_SEND_NONBLOCK, 0));
         thread_release(&idle);
         return;
     }
     check("timeout_send_out_of_range", E_INVALID_ARG,
-          ipc(SYS_SEND, nobody, tag_timeouts(0, TIMEOUT_MAX_TICKS + 1, 0), 0));
+          ipc_error(SYS_SEND, nobody, tag_timeouts(0, TIMEOUT_MAX_TICKS + 1, 0), 0));
     check("timeout_recv_out_of_range", E_INVALID_ARG,
-          ipc(SYS_RECV, 0, tag_timeouts(0, 0, TAG_TIMEOUT_FIELD), nobody));
+          ipc_error(SYS_RECV, 0, tag_timeouts(0, 0, TAG_TIMEOUT_FIELD), nobody));
     check("timeout_with_nonblock", E_INVALID_ARG,
-          ipc(SYS_SEND, nobody, tag_timeouts(TAG_SEND_NONBLOCK, 1, 0), 0));
+          ipc_error(SYS_SEND, nobody, tag_timeouts(TAG_SEND_NONBLOCK, 1, 0), 0));
     check("timeout_reply_wait_send", E_INVALID_ARG,
-          ipc(SYS_REPLY_WAIT, nobody, tag_timeouts(0, 1, 0), nobody));
+          ipc_error(SYS_REPLY_WAIT, nobody, tag_timeouts(0, 1, 0), nobody));
     check("timeout_send_expires", E_TIMEOUT,
-          ipc(SYS_SEND, nobody, tag_timeouts(0, 2, 0), 0));
+          ipc_error(SYS_SEND, nobody, tag_timeouts(0, 2, 0), 0));
     check("timeout_recv_expires", E_TIMEOUT,
-          ipc(SYS_RECV, 0, tag_timeouts(0, 0, 1), nobody));
+          ipc_error(SYS_RECV, 0, tag_timeouts(0, 0, 1), nobody));
     if (endpoint)   /* the sender that timed out is off the endpoint's queue */
         check("timeout_nothing_queued", E_WOULD_BLOCK,
-              ipc(SYS_RECV, 0, TAG_RECV_NONBLOCK, nobody));
+              ipc_error(SYS_RECV, 0, TAG_RECV_NONBLOCK, nobody));
     /* A call the server takes and never answers. */
     struct thread_info server;
     uint64_t dest = endpoint ? nobody : 0;
@@ -84,7 +77,7 @@ void timeout_checks(unsigned *checks, unsigned *failed)
         if (!endpoint)
             dest = server.tid;
         check("timeout_call_unanswered", E_TIMEOUT,
-              ipc(SYS_CALL, dest, tag_timeouts(0, 3, 2), 0));
+              ipc_error(SYS_CALL, dest, tag_timeouts(0, 3, 2), 0));
         check("timeout_server_destroy", E_OK, thread_release(&server));
     }
     thread_release(&idle);

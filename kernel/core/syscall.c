@@ -55,6 +55,15 @@ uint64_t syscall_controlled_space(struct tcb *self, uint64_t handle, bool own_ok
     return !s && is_root(self) ? E_INVALID_ARG : E_NO_PERMISSION;
 }
 
+/* The creation and mapping calls are the root task's alone (E_NO_PERMISSION first, so
+ * no other thread learns anything of the handle), on a space it may act on. */
+static uint64_t root_controlled_space(struct tcb *self, uint64_t handle, struct space **out)
+{
+    if (!is_root(self))
+        return E_NO_PERMISSION;
+    return syscall_controlled_space(self, handle, true, out);
+}
+
 static bool user_stack_ok(uint64_t sp)
 {
     return sp >= USER_BASE && sp <= USER_TOP; /* USER_TOP itself: an empty full stack */
@@ -63,10 +72,8 @@ static bool user_stack_ok(uint64_t sp)
 static uint64_t sys_thread_create(struct tcb *self, uint64_t space, uint64_t utcb,
                                   uint64_t prio, uint64_t *tid)
 {
-    if (!is_root(self))
-        return E_NO_PERMISSION;
     struct space *s;
-    uint64_t error = syscall_controlled_space(self, space, true, &s);
+    uint64_t error = root_controlled_space(self, space, &s);
     if (error != E_OK)
         return error;
     int created;
@@ -115,10 +122,8 @@ static uint64_t sys_thread_destroy(struct tcb *self, uint64_t tid, struct tcb **
 static uint64_t sys_map(struct tcb *self, uint64_t space, uint64_t src, uint64_t dst,
                         uint64_t pages, uint64_t flags)
 {
-    if (!is_root(self))
-        return E_NO_PERMISSION;
     struct space *to;
-    uint64_t error = syscall_controlled_space(self, space, true, &to);
+    uint64_t error = root_controlled_space(self, space, &to);
     if (error != E_OK)
         return error;
     return (uint64_t)space_map(self->space, src, to, dst, pages, flags & MAP_WRITABLE);
@@ -128,10 +133,8 @@ static uint64_t sys_map(struct tcb *self, uint64_t space, uint64_t src, uint64_t
  * range in the caller's arguments and rewinds the call (preempt.h): E_RESTART. */
 static uint64_t sys_unmap(struct tcb *self, uint64_t space, uint64_t addr, uint64_t pages)
 {
-    if (!is_root(self))
-        return E_NO_PERMISSION;
     struct space *s;
-    uint64_t error = syscall_controlled_space(self, space, true, &s);
+    uint64_t error = root_controlled_space(self, space, &s);
     if (error != E_OK)
         return error;
     if ((addr & (FRAME_SIZE - 1)) || pages == 0)
